@@ -1,0 +1,59 @@
+/* cmd.c: helpers shared by the subcommands. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "store.h"
+
+enum sm_status
+cmd_store_open(struct cmd_ctx *ctx, int flags, struct store **out)
+{
+  const char *path = ctx->db_path ? ctx->db_path : ctx->conf.store.path;
+  char err[SM_ERRLEN];
+  enum sm_status st;
+
+  st = store_open(path, ctx->conf.store.busy_timeout, flags, out, err,
+                  sizeof(err));
+  if (st != SM_OK)
+    log_error("%s", err);
+  return st;
+}
+
+int
+cmd_usage_error(struct cmd_ctx *ctx, const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf(stderr, "shortmail %s: ", ctx->name);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "\nTry 'shortmail %s --help'.\n", ctx->name);
+  return 64; /* EX_USAGE */
+}
+
+int
+cmd_wants_help(const struct cmd_def *def, int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--"))
+      break;
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+      fputs(def->usage, stdout);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int
+cmd_interactive(void)
+{
+  return isatty(STDERR_FILENO);
+}

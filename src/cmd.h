@@ -1,0 +1,56 @@
+/* cmd.h: what every subcommand gets, and the helpers they share. Each
+ * cmd_NAME.c is thin: parse options, call modules, print. */
+#ifndef SM_CMD_H
+#define SM_CMD_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "status.h"
+
+struct store;
+
+struct cmd_ctx {
+  struct conf conf;     /* loaded before the command runs */
+  const char *db_path;  /* --db or SHORTMAIL_DB, overrides [store] path */
+  const char *name;     /* the subcommand's name */
+  int verbose;
+};
+
+/* A command returns a sysexits.h exit code. */
+typedef int (*cmd_fn)(struct cmd_ctx *ctx, int argc, char **argv);
+
+struct cmd_def {
+  const char *name;
+  cmd_fn fn;
+  const char *summary; /* one line for `shortmail help` */
+  const char *usage;   /* the full --help text */
+  int flags;
+};
+
+#define CMD_NOCONF 0x1   /* needs no configuration (help) */
+#define CMD_TEMPFAIL 0x2 /* a configuration error exits 75, not 78:
+                            the MTA must keep the mail */
+
+/* Opens the store named by --db, SHORTMAIL_DB or [store] path, creating
+ * its directory's file and migrating it. Logs the error on failure. */
+enum sm_status cmd_store_open(struct cmd_ctx *ctx, int flags,
+                              struct store **out);
+/* Prints "shortmail CMD: MESSAGE" and a hint to --help; returns 64. */
+int cmd_usage_error(struct cmd_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* If argv[1] is --help or -h, prints usage and returns 1. */
+int cmd_wants_help(const struct cmd_def *def, int argc, char **argv);
+/* Whether progress may be drawn (stderr is a terminal). */
+int cmd_interactive(void);
+
+/* The command table, in main.c. */
+const struct cmd_def *cmd_find(const char *name);
+
+/* Each subcommand's definition, in its cmd_NAME.c. */
+extern const struct cmd_def cmd_ingest_def;
+extern const struct cmd_def cmd_summaries_def;
+extern const struct cmd_def cmd_db_def;
+extern const struct cmd_def cmd_config_def;
+
+#endif

@@ -1,0 +1,82 @@
+/* conf.h: shortmail.conf, an INI file: "[section]", "key = value", "#"
+ * comments. Every key has a default (see doc/shortmail.conf.5); an unknown
+ * key, a bad value or an unreadable file is an error naming file:line.
+ *
+ * (The module is "conf" because autoconf owns config.h.) */
+#ifndef SM_CONF_H
+#define SM_CONF_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+enum conf_starttls { CONF_TLS_NO, CONF_TLS_IF_OFFERED, CONF_TLS_REQUIRED };
+
+/* All strings are owned by the struct and freed by conf_free. */
+struct conf {
+  char *path; /* the file read, NULL when only defaults */
+
+  struct {
+    char *address;      /* digest@lists.example.org */
+    char *name;         /* display name in From: */
+    char *local;        /* derived: "digest" */
+    char *domain;       /* derived: "lists.example.org" */
+    int weekday;        /* 0 = Sunday .. 6 = Saturday */
+    long replies_per_day; /* command replies to one address per day */
+  } list;
+  struct {
+    char *url; /* https://www.shortscience.org, no trailing slash */
+  } site;
+  struct {
+    char *url;
+    long timeout;         /* seconds, whole transfer */
+    long connect_timeout; /* seconds */
+    size_t max_size;      /* bytes of body, after decompression */
+    long max_redirects;
+    long retries; /* extra attempts after a 5xx or a timeout */
+  } feed;
+  struct {
+    char *path;
+    long busy_timeout; /* milliseconds */
+  } store;
+  struct {
+    char *host;
+    long port;
+    enum conf_starttls starttls;
+    char *user;
+    char *password_file;
+    char *ca_file;
+  } smtp;
+  struct {
+    char *file;
+  } secret;
+  struct {
+    char *dir; /* the templates directory */
+  } templates;
+  struct {
+    long max_items;
+  } digest;
+  struct {
+    char *file;
+    int syslog;
+    char *level;
+  } log;
+};
+
+/* Fills `c` with the defaults, then reads `path` over them. With
+ * `path` NULL the defaults stand alone. On error `err` holds
+ * "FILE:LINE: message" and `c` is freed. */
+enum sm_status conf_load(struct conf *c, const char *path, int must_exist,
+                         char *err, size_t errlen);
+/* The same from a string (tests, fuzzing); `name` labels messages. */
+enum sm_status conf_parse(struct conf *c, const char *name, const char *text,
+                          char *err, size_t errlen);
+void conf_defaults(struct conf *c);
+void conf_free(struct conf *c);
+/* Prints every key with its value, as a valid configuration file. */
+void conf_dump(const struct conf *c, void *fp);
+
+/* The default configuration file: $(sysconfdir)/shortmail.conf. */
+const char *conf_default_path(void);
+
+#endif

@@ -1,0 +1,70 @@
+/* feed.h: fetching feeds (libcurl) and parsing them (libxml2): RSS 2.0 as
+ * ShortScience publishes it, with its shortscience: namespace, and Atom
+ * 1.0. The only module that includes curl or libxml2 headers. */
+#ifndef SM_FEED_H
+#define SM_FEED_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "model.h"
+#include "status.h"
+
+/* Limits and identity for one fetch. */
+struct feed_fetch_opts {
+  long timeout;         /* seconds for the whole transfer */
+  long connect_timeout; /* seconds */
+  size_t max_size;      /* bytes of body after decompression */
+  long max_redirects;
+  long retries;         /* extra attempts after a 5xx or a timeout */
+  const char *etag;          /* from the last fetch, or NULL */
+  const char *last_modified; /* from the last fetch, or NULL */
+};
+
+struct feed_response {
+  long http_status;  /* 0 for file:// */
+  int not_modified;  /* 1 on 304: body is empty, nothing to do */
+  struct buf body;   /* owned; freed by feed_response_free */
+  char *etag;        /* new validators to remember, or NULL; owned */
+  char *last_modified;
+  char *content_type;
+  char *effective_url; /* after redirects */
+};
+
+/* Process-wide setup of libcurl and libxml2; call once from main. */
+void feed_global_init(void);
+void feed_global_cleanup(void);
+
+/* Fetches url (http, https, file). Errors name the URL and HTTP status in
+ * err. The response is filled on SM_OK only. */
+enum sm_status feed_fetch(const char *url, const struct feed_fetch_opts *o,
+                          struct feed_response *resp, char *err,
+                          size_t errlen);
+void feed_response_free(struct feed_response *resp);
+
+/* Called for an item that is skipped, with a message naming it. */
+typedef void (*feed_warn_fn)(void *ctx, const char *msg);
+
+struct feed_parsed {
+  struct model_summary *items; /* owned */
+  size_t nitems;
+  size_t nskipped; /* bad items left out, each reported through warn */
+  char *title;     /* the channel's or feed's title, or NULL */
+};
+
+/* Parses an RSS 2.0 or Atom document held in memory. No network, no
+ * external entities, no entity expansion. A document that is not
+ * well-formed, not RSS or Atom, not UTF-8, or holds no item at all fails
+ * with SM_ERR_DATA and a message; one bad item is skipped with a warning
+ * and the rest kept. `base` labels messages (the URL). */
+enum sm_status feed_parse(const char *data, size_t len, const char *base,
+                          feed_warn_fn warn, void *warn_ctx,
+                          struct feed_parsed *out, char *err, size_t errlen);
+void feed_parsed_free(struct feed_parsed *p);
+
+/* Limits of the parser (exposed for tests). */
+#define FEED_MAX_ITEMS 200000
+#define FEED_MAX_TEXT (1024 * 1024) /* a description or any other field */
+#define FEED_MAX_KEYWORDS 64
+
+#endif

@@ -1,0 +1,969 @@
+/* store.c: the SQLite store; see store.h. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "store.h"
+
+/* From src/db_sql.c, generated from db/ by scripts/sql2c.sh. */
+extern const char *const store_sql_schema;
+extern const char *const store_sql_migrations[];
+
+struct store {
+  sqlite3 *db;
+  char *path;
+  char errmsg[SM_ERRLEN];
+  int in_tx;
+};
+
+/* A transient condition: the caller may retry later (exit 75). */
+static enum sm_status
+status_of(int rc)
+{
+  switch (rc & 0xff) {
+  case SQLITE_OK:
+  case SQLITE_DONE:
+  case SQLITE_ROW:
+    return SM_OK;
+  case SQLITE_BUSY:
+  case SQLITE_LOCKED:
+  case SQLITE_FULL:
+  case SQLITE_IOERR:
+  case SQLITE_CANTOPEN:
+  case SQLITE_PROTOCOL:
+    return SM_ERR_TEMP;
+  case SQLITE_NOMEM:
+    return SM_ERR_NOMEM;
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB:
+    return SM_ERR_IO;
+  case SQLITE_CONSTRAINT:
+  case SQLITE_TOOBIG:
+  case SQLITE_MISMATCH:
+    return SM_ERR_DATA;
+  default:
+    return SM_ERR_INTERNAL;
+  }
+}
+
+/* Records "PATH: WHAT: sqlite's message" and maps the code. */
+static enum sm_status
+store_fail(struct store *st, int rc, const char *what)
+{
+  snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s: %s", st->path, what,
+           st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+  return status_of(rc);
+}
+
+const char *
+store_errmsg(const struct store *st)
+{
+  return st->errmsg;
+}
+
+static enum sm_status
+store_exec(struct store *st, const char *sql, const char *what)
+{
+  int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+
+  return rc == SQLITE_OK ? SM_OK : store_fail(st, rc, what);
+}
+
+static enum sm_status
+store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt)
+{
+  int rc = sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL);
+
+  return rc == SQLITE_OK ? SM_OK : store_fail(st, rc, "prepare");
+}
+
+/* Binds a string, or NULL. SQLITE_TRANSIENT: the caller's memory may go
+ * before the statement runs. */
+static int
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+  return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT)
+           : sqlite3_bind_null(s, i);
+}
+
+/* Runs a statement that returns no rows (or whose rows are ignored). */
+static enum sm_status
+store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+  int rc;
+
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    ;
+  if (rc != SQLITE_DONE)
+    return store_fail(st, rc, what);
+  return SM_OK;
+}
+
+static int
+schema_version(struct store *st)
+{
+  sqlite3_stmt *s = NULL;
+  int v = -1;
+
+  if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) ==
+          SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW)
+    v = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+int
+store_schema_version(struct store *st)
+{
+  return schema_version(st);
+}
+
+int
+store_schema_latest(void)
+{
+  int n = 1;
+
+  while (store_sql_migrations[n - 1])
+    n++;
+  return n;
+}
+
+/* Applies schema.sql (version 1) and then each migration, each step in
+ * its own IMMEDIATE transaction so a crash leaves a consistent version. */
+enum sm_status
+store_migrate(struct store *st, int *from, int *to)
+{
+  int latest = store_schema_latest();
+  int v = schema_version(st);
+  enum sm_status rc = SM_OK;
+
+  if (from)
+    *from = v;
+  if (v < 0)
+    return store_fail(st, SQLITE_ERROR, "reading schema version");
+  if (v > latest) {
+    snprintf(st->errmsg, sizeof(st->errmsg),
+             "%s: store is schema version %d, newer than this shortmail "
+             "knows (%d): upgrade shortmail",
+             st->path, v, latest);
+    return SM_ERR_DATA;
+  }
+  while (v < latest) {
+    const char *sql =
+        v == 0 ? store_sql_schema : store_sql_migrations[v - 1];
+    char pragma[64];
+
+    rc = store_exec(st, "BEGIN IMMEDIATE", "starting migration");
+    if (rc != SM_OK)
+      break;
+    /* Another process may have migrated while we waited for the lock. */
+    if (schema_version(st) != v) {
+      store_exec(st, "ROLLBACK", "migration");
+      v = schema_version(st);
+      continue;
+    }
+    snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+    rc = store_exec(st, sql, "applying schema migration");
+    if (rc == SM_OK)
+      rc = store_exec(st, pragma, "setting schema version");
+    if (rc == SM_OK)
+      rc = store_exec(st, "COMMIT", "committing migration");
+    if (rc != SM_OK) {
+      sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+      break;
+    }
+    v++;
+  }
+  if (to)
+    *to = v;
+  return rc;
+}
+
+enum sm_status
+store_open(const char *path, long busy_timeout_ms, int flags,
+           struct store **out, char *err, size_t errlen)
+{
+  struct store *st;
+  int oflags = (flags & STORE_READONLY)
+                   ? SQLITE_OPEN_READONLY
+                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  enum sm_status rc;
+  int src;
+
+  *out = NULL;
+  st = calloc(1, sizeof(*st));
+  if (!st || !(st->path = strdup(path))) {
+    free(st);
+    snprintf(err, errlen, "%s: out of memory", path);
+    return SM_ERR_NOMEM;
+  }
+  src = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+  if (src != SQLITE_OK) {
+    rc = store_fail(st, src, "cannot open store");
+    goto fail;
+  }
+  sqlite3_extended_result_codes(st->db, 1);
+  sqlite3_busy_timeout(st->db, (int)busy_timeout_ms);
+  /* FULL: `receive` exits 0 only after its effect is on disk, and a power
+   * loss must not take back what the MTA was told. */
+  rc = store_exec(st,
+                  "PRAGMA foreign_keys = ON;"
+                  "PRAGMA synchronous = FULL;",
+                  "configuring store");
+  if (rc == SM_OK && !(flags & STORE_READONLY))
+    rc = store_exec(st, "PRAGMA journal_mode = WAL", "enabling WAL");
+  if (rc == SM_OK) {
+    /* Reading the schema proves the file is a database at all. */
+    rc = store_exec(st, "SELECT count(*) FROM sqlite_schema",
+                    "reading store");
+  }
+  if (rc == SM_OK && !(flags & (STORE_READONLY | STORE_NOMIGRATE)))
+    rc = store_migrate(st, NULL, NULL);
+  if (rc != SM_OK)
+    goto fail;
+  *out = st;
+  return SM_OK;
+fail:
+  snprintf(err, errlen, "%s", st->errmsg);
+  store_close(st);
+  return rc;
+}
+
+void
+store_close(struct store *st)
+{
+  if (!st)
+    return;
+  if (st->in_tx)
+    store_rollback(st);
+  sqlite3_close_v2(st->db);
+  free(st->path);
+  free(st);
+}
+
+enum sm_status
+store_begin(struct store *st)
+{
+  enum sm_status rc = store_exec(st, "BEGIN IMMEDIATE", "starting write");
+
+  if (rc == SM_OK)
+    st->in_tx = 1;
+  return rc;
+}
+
+enum sm_status
+store_commit(struct store *st)
+{
+  enum sm_status rc = store_exec(st, "COMMIT", "committing");
+
+  if (rc != SM_OK)
+    store_rollback(st);
+  st->in_tx = 0;
+  return rc;
+}
+
+void
+store_rollback(struct store *st)
+{
+  if (sqlite3_get_autocommit(st->db) == 0)
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+  st->in_tx = 0;
+}
+
+static void
+check_rows(struct store *st, const char *sql, const char *label,
+           void (*report)(void *, const char *), void *ctx, int *problems)
+{
+  sqlite3_stmt *s = NULL;
+  int rc;
+
+  if (store_prepare(st, sql, &s) != SM_OK) {
+    report(ctx, st->errmsg);
+    (*problems)++;
+    return;
+  }
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const char *t = (const char *)sqlite3_column_text(s, 0);
+    char line[SM_ERRLEN];
+
+    if (t && !strcmp(t, "ok"))
+      continue;
+    snprintf(line, sizeof(line), "%s: %s", label, t ? t : "(problem)");
+    report(ctx, line);
+    (*problems)++;
+  }
+  if (rc != SQLITE_DONE) {
+    store_fail(st, rc, label);
+    report(ctx, st->errmsg);
+    (*problems)++;
+  }
+  sqlite3_finalize(s);
+}
+
+enum sm_status
+store_check(struct store *st, void (*report)(void *, const char *),
+            void *ctx)
+{
+  int problems = 0;
+  char *msg = NULL;
+  int rc;
+
+  check_rows(st, "PRAGMA integrity_check", "integrity_check", report, ctx,
+             &problems);
+  check_rows(st,
+             "SELECT 'table ' || \"table\" || ' row ' || rowid || "
+             "' refers to a missing ' || parent FROM pragma_foreign_key_check",
+             "foreign_key_check", report, ctx, &problems);
+  rc = sqlite3_exec(st->db,
+                    "INSERT INTO summaries_fts (summaries_fts, rank) "
+                    "VALUES ('integrity-check', 1)",
+                    NULL, NULL, &msg);
+  if (rc != SQLITE_OK) {
+    char line[SM_ERRLEN];
+    snprintf(line, sizeof(line), "fts5 integrity-check: %s",
+             msg ? msg : sqlite3_errstr(rc));
+    report(ctx, line);
+    problems++;
+  }
+  sqlite3_free(msg);
+  check_rows(st,
+             "SELECT 'summary ' || id || ' has no full-text row' FROM "
+             "summaries WHERE id NOT IN (SELECT rowid FROM summaries_fts) "
+             "UNION ALL SELECT 'full-text row ' || rowid || ' has no "
+             "summary' FROM summaries_fts WHERE rowid NOT IN (SELECT id "
+             "FROM summaries)",
+             "fts rows", report, ctx, &problems);
+  return problems ? SM_ERR_DATA : SM_OK;
+}
+
+enum sm_status
+store_feed_get(struct store *st, const char *url, char **etag,
+               char **last_modified)
+{
+  sqlite3_stmt *s = NULL;
+  enum sm_status rc;
+  int src;
+
+  *etag = *last_modified = NULL;
+  rc = store_prepare(
+      st, "SELECT etag, last_modified FROM feeds WHERE url = ?1", &s);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(s, 1, url);
+  src = sqlite3_step(s);
+  if (src == SQLITE_ROW) {
+    const char *e = (const char *)sqlite3_column_text(s, 0);
+    const char *l = (const char *)sqlite3_column_text(s, 1);
+    if ((e && !(*etag = strdup(e))) || (l && !(*last_modified = strdup(l))))
+      rc = SM_ERR_NOMEM;
+  } else if (src != SQLITE_DONE)
+    rc = store_fail(st, src, "reading feed state");
+  sqlite3_finalize(s);
+  if (rc != SM_OK) {
+    free(*etag);
+    free(*last_modified);
+    *etag = *last_modified = NULL;
+  }
+  return rc;
+}
+
+enum sm_status
+store_feed_set(struct store *st, const char *url, const char *etag,
+               const char *last_modified, int64_t now)
+{
+  sqlite3_stmt *s = NULL;
+  enum sm_status rc;
+
+  rc = store_prepare(st,
+                     "INSERT INTO feeds (url, etag, last_modified, "
+                     "fetched_at) VALUES (?1, ?2, ?3, ?4) "
+                     "ON CONFLICT (url) DO UPDATE SET etag = ?2, "
+                     "last_modified = ?3, fetched_at = ?4",
+                     &s);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(s, 1, url);
+  bind_text(s, 2, etag);
+  bind_text(s, 3, last_modified);
+  sqlite3_bind_int64(s, 4, now);
+  rc = store_step_done(st, s, "saving feed state");
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* ---- summaries ---------------------------------------------------- */
+
+/* Lower-cased ASCII, white space folded: how papers without a key are
+ * told apart. */
+static char *
+title_key(const char *title)
+{
+  size_t n = strlen(title);
+  char *k = malloc(n + 1), *o = k;
+  int space = 1;
+
+  if (!k)
+    return NULL;
+  for (const char *p = title; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (isspace(c)) {
+      if (!space)
+        *o++ = ' ';
+      space = 1;
+      continue;
+    }
+    *o++ = (char)tolower(c);
+    space = 0;
+  }
+  while (o > k && o[-1] == ' ')
+    o--;
+  *o = '\0';
+  return k;
+}
+
+/* The keywords as one string, sorted without case and without
+ * duplicates, joined by sep: for the FTS column and for comparing. */
+static int
+cmp_ci(const void *a, const void *b)
+{
+  return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+static enum sm_status
+joined_keywords(const struct model_summary *s, const char *sep,
+                struct buf *out)
+{
+  char **sorted;
+  enum sm_status rc = SM_OK;
+
+  if (s->nkeywords == 0)
+    return buf_append(out, "", 0);
+  sorted = malloc(s->nkeywords * sizeof(*sorted));
+  if (!sorted)
+    return SM_ERR_NOMEM;
+  memcpy(sorted, s->keywords, s->nkeywords * sizeof(*sorted));
+  qsort(sorted, s->nkeywords, sizeof(*sorted), cmp_ci);
+  for (size_t i = 0; i < s->nkeywords && rc == SM_OK; i++) {
+    if (i && !strcasecmp(sorted[i], sorted[i - 1]))
+      continue;
+    if (out->len)
+      rc = buf_puts(out, sep);
+    if (rc == SM_OK)
+      rc = buf_puts(out, sorted[i]);
+  }
+  free(sorted);
+  return rc;
+}
+
+/* Finds or creates the paper of s and brings its fields up to date. */
+static enum sm_status
+upsert_paper(struct store *st, const struct model_summary *s, int64_t *id)
+{
+  sqlite3_stmt *q = NULL;
+  char *tkey = title_key(s->title);
+  enum sm_status rc;
+  int src;
+
+  *id = 0;
+  if (!tkey)
+    return SM_ERR_NOMEM;
+  rc = store_prepare(st,
+                     "SELECT id FROM papers WHERE "
+                     "(?1 IS NOT NULL AND bibtex_key = ?1) OR "
+                     "(?2 IS NOT NULL AND arxiv_id = ?2) OR "
+                     "(bibtex_key IS NULL AND arxiv_id IS NULL AND "
+                     " ?1 IS NULL AND ?2 IS NULL AND title_key = ?3) "
+                     "ORDER BY (bibtex_key = ?1) DESC LIMIT 1",
+                     &q);
+  if (rc != SM_OK)
+    goto out;
+  bind_text(q, 1, s->bibtex_key);
+  bind_text(q, 2, s->arxiv_id);
+  bind_text(q, 3, tkey);
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW)
+    *id = sqlite3_column_int64(q, 0);
+  else if (src != SQLITE_DONE) {
+    rc = store_fail(st, src, "finding paper");
+    goto out;
+  }
+  sqlite3_finalize(q);
+  q = NULL;
+  if (*id) {
+    rc = store_prepare(st,
+                       "UPDATE papers SET title = ?2, title_key = ?3, "
+                       "authors = coalesce(?4, authors), "
+                       "venue = coalesce(?5, venue), "
+                       "year = coalesce(?6, year), "
+                       "arxiv_id = coalesce(arxiv_id, ?7), "
+                       "bibtex_key = coalesce(bibtex_key, ?8) "
+                       "WHERE id = ?1",
+                       &q);
+    if (rc != SM_OK)
+      goto out;
+    sqlite3_bind_int64(q, 1, *id);
+  } else {
+    rc = store_prepare(st,
+                       "INSERT INTO papers (title, title_key, authors, "
+                       "venue, year, arxiv_id, bibtex_key) "
+                       "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                       &q);
+    if (rc != SM_OK)
+      goto out;
+  }
+  bind_text(q, 2, s->title);
+  bind_text(q, 3, tkey);
+  bind_text(q, 4, s->authors);
+  bind_text(q, 5, s->venue);
+  if (s->year)
+    sqlite3_bind_int(q, 6, s->year);
+  else
+    sqlite3_bind_null(q, 6);
+  bind_text(q, 7, s->arxiv_id);
+  bind_text(q, 8, s->bibtex_key);
+  rc = store_step_done(st, q, "saving paper");
+  if (rc == SM_OK && !*id)
+    *id = sqlite3_last_insert_rowid(st->db);
+out:
+  sqlite3_finalize(q);
+  free(tkey);
+  return rc;
+}
+
+static enum sm_status
+replace_keywords(struct store *st, int64_t paper_id,
+                 const struct model_summary *s)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_prepare(st, "DELETE FROM paper_keywords WHERE paper_id = ?1",
+                     &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, paper_id);
+  rc = store_step_done(st, q, "replacing keywords");
+  sqlite3_finalize(q);
+  if (rc != SM_OK || s->nkeywords == 0)
+    return rc;
+  rc = store_prepare(st,
+                     "INSERT OR IGNORE INTO paper_keywords (paper_id, "
+                     "keyword) VALUES (?1, ?2)",
+                     &q);
+  if (rc != SM_OK)
+    return rc;
+  for (size_t i = 0; i < s->nkeywords && rc == SM_OK; i++) {
+    sqlite3_bind_int64(q, 1, paper_id);
+    bind_text(q, 2, s->keywords[i]);
+    rc = store_step_done(st, q, "saving keyword");
+    sqlite3_reset(q);
+  }
+  sqlite3_finalize(q);
+  return rc;
+}
+
+static enum sm_status
+write_fts(struct store *st, int64_t id, const struct model_summary *s,
+          const char *keywords, int replace)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  if (replace) {
+    rc = store_prepare(st, "DELETE FROM summaries_fts WHERE rowid = ?1", &q);
+    if (rc != SM_OK)
+      return rc;
+    sqlite3_bind_int64(q, 1, id);
+    rc = store_step_done(st, q, "updating full-text index");
+    sqlite3_finalize(q);
+    if (rc != SM_OK)
+      return rc;
+  }
+  rc = store_prepare(st,
+                     "INSERT INTO summaries_fts (rowid, title, authors, "
+                     "keywords, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                     &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, id);
+  bind_text(q, 2, s->title);
+  bind_text(q, 3, s->authors ? s->authors : "");
+  bind_text(q, 4, keywords);
+  bind_text(q, 5, s->markdown ? s->markdown : "");
+  rc = store_step_done(st, q, "updating full-text index");
+  sqlite3_finalize(q);
+  return rc;
+}
+
+/* NULL and "" are the same absence. */
+static int
+str_eq0(const char *a, const char *b)
+{
+  return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* A copy of a text column, NULL for NULL. Caller frees. */
+static char *
+dup_col(sqlite3_stmt *q, int i)
+{
+  const char *t = (const char *)sqlite3_column_text(q, i);
+
+  return t ? strdup(t) : NULL;
+}
+
+/* Whether an edit makes a summary new again for digests: its text at
+ * least doubled (a stub filled in), or it gained a keyword (so readers of
+ * that keyword should hear of it). A reader never receives the same
+ * summary twice either way (digest_items). */
+static int
+edit_renews(const char *old_md, const char *new_md, const char *old_kw,
+            const struct model_summary *s)
+{
+  size_t o = old_md ? strlen(old_md) : 0, n = new_md ? strlen(new_md) : 0;
+
+  if (n >= 2 * o && n > o)
+    return 1;
+  for (size_t i = 0; i < s->nkeywords; i++) {
+    /* old_kw is "a\x1fb\x1fc": look for a whole, case-blind entry. */
+    size_t kl = strlen(s->keywords[i]);
+    const char *p = old_kw;
+    int found = 0;
+    while (p && *p) {
+      const char *e = strchr(p, '\x1f');
+      size_t l = e ? (size_t)(e - p) : strlen(p);
+      if (l == kl && !strncasecmp(p, s->keywords[i], l)) {
+        found = 1;
+        break;
+      }
+      p = e ? e + 1 : NULL;
+    }
+    if (!found)
+      return 1;
+  }
+  return 0;
+}
+
+enum sm_status
+store_summary_upsert(struct store *st, const struct model_summary *s,
+                     int64_t now, enum store_upsert_result *result,
+                     int64_t *id_out)
+{
+  sqlite3_stmt *q = NULL;
+  struct buf kw = BUF_INIT(1024 * 1024), kwsep = BUF_INIT(1024 * 1024);
+  int64_t id = 0, paper_id = 0, old_paper = 0;
+  char *old_md = NULL, *old_title = NULL, *old_authors = NULL,
+       *old_kw = NULL, *old_summarizer = NULL, *old_link = NULL;
+  long old_votes = 0;
+  enum sm_status rc;
+  int src;
+
+  if (!s->title || !s->link || !s->markdown) {
+    snprintf(st->errmsg, sizeof(st->errmsg),
+             "summary without title, link or text");
+    return SM_ERR_DATA;
+  }
+  rc = joined_keywords(s, " ", &kw);
+  if (rc == SM_OK)
+    rc = joined_keywords(s, "\x1f", &kwsep);
+  if (rc != SM_OK)
+    goto out;
+  rc = store_prepare(
+      st,
+      "SELECT s.id, s.paper_id, s.markdown, p.title, p.authors, "
+      "(SELECT group_concat(keyword, char(31)) FROM (SELECT keyword FROM "
+      "paper_keywords WHERE paper_id = s.paper_id ORDER BY keyword)), "
+      "s.summarizer, s.link, s.votes "
+      "FROM summaries s JOIN papers p ON p.id = s.paper_id "
+      "WHERE (?1 IS NOT NULL AND s.guid = ?1) OR "
+      "(?1 IS NULL AND s.guid IS NULL AND s.link = ?2) LIMIT 1",
+      &q);
+  if (rc != SM_OK)
+    goto out;
+  bind_text(q, 1, s->guid);
+  bind_text(q, 2, s->link);
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW) {
+    id = sqlite3_column_int64(q, 0);
+    old_paper = sqlite3_column_int64(q, 1);
+    old_md = dup_col(q, 2);
+    old_title = dup_col(q, 3);
+    old_authors = dup_col(q, 4);
+    old_kw = dup_col(q, 5);
+    old_summarizer = dup_col(q, 6);
+    old_link = dup_col(q, 7);
+    old_votes = (long)sqlite3_column_int64(q, 8);
+  } else if (src != SQLITE_DONE) {
+    rc = store_fail(st, src, "finding summary");
+    goto out;
+  }
+  sqlite3_finalize(q);
+  q = NULL;
+
+  if (id && str_eq0(old_md, s->markdown) && str_eq0(old_title, s->title) &&
+      str_eq0(old_authors, s->authors) &&
+      str_eq0(old_kw, buf_str(&kwsep)) &&
+      str_eq0(old_summarizer, s->summarizer) && str_eq0(old_link, s->link)) {
+    /* Votes move every day; they never make a summary "changed". */
+    *result = STORE_UNCHANGED;
+    if (old_votes != s->votes) {
+      rc = store_prepare(st, "UPDATE summaries SET votes = ?2 WHERE id = ?1",
+                         &q);
+      if (rc != SM_OK)
+        goto out;
+      sqlite3_bind_int64(q, 1, id);
+      sqlite3_bind_int64(q, 2, s->votes);
+      rc = store_step_done(st, q, "updating votes");
+    }
+    goto out;
+  }
+
+  rc = upsert_paper(st, s, &paper_id);
+  if (rc == SM_OK)
+    rc = replace_keywords(st, paper_id, s);
+  if (rc != SM_OK)
+    goto out;
+  if (!id) {
+    rc = store_prepare(st,
+                       "INSERT INTO summaries (paper_id, guid, link, "
+                       "summarizer, markdown, votes, published, first_seen, "
+                       "last_changed, fresh_at) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
+                       &q);
+    if (rc != SM_OK)
+      goto out;
+    *result = STORE_INSERTED;
+  } else {
+    int renew = edit_renews(old_md, s->markdown, old_kw, s);
+    rc = store_prepare(st,
+                       "UPDATE summaries SET paper_id = ?1, guid = ?2, "
+                       "link = ?3, summarizer = ?4, markdown = ?5, "
+                       "votes = ?6, published = coalesce(?7, published), "
+                       "last_changed = ?8, "
+                       "fresh_at = CASE WHEN ?10 THEN ?8 ELSE fresh_at END "
+                       "WHERE id = ?9",
+                       &q);
+    if (rc != SM_OK)
+      goto out;
+    sqlite3_bind_int64(q, 9, id);
+    sqlite3_bind_int(q, 10, renew);
+    *result = renew ? STORE_RENEWED : STORE_UPDATED;
+  }
+  sqlite3_bind_int64(q, 1, paper_id);
+  bind_text(q, 2, s->guid);
+  bind_text(q, 3, s->link);
+  bind_text(q, 4, s->summarizer);
+  bind_text(q, 5, s->markdown);
+  sqlite3_bind_int64(q, 6, s->votes);
+  if (s->published)
+    sqlite3_bind_int64(q, 7, s->published);
+  else
+    sqlite3_bind_null(q, 7);
+  sqlite3_bind_int64(q, 8, now);
+  rc = store_step_done(st, q, "saving summary");
+  if (rc != SM_OK)
+    goto out;
+  if (!id)
+    id = sqlite3_last_insert_rowid(st->db);
+  rc = write_fts(st, id, s, buf_str(&kw), *result != STORE_INSERTED);
+  if (rc == SM_OK && old_paper && old_paper != paper_id) {
+    /* The summary moved to another paper (its key was corrected): drop
+     * the old paper if nothing else refers to it. */
+    sqlite3_finalize(q);
+    q = NULL;
+    rc = store_prepare(st,
+                       "DELETE FROM papers WHERE id = ?1 AND NOT EXISTS "
+                       "(SELECT 1 FROM summaries WHERE paper_id = ?1)",
+                       &q);
+    if (rc == SM_OK) {
+      sqlite3_bind_int64(q, 1, old_paper);
+      rc = store_step_done(st, q, "removing orphan paper");
+    }
+  }
+out:
+  sqlite3_finalize(q);
+  buf_free(&kw);
+  buf_free(&kwsep);
+  free(old_md);
+  free(old_title);
+  free(old_authors);
+  free(old_kw);
+  free(old_summarizer);
+  free(old_link);
+  if (rc == SM_OK && id_out)
+    *id_out = id;
+  return rc;
+}
+
+/* ---- reading summaries -------------------------------------------- */
+
+/* Appends the SQL condition for one term; its parameter is bound later
+ * in the same order. Only placeholders reach the SQL text. */
+static enum sm_status
+term_sql(const struct match_term *t, struct buf *sql)
+{
+  if (t->kind == MATCH_TAG)
+    return buf_puts(sql, "s.paper_id IN (SELECT paper_id FROM "
+                         "paper_keywords WHERE keyword = ?)");
+  return buf_puts(sql, "s.id IN (SELECT rowid FROM summaries_fts WHERE "
+                       "summaries_fts MATCH ?)");
+}
+
+static enum sm_status
+bind_term(sqlite3_stmt *q, int i, const struct match_term *t)
+{
+  char *fts;
+
+  if (t->kind == MATCH_TAG)
+    return bind_text(q, i, t->text) == SQLITE_OK ? SM_OK : SM_ERR_NOMEM;
+  fts = match_term_fts(t);
+  if (!fts)
+    return SM_ERR_NOMEM;
+  if (sqlite3_bind_text(q, i, fts, -1, free) != SQLITE_OK)
+    return SM_ERR_NOMEM;
+  return SM_OK;
+}
+
+/* Splits a group_concat(char(31)) list into row->s.keywords. */
+static enum sm_status
+split_keywords(const char *list, struct model_summary *s)
+{
+  size_t n = 1;
+
+  s->keywords = NULL;
+  s->nkeywords = 0;
+  if (!list || !*list)
+    return SM_OK;
+  for (const char *p = list; *p; p++)
+    n += *p == '\x1f';
+  s->keywords = calloc(n, sizeof(*s->keywords));
+  if (!s->keywords)
+    return SM_ERR_NOMEM;
+  for (const char *p = list; p;) {
+    const char *e = strchr(p, '\x1f');
+    size_t l = e ? (size_t)(e - p) : strlen(p);
+    if (!(s->keywords[s->nkeywords] = strndup(p, l)))
+      return SM_ERR_NOMEM;
+    s->nkeywords++;
+    p = e ? e + 1 : NULL;
+  }
+  return SM_OK;
+}
+
+enum sm_status
+store_summaries(struct store *st, const struct store_query *qy,
+                store_summary_cb cb, void *ctx)
+{
+  struct buf sql = BUF_INIT(64 * 1024);
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  size_t npos = 0;
+  int src = SQLITE_DONE, param = 2;
+
+  rc = buf_puts(&sql,
+                "SELECT s.id, s.guid, s.link, p.title, p.authors, p.venue, "
+                "p.year, p.arxiv_id, p.bibtex_key, s.summarizer, "
+                "s.markdown, s.votes, s.published, s.first_seen, "
+                "s.last_changed, s.fresh_at, "
+                "(SELECT group_concat(keyword, char(31)) FROM (SELECT "
+                "keyword FROM paper_keywords WHERE paper_id = p.id ORDER BY "
+                "keyword)) "
+                "FROM summaries s JOIN papers p ON p.id = s.paper_id "
+                "WHERE s.fresh_at >= ?1");
+  /* A reader's interests: any positive term, and no negative one. */
+  for (size_t i = 0; i < qy->nterms && rc == SM_OK; i++)
+    if (!qy->terms[i].negated) {
+      rc = buf_puts(&sql, npos++ ? " OR " : " AND (");
+      if (rc == SM_OK)
+        rc = term_sql(&qy->terms[i], &sql);
+    }
+  if (rc == SM_OK && qy->nterms)
+    rc = buf_puts(&sql, npos ? ")" : " AND 0");
+  for (size_t i = 0; i < qy->nterms && rc == SM_OK; i++)
+    if (qy->terms[i].negated) {
+      rc = buf_puts(&sql, " AND NOT ");
+      if (rc == SM_OK)
+        rc = term_sql(&qy->terms[i], &sql);
+    }
+  if (rc == SM_OK)
+    rc = buf_puts(&sql, " ORDER BY s.fresh_at DESC, s.id DESC");
+  if (rc == SM_OK && qy->limit)
+    rc = buf_printf(&sql, " LIMIT %zu", qy->limit);
+  if (rc != SM_OK)
+    goto out;
+  rc = store_prepare(st, buf_str(&sql), &q);
+  if (rc != SM_OK)
+    goto out;
+  sqlite3_bind_int64(q, 1, qy->since);
+  /* Parameters in the order their placeholders were written. */
+  for (int neg = 0; neg < 2 && rc == SM_OK; neg++)
+    for (size_t i = 0; i < qy->nterms && rc == SM_OK; i++)
+      if (qy->terms[i].negated == neg)
+        rc = bind_term(q, param++, &qy->terms[i]);
+  while (rc == SM_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_summary_row r;
+    int stop;
+
+    memset(&r, 0, sizeof(r));
+    r.id = sqlite3_column_int64(q, 0);
+    r.s.guid = (char *)sqlite3_column_text(q, 1);
+    r.s.link = (char *)sqlite3_column_text(q, 2);
+    r.s.title = (char *)sqlite3_column_text(q, 3);
+    r.s.authors = (char *)sqlite3_column_text(q, 4);
+    r.s.venue = (char *)sqlite3_column_text(q, 5);
+    r.s.year = sqlite3_column_int(q, 6);
+    r.s.arxiv_id = (char *)sqlite3_column_text(q, 7);
+    r.s.bibtex_key = (char *)sqlite3_column_text(q, 8);
+    r.s.summarizer = (char *)sqlite3_column_text(q, 9);
+    r.s.markdown = (char *)sqlite3_column_text(q, 10);
+    r.s.votes = (long)sqlite3_column_int64(q, 11);
+    r.s.published = sqlite3_column_int64(q, 12);
+    r.first_seen = sqlite3_column_int64(q, 13);
+    r.last_changed = sqlite3_column_int64(q, 14);
+    r.fresh_at = sqlite3_column_int64(q, 15);
+    rc = split_keywords((const char *)sqlite3_column_text(q, 16), &r.s);
+    stop = rc == SM_OK ? cb(ctx, &r) : 1;
+    for (size_t i = 0; i < r.s.nkeywords; i++)
+      free(r.s.keywords[i]);
+    free(r.s.keywords);
+    if (stop)
+      goto out;
+  }
+  if (rc == SM_OK && src != SQLITE_DONE)
+    rc = store_fail(st, src, "reading summaries");
+out:
+  sqlite3_finalize(q);
+  buf_free(&sql);
+  return rc;
+}
+
+enum sm_status
+store_counts(struct store *st, long *summaries, long *papers)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  rc = store_prepare(st,
+                     "SELECT (SELECT count(*) FROM summaries), "
+                     "(SELECT count(*) FROM papers)",
+                     &q);
+  if (rc != SM_OK)
+    return rc;
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW) {
+    *summaries = (long)sqlite3_column_int64(q, 0);
+    *papers = (long)sqlite3_column_int64(q, 1);
+  } else
+    rc = store_fail(st, src, "counting");
+  sqlite3_finalize(q);
+  return rc;
+}

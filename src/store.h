@@ -1,0 +1,92 @@
+/* store.h: the SQLite store. The only module that includes sqlite3.h:
+ * it owns the schema (db/), the migrations, transactions and every SQL
+ * statement. WAL, busy_timeout, BEGIN IMMEDIATE for writes, bound
+ * parameters only. Transient failures (busy past the timeout, disk full,
+ * I/O errors) come back as SM_ERR_TEMP so callers can exit 75. */
+#ifndef SM_STORE_H
+#define SM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match.h"
+#include "model.h"
+#include "status.h"
+
+struct store;
+
+#define STORE_READONLY 0x1  /* open for reading; no migration */
+#define STORE_NOMIGRATE 0x2 /* do not apply pending migrations */
+
+/* Opens (creating it if needed) the database at path and applies pending
+ * migrations. On error err names the path. */
+enum sm_status store_open(const char *path, long busy_timeout_ms, int flags,
+                          struct store **out, char *err, size_t errlen);
+void store_close(struct store *st);
+/* The last error as text, naming what failed. Owned by st. */
+const char *store_errmsg(const struct store *st);
+
+/* The schema version in the file, and the one this binary knows. */
+int store_schema_version(struct store *st);
+int store_schema_latest(void);
+/* Applies pending migrations; *from and *to report the versions. */
+enum sm_status store_migrate(struct store *st, int *from, int *to);
+/* Runs integrity_check, foreign_key_check and the FTS5 integrity check;
+ * calls report for each problem found. SM_ERR_DATA if any. */
+enum sm_status store_check(struct store *st,
+                           void (*report)(void *ctx, const char *problem),
+                           void *ctx);
+
+/* Write transactions: BEGIN IMMEDIATE ... COMMIT. */
+enum sm_status store_begin(struct store *st);
+enum sm_status store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Conditional-GET validators remembered per feed URL. *etag and
+ * *last_modified are set to new strings or NULL; the caller frees. */
+enum sm_status store_feed_get(struct store *st, const char *url, char **etag,
+                              char **last_modified);
+enum sm_status store_feed_set(struct store *st, const char *url,
+                              const char *etag, const char *last_modified,
+                              int64_t now);
+
+enum store_upsert_result {
+  STORE_INSERTED,  /* a summary we had not seen */
+  STORE_UPDATED,   /* an edit: updated in place, not new for digests */
+  STORE_RENEWED,   /* an edit large enough to count as new again */
+  STORE_UNCHANGED  /* nothing but perhaps votes changed */
+};
+
+/* Inserts or updates a summary, identified by guid, else by link; its
+ * paper by bibtex key, else arXiv id, else title. Must run inside a
+ * transaction. See doc/shortmail.1, INGEST, for when an edit renews. */
+enum sm_status store_summary_upsert(struct store *st,
+                                    const struct model_summary *s,
+                                    int64_t now,
+                                    enum store_upsert_result *result,
+                                    int64_t *id);
+
+struct store_summary_row {
+  int64_t id;
+  struct model_summary s; /* members owned by the store during the call */
+  int64_t first_seen;     /* when ingest first saw it */
+  int64_t last_changed;   /* when its text or metadata last changed */
+  int64_t fresh_at;       /* when it last became new for digests */
+};
+
+struct store_query {
+  int64_t since;                  /* fresh_at >= since; 0 for all */
+  const struct match_term *terms; /* reader-style keyword match, or NULL */
+  size_t nterms;
+  size_t limit; /* 0 for no limit */
+};
+
+/* Calls cb for each summary matching q, newest first; cb returns
+ * nonzero to stop. */
+typedef int (*store_summary_cb)(void *ctx, const struct store_summary_row *r);
+enum sm_status store_summaries(struct store *st, const struct store_query *q,
+                               store_summary_cb cb, void *ctx);
+/* Counts summaries and papers. */
+enum sm_status store_counts(struct store *st, long *summaries, long *papers);
+
+#endif

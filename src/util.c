@@ -1,0 +1,265 @@
+/* util.c: small helpers with no outside dependencies. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "util.h"
+
+char *
+util_trim(char *s)
+{
+  char *e;
+
+  while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+    s++;
+  e = s + strlen(s);
+  while (e > s &&
+         (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+    *--e = '\0';
+  return s;
+}
+
+enum sm_status
+util_read_fd(int fd, struct buf *out)
+{
+  char chunk[65536];
+
+  for (;;) {
+    ssize_t n = read(fd, chunk, sizeof(chunk));
+    enum sm_status st;
+
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return SM_ERR_IO;
+    }
+    if (n == 0)
+      break;
+    st = buf_append(out, chunk, (size_t)n);
+    if (st != SM_OK)
+      return st;
+  }
+  if (!out->data)
+    return buf_append(out, "", 0);
+  return SM_OK;
+}
+
+enum sm_status
+util_read_file(const char *path, struct buf *out)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  enum sm_status st;
+  int saved;
+
+  if (fd < 0)
+    return errno == ENOENT ? SM_ERR_NOINPUT : SM_ERR_IO;
+  st = util_read_fd(fd, out);
+  saved = errno;
+  close(fd);
+  errno = saved;
+  return st;
+}
+
+int
+util_utf8_valid(const char *str, size_t n)
+{
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+
+  while (i < n) {
+    unsigned c = s[i];
+    size_t len;
+    unsigned cp;
+
+    if (c < 0x80) {
+      i++;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else
+      return 0;
+    if (i + len > n)
+      return 0;
+    for (size_t k = 1; k < len; k++) {
+      if ((s[i + k] & 0xC0) != 0x80)
+        return 0;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return 0;
+    i += len;
+  }
+  return 1;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), without timegm's
+ * dependence on the TZ environment. */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = (unsigned)(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int64_t
+make_time(int y, int mo, int d, int h, int mi, int s, int offset_min)
+{
+  return days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+         h * 3600 + mi * 60 + s - (int64_t)offset_min * 60;
+}
+
+static const char *const months[] = {"jan", "feb", "mar", "apr",
+                                     "may", "jun", "jul", "aug",
+                                     "sep", "oct", "nov", "dec"};
+
+static int
+parse_zone(const char *p, int *offset)
+{
+  while (*p == ' ')
+    p++;
+  if (*p == '\0' || !strcasecmp(p, "GMT") || !strcasecmp(p, "UT") ||
+      !strcasecmp(p, "UTC") || !strcasecmp(p, "Z")) {
+    *offset = 0;
+    return 0;
+  }
+  if ((p[0] == '+' || p[0] == '-') && isdigit((unsigned char)p[1]) &&
+      isdigit((unsigned char)p[2])) {
+    int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = 0;
+    const char *q = p + 3;
+    if (*q == ':')
+      q++;
+    if (isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1]))
+      mm = (q[0] - '0') * 10 + (q[1] - '0');
+    if (hh > 23 || mm > 59)
+      return -1;
+    *offset = (hh * 60 + mm) * (p[0] == '-' ? -1 : 1);
+    return 0;
+  }
+  /* North American zones that RFC 822 names. */
+  static const struct {
+    const char *name;
+    int off;
+  } zones[] = {{"EST", -300}, {"EDT", -240}, {"CST", -360}, {"CDT", -300},
+               {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
+  for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+    if (!strcasecmp(p, zones[i].name)) {
+      *offset = zones[i].off;
+      return 0;
+    }
+  return -1;
+}
+
+static int
+valid_fields(int y, int mo, int d, int h, int mi, int s)
+{
+  return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
+         d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 &&
+         s <= 60;
+}
+
+int
+util_parse_date(const char *s, int64_t *out)
+{
+  int y, mo, d, h = 0, mi = 0, sec = 0, off = 0, n = 0;
+  char mon[4];
+
+  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+    s++;
+  /* RFC 3339 or a bare date. */
+  if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10) {
+    const char *p = s + n;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+      int m = 0;
+      if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &sec, &m) != 3)
+        return -1;
+      p += 1 + m;
+      if (*p == '.')
+        for (p++; isdigit((unsigned char)*p); p++)
+          ;
+      if (parse_zone(p, &off) < 0)
+        return -1;
+    } else if (*p && *p != ' ' && *p != '\n')
+      return -1;
+    if (!valid_fields(y, mo, d, h, mi, sec))
+      return -1;
+    *out = make_time(y, mo, d, h, mi, sec, off);
+    return 0;
+  }
+  /* RFC 822: [Day, ] DD Mon YYYY HH:MM[:SS] zone */
+  {
+    const char *p = s;
+    int m = 0;
+    if (isalpha((unsigned char)p[0])) {
+      const char *comma = strchr(p, ',');
+      if (!comma)
+        return -1;
+      p = comma + 1;
+    }
+    if (sscanf(p, "%d %3s %d %d:%d%n", &d, mon, &y, &h, &mi, &m) != 5)
+      return -1;
+    p += m;
+    if (*p == ':') {
+      int k = 0;
+      if (sscanf(p, ":%d%n", &sec, &k) != 1)
+        return -1;
+      p += k;
+    }
+    mo = 0;
+    for (int i = 0; i < 12; i++)
+      if (!strncasecmp(mon, months[i], 3))
+        mo = i + 1;
+    if (y < 100)
+      y += y < 50 ? 2000 : 1900;
+    if (!mo || parse_zone(p, &off) < 0 || !valid_fields(y, mo, d, h, mi, sec))
+      return -1;
+    *out = make_time(y, mo, d, h, mi, sec, off);
+    return 0;
+  }
+}
+
+void
+util_format_time(int64_t t, char *out, size_t outlen)
+{
+  time_t tt = (time_t)t;
+  struct tm tm;
+
+  gmtime_r(&tt, &tm);
+  strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int64_t
+util_now(void)
+{
+  const char *fake = getenv("SHORTMAIL_NOW");
+  int64_t t;
+
+  if (fake && *fake && util_parse_date(fake, &t) == 0)
+    return t;
+  return (int64_t)time(NULL);
+}
+
+char *
+util_strdup0(const char *s)
+{
+  return s ? strdup(s) : NULL;
+}

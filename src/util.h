@@ -1,0 +1,37 @@
+/* util.h: small string, file and time helpers shared by modules. */
+#ifndef SM_UTIL_H
+#define SM_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "status.h"
+
+/* Trims ASCII white space in place; returns a pointer into s. */
+char *util_trim(char *s);
+
+/* Reads a whole file into `out` (bounded by out->max). SM_ERR_NOINPUT
+ * when it does not exist, SM_ERR_LIMIT when too large; errno is kept. */
+enum sm_status util_read_file(const char *path, struct buf *out);
+/* Reads a whole stream the same way. */
+enum sm_status util_read_fd(int fd, struct buf *out);
+
+/* 1 if s is valid UTF-8 of length n (no overlongs, no surrogates). */
+int util_utf8_valid(const char *s, size_t n);
+
+/* Parses RFC 822/1123 dates ("Mon, 23 Nov 2026 02:34:08 +0000", as RSS
+ * uses them) and RFC 3339 ("2026-11-23T02:34:08Z", as Atom does) and
+ * plain "2026-11-23". Returns 0 and sets *out (UTC seconds), or -1. */
+int util_parse_date(const char *s, int64_t *out);
+/* Formats t as "2026-11-23T02:34:08Z" into out (at least 21 bytes). */
+void util_format_time(int64_t t, char *out, size_t outlen);
+
+/* The current time in seconds; SHORTMAIL_NOW (for tests) overrides it. */
+int64_t util_now(void);
+
+/* strdup that tolerates NULL. */
+char *util_strdup0(const char *s);
+
+#endif
