@@ -14,7 +14,7 @@
  * other character is allowed ("self-attention", "t-sne", "c++"): the full
  * text index splits it into tokens that must occur in order. Phrase words
  * without a letter or digit are dropped (the index ignores them too), and
- * a quoted single word is a word: "\"gan\"" is gan. A bare keyword with a
+ * a quoted single word is a word ("gan" is gan). A bare keyword with a
  * '.' or ':' is a tag (cs.LG, thema:deepwalk); tag:"image net" is a tag
  * with a space. Tags compare case-insensitively. '-' negates only at the
  * start; "--gan" is an error (write -"-gan" if you must). Quotes go around
@@ -65,7 +65,7 @@ enum sm_status match_parse_query(const char *s, struct match_term **terms,
 
 /* The FTS5 query expression for a WORD, PHRASE or AUTHOR term, ignoring
  * negation, safe to bind as a MATCH parameter: every token is a quoted
- * FTS5 string. "gan" -> "\"gan\"", author:hinton -> "authors : \"hinton\""
+ * FTS5 string: gan gives "gan", author:hinton gives authors : "hinton"
  * (a column filter: the FTS table's columns are title, authors, keywords,
  * body). NULL for TAG or when out of memory. Caller frees. */
 char *match_term_fts(const struct match_term *t);
