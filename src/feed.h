@@ -16,16 +16,18 @@ struct feed_fetch_opts {
   long connect_timeout; /* seconds */
   size_t max_size;      /* bytes of body after decompression */
   long max_redirects;
-  long retries;         /* extra attempts after a 5xx or a timeout */
+  long retries;              /* extra attempts after a 5xx or a timeout */
   const char *etag;          /* from the last fetch, or NULL */
   const char *last_modified; /* from the last fetch, or NULL */
+  const char *site; /* named in the User-Agent "shortmail/VERSION (+SITE)",
+                       or NULL; not copied */
 };
 
 struct feed_response {
-  long http_status;  /* 0 for file:// */
-  int not_modified;  /* 1 on 304: body is empty, nothing to do */
-  struct buf body;   /* owned; freed by feed_response_free */
-  char *etag;        /* new validators to remember, or NULL; owned */
+  long http_status; /* 0 for file:// */
+  int not_modified; /* 1 on 304: body is empty, nothing to do */
+  struct buf body;  /* owned; freed by feed_response_free */
+  char *etag;       /* new validators to remember, or NULL; owned */
   char *last_modified;
   char *content_type;
   char *effective_url; /* after redirects */
@@ -36,7 +38,16 @@ void feed_global_init(void);
 void feed_global_cleanup(void);
 
 /* Fetches url (http, https, file). Errors name the URL and HTTP status in
- * err. The response is filled on SM_OK only. */
+ * err. The response is filled on SM_OK only; the caller frees it with
+ * feed_response_free. 5xx, 429, timeouts and failed connections are
+ * retried o->retries times with exponential backoff (base 1 s, or
+ * SHORTMAIL_RETRY_DELAY_MS milliseconds). Over http(s), a Content-Type
+ * that is not XML fails with SM_ERR_DATA. Statuses: SM_ERR_NETWORK
+ * (transient: timeouts, refused, 5xx, 429), SM_ERR_NOINPUT (404, 410, no
+ * such file), SM_ERR_PROTOCOL (other 4xx, too many redirects, redirect
+ * to a protocol not allowed), SM_ERR_LIMIT (body over o->max_size),
+ * SM_ERR_DATA (wrong content type), SM_ERR_USAGE (not an http, https or
+ * file URL). */
 enum sm_status feed_fetch(const char *url, const struct feed_fetch_opts *o,
                           struct feed_response *resp, char *err,
                           size_t errlen);
