@@ -68,7 +68,6 @@ print_row(void *vctx, const struct store_summary_row *r)
   char when[32];
 
   c->count++;
-  util_format_time(r->fresh_at, when, sizeof(when));
   if (c->json) {
     struct json *j = &c->j;
     json_begin_object(j);
@@ -121,8 +120,10 @@ print_row(void *vctx, const struct store_summary_row *r)
     return 0;
   }
   if (c->count == 1)
-    printf("%6s  %-10s  %5s  %-50s  %s\n", "ID", "NEW", "VOTES", "TITLE",
-           "KEYWORDS");
+    printf("%6s  %-10s  %5s  %-50s  %s\n", "ID", "PUBLISHED", "VOTES",
+           "TITLE", "KEYWORDS");
+  util_format_time(r->s.published ? r->s.published : r->first_seen, when,
+                   sizeof(when));
   when[10] = '\0';
   printf("%6lld  %-10s  %5ld  ", (long long)r->id, when, r->s.votes);
   print_clipped(r->s.title, 50);

@@ -718,9 +718,8 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
   enum sm_status rc;
   int src;
 
-  if (!s->title || !s->link || !s->markdown) {
-    snprintf(st->errmsg, sizeof(st->errmsg),
-             "summary without title, link or text");
+  if (!s->title || !s->link) {
+    snprintf(st->errmsg, sizeof(st->errmsg), "summary without title or link");
     return SM_ERR_DATA;
   }
   rc = joined_keywords(s, " ", &kw);
@@ -813,7 +812,8 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
   bind_text(q, 2, s->guid);
   bind_text(q, 3, s->link);
   bind_text(q, 4, s->summarizer);
-  bind_text(q, 5, s->markdown);
+  /* An item with no text is an empty summary, not an error. */
+  bind_text(q, 5, s->markdown ? s->markdown : "");
   sqlite3_bind_int64(q, 6, s->votes);
   if (s->published)
     sqlite3_bind_int64(q, 7, s->published);
@@ -946,7 +946,8 @@ store_summaries(struct store *st, const struct store_query *qy,
         rc = term_sql(&qy->terms[i], &sql);
     }
   if (rc == SM_OK)
-    rc = buf_puts(&sql, " ORDER BY s.fresh_at DESC, s.id DESC");
+    rc = buf_puts(&sql, " ORDER BY s.fresh_at DESC, coalesce(s.published, "
+                        "s.first_seen) DESC, s.id DESC");
   if (rc == SM_OK && qy->limit)
     rc = buf_printf(&sql, " LIMIT %zu", qy->limit);
   if (rc != SM_OK)
@@ -1016,6 +1017,482 @@ store_counts(struct store *st, long *summaries, long *papers)
     *papers = (long)sqlite3_column_int64(q, 1);
   } else
     rc = store_fail(st, src, "counting");
+  store_release(st, q);
+  return rc;
+}
+
+/* ---- readers ------------------------------------------------------ */
+
+void
+store_subscriber_free(struct store_subscriber *s)
+{
+  free(s->address);
+  free(s->status);
+  free(s->frequency);
+  memset(s, 0, sizeof(*s));
+}
+
+#define SUB_COLUMNS                                                          \
+  "id, address, status, frequency, paused, created_at, "                     \
+  "coalesce(confirmed_at, 0), changed_at, coalesce(last_digest_at, 0)"
+
+static enum sm_status
+sub_row(sqlite3_stmt *q, struct store_subscriber *out)
+{
+  memset(out, 0, sizeof(*out));
+  out->id = sqlite3_column_int64(q, 0);
+  out->address = dup_col(q, 1);
+  out->status = dup_col(q, 2);
+  out->frequency = dup_col(q, 3);
+  out->paused = sqlite3_column_int(q, 4);
+  out->created_at = sqlite3_column_int64(q, 5);
+  out->confirmed_at = sqlite3_column_int64(q, 6);
+  out->changed_at = sqlite3_column_int64(q, 7);
+  out->last_digest_at = sqlite3_column_int64(q, 8);
+  if (!out->address || !out->status || !out->frequency) {
+    store_subscriber_free(out);
+    return SM_ERR_NOMEM;
+  }
+  return SM_OK;
+}
+
+static enum sm_status
+sub_fetch(struct store *st, sqlite3_stmt *q, struct store_subscriber *out)
+{
+  int src = sqlite3_step(q);
+
+  if (src == SQLITE_ROW)
+    return sub_row(q, out);
+  if (src == SQLITE_DONE)
+    return SM_ERR_NOTFOUND;
+  return store_fail(st, src, "reading reader");
+}
+
+enum sm_status
+store_sub_get(struct store *st, const char *address,
+              struct store_subscriber *out)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st,
+                  "SELECT " SUB_COLUMNS " FROM subscribers WHERE address = ?1",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, address);
+  rc = sub_fetch(st, q, out);
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_sub_get_id(struct store *st, int64_t id, struct store_subscriber *out)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st, "SELECT " SUB_COLUMNS " FROM subscribers WHERE id = ?1",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, id);
+  rc = sub_fetch(st, q, out);
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_sub_create(struct store *st, const char *address, const char *status,
+                 int64_t now, int64_t *id)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st,
+                  "INSERT INTO subscribers (address, status, created_at, "
+                  "changed_at, confirmed_at) VALUES (?1, ?2, ?3, ?3, "
+                  "CASE WHEN ?2 = 'confirmed' THEN ?3 END)",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, address);
+  bind_text(q, 2, status);
+  sqlite3_bind_int64(q, 3, now);
+  rc = store_step_done(st, q, "adding reader");
+  if (rc == SM_OK && id)
+    *id = sqlite3_last_insert_rowid(st->db);
+  store_release(st, q);
+  return rc;
+}
+
+/* Runs one of the small "UPDATE subscribers" statements. */
+static enum sm_status
+sub_update(struct store *st, const char *sql, int64_t id, const char *text,
+           int64_t num, int64_t now)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc = store_stmt(st, sql, &q);
+
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, id);
+  if (text)
+    bind_text(q, 2, text);
+  else
+    sqlite3_bind_int64(q, 2, num);
+  sqlite3_bind_int64(q, 3, now);
+  rc = store_step_done(st, q, "updating reader");
+  if (rc == SM_OK && sqlite3_changes(st->db) == 0)
+    rc = SM_ERR_NOTFOUND;
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_sub_set_status(struct store *st, int64_t id, const char *status,
+                     int64_t now)
+{
+  return sub_update(st,
+                    "UPDATE subscribers SET status = ?2, changed_at = ?3, "
+                    "confirmed_at = CASE WHEN ?2 = 'confirmed' THEN ?3 "
+                    "ELSE confirmed_at END WHERE id = ?1",
+                    id, status, 0, now);
+}
+
+enum sm_status
+store_sub_set_frequency(struct store *st, int64_t id, const char *frequency,
+                        int64_t now)
+{
+  return sub_update(st,
+                    "UPDATE subscribers SET frequency = ?2, changed_at = ?3 "
+                    "WHERE id = ?1",
+                    id, frequency, 0, now);
+}
+
+enum sm_status
+store_sub_set_paused(struct store *st, int64_t id, int paused, int64_t now)
+{
+  return sub_update(st,
+                    "UPDATE subscribers SET paused = ?2, changed_at = ?3 "
+                    "WHERE id = ?1",
+                    id, NULL, paused ? 1 : 0, now);
+}
+
+enum sm_status
+store_sub_delete(struct store *st, int64_t id)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st, "DELETE FROM subscribers WHERE id = ?1", &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, id);
+  rc = store_step_done(st, q, "removing reader");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_sub_list(struct store *st, store_sub_cb cb, void *ctx)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  rc = store_stmt(st,
+                  "SELECT " SUB_COLUMNS " FROM subscribers ORDER BY address",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_subscriber s;
+    int stop;
+    rc = sub_row(q, &s);
+    if (rc != SM_OK)
+      break;
+    stop = cb(ctx, &s);
+    store_subscriber_free(&s);
+    if (stop)
+      break;
+  }
+  if (rc == SM_OK && src != SQLITE_ROW && src != SQLITE_DONE)
+    rc = store_fail(st, src, "listing readers");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_interest_add(struct store *st, int64_t sub, const char *keyword,
+                   size_t max, int64_t now, int *added)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int64_t have = 0;
+  int src;
+
+  *added = 0;
+  rc = store_stmt(st,
+                  "SELECT count(*), sum(keyword = ?2) FROM interests WHERE "
+                  "subscriber_id = ?1",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, sub);
+  bind_text(q, 2, keyword);
+  src = sqlite3_step(q);
+  if (src != SQLITE_ROW) {
+    rc = store_fail(st, src, "counting keywords");
+    store_release(st, q);
+    return rc;
+  }
+  have = sqlite3_column_int64(q, 0);
+  if (sqlite3_column_int64(q, 1) > 0) {
+    store_release(st, q);
+    return SM_OK;
+  }
+  store_release(st, q);
+  if ((size_t)have >= max)
+    return SM_ERR_LIMIT;
+  rc = store_stmt(st,
+                  "INSERT INTO interests (subscriber_id, keyword, "
+                  "created_at) VALUES (?1, ?2, ?3)",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, sub);
+  bind_text(q, 2, keyword);
+  sqlite3_bind_int64(q, 3, now);
+  rc = store_step_done(st, q, "adding keyword");
+  if (rc == SM_OK)
+    *added = 1;
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_interest_del(struct store *st, int64_t sub, const char *keyword,
+                   int *removed)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  *removed = 0;
+  rc = store_stmt(st,
+                  "DELETE FROM interests WHERE subscriber_id = ?1 AND "
+                  "keyword = ?2",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, sub);
+  bind_text(q, 2, keyword);
+  rc = store_step_done(st, q, "removing keyword");
+  if (rc == SM_OK)
+    *removed = sqlite3_changes(st->db) > 0;
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_interests(struct store *st, int64_t sub, char ***kw, size_t *n)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  size_t cap = 0;
+  int src;
+
+  *kw = NULL;
+  *n = 0;
+  rc = store_stmt(st,
+                  "SELECT keyword FROM interests WHERE subscriber_id = ?1 "
+                  "ORDER BY created_at, keyword",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, sub);
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    char *k = dup_col(q, 0);
+    if (*n == cap) {
+      size_t ncap = cap ? cap * 2 : 8;
+      char **p = realloc(*kw, ncap * sizeof(*p));
+      if (!p) {
+        free(k);
+        rc = SM_ERR_NOMEM;
+        break;
+      }
+      *kw = p;
+      cap = ncap;
+    }
+    if (!k) {
+      rc = SM_ERR_NOMEM;
+      break;
+    }
+    (*kw)[(*n)++] = k;
+  }
+  if (rc == SM_OK && src != SQLITE_DONE)
+    rc = store_fail(st, src, "reading keywords");
+  store_release(st, q);
+  if (rc != SM_OK) {
+    for (size_t i = 0; i < *n; i++)
+      free((*kw)[i]);
+    free(*kw);
+    *kw = NULL;
+    *n = 0;
+  }
+  return rc;
+}
+
+enum sm_status
+store_token_use(struct store *st, const char *token_hash,
+                const char *purpose, int64_t sub, int64_t expires_at,
+                int64_t now, int *first)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  *first = 0;
+  rc = store_stmt(st,
+                  "INSERT INTO tokens (token_hash, purpose, subscriber_id, "
+                  "expires_at, used_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+                  "ON CONFLICT (token_hash) DO NOTHING",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, token_hash);
+  bind_text(q, 2, purpose);
+  if (sub)
+    sqlite3_bind_int64(q, 3, sub);
+  else
+    sqlite3_bind_null(q, 3);
+  sqlite3_bind_int64(q, 4, expires_at);
+  sqlite3_bind_int64(q, 5, now);
+  rc = store_step_done(st, q, "using token");
+  if (rc == SM_OK)
+    *first = sqlite3_changes(st->db) > 0;
+  store_release(st, q);
+  return rc;
+}
+
+/* ---- received mail ------------------------------------------------ */
+
+enum sm_status
+store_received_seen(struct store *st, const char *key, int *seen)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  *seen = 0;
+  rc = store_stmt(st, "SELECT 1 FROM received WHERE message_key = ?1", &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, key);
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW)
+    *seen = 1;
+  else if (src != SQLITE_DONE)
+    rc = store_fail(st, src, "looking up received mail");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_received_add(struct store *st, const char *key, int64_t now,
+                   const char *sender, const char *recipient,
+                   const char *route, const char *outcome,
+                   const char *detail, const void *raw, size_t rawlen)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st,
+                  "INSERT INTO received (message_key, received_at, sender, "
+                  "recipient, route, outcome, detail, raw) VALUES (?1, ?2, "
+                  "?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (message_key) DO "
+                  "NOTHING",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, key);
+  sqlite3_bind_int64(q, 2, now);
+  bind_text(q, 3, sender);
+  bind_text(q, 4, recipient);
+  bind_text(q, 5, route);
+  bind_text(q, 6, outcome);
+  bind_text(q, 7, detail);
+  if (raw)
+    sqlite3_bind_blob64(q, 8, raw, rawlen, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null(q, 8);
+  rc = store_step_done(st, q, "logging received mail");
+  store_release(st, q);
+  return rc;
+}
+
+/* ---- the outbox --------------------------------------------------- */
+
+enum sm_status
+store_outbox_add(struct store *st, const struct store_outbox_row *row,
+                 int64_t now, int64_t *id, int *added)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  if (added)
+    *added = 0;
+  rc = store_stmt(st,
+                  "INSERT INTO outbox (kind, subscriber_id, recipient, "
+                  "issue, message_id, payload, created_at) VALUES (?1, ?2, "
+                  "?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, row->kind);
+  if (row->subscriber_id)
+    sqlite3_bind_int64(q, 2, row->subscriber_id);
+  else
+    sqlite3_bind_null(q, 2);
+  bind_text(q, 3, row->recipient);
+  bind_text(q, 4, row->issue);
+  bind_text(q, 5, row->message_id);
+  bind_text(q, 6, row->payload ? row->payload : "{}");
+  sqlite3_bind_int64(q, 7, now);
+  rc = store_step_done(st, q, "queueing message");
+  if (rc == SM_OK && sqlite3_changes(st->db) > 0) {
+    if (added)
+      *added = 1;
+    if (id)
+      *id = sqlite3_last_insert_rowid(st->db);
+  }
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_outbox_count(struct store *st, const char *recipient, const char *kind,
+                   int64_t since, long *count)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  *count = 0;
+  rc = store_stmt(st,
+                  "SELECT count(*) FROM outbox WHERE kind IN ('reply', "
+                  "'confirm') AND recipient = ?1 COLLATE NOCASE AND "
+                  "kind = ?2 AND created_at >= ?3",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, recipient);
+  bind_text(q, 2, kind);
+  sqlite3_bind_int64(q, 3, since);
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW)
+    *count = (long)sqlite3_column_int64(q, 0);
+  else
+    rc = store_fail(st, src, "counting queued mail");
   store_release(st, q);
   return rc;
 }

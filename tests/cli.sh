@@ -60,6 +60,8 @@ sm db version
 is "$rc" 0 "db version"
 like "$T/out" "^store schema version [0-9]+; this shortmail knows [0-9]+" "prints both versions"
 sm db migrate
+like "$T/out" "^store migrated from schema version 0 to [0-9]+" "db migrate creates the schema"
+sm db migrate
 like "$T/out" "nothing to do" "db migrate on a current store"
 sm db check
 is "$rc" 0 "db check on a new store"
