@@ -127,6 +127,10 @@ CREATE TABLE outbox (
 CREATE UNIQUE INDEX outbox_one_digest ON outbox (subscriber_id, issue)
   WHERE kind = 'digest';
 CREATE INDEX outbox_ready ON outbox (state, next_attempt_at);
+-- Rate limits count what went to one address; digests need no such
+-- index, so it leaves them out.
+CREATE INDEX outbox_replies ON outbox (recipient COLLATE NOCASE, kind,
+  created_at) WHERE kind IN ('reply', 'confirm');
 
 -- One row per SMTP transaction for an outbox row: its outcome and reply.
 CREATE TABLE deliveries (

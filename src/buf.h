@@ -16,7 +16,10 @@ struct buf {
   size_t max; /* largest len allowed */
 };
 
-#define BUF_INIT(maxlen) {NULL, 0, 0, (maxlen)}
+#define BUF_INIT(maxlen)                                                      \
+  {                                                                           \
+    NULL, 0, 0, (maxlen)                                                      \
+  }
 
 void buf_init(struct buf *b, size_t max);
 enum sm_status buf_append(struct buf *b, const void *p, size_t n);

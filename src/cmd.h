@@ -11,9 +11,9 @@
 struct store;
 
 struct cmd_ctx {
-  struct conf conf;     /* loaded before the command runs */
-  const char *db_path;  /* --db or SHORTMAIL_DB, overrides [store] path */
-  const char *name;     /* the subcommand's name */
+  struct conf conf;    /* loaded before the command runs */
+  const char *db_path; /* --db or SHORTMAIL_DB, overrides [store] path */
+  const char *name;    /* the subcommand's name */
   int verbose;
 };
 
@@ -28,9 +28,10 @@ struct cmd_def {
   int flags;
 };
 
-#define CMD_NOCONF 0x1   /* needs no configuration (help) */
-#define CMD_TEMPFAIL 0x2 /* a configuration error exits 75, not 78:
-                            the MTA must keep the mail */
+#define CMD_NOCONF 0x1 /* needs no configuration (help) */
+#define CMD_TEMPFAIL                                                          \
+  0x2 /* a configuration error exits 75, not 78:                              \
+         the MTA must keep the mail */
 
 /* Opens the store named by --db, SHORTMAIL_DB or [store] path, creating
  * its directory's file and migrating it. Logs the error on failure. */

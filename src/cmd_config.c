@@ -19,8 +19,8 @@ cmd_config(struct cmd_ctx *ctx, int argc, char **argv)
   (void)argv;
   if (argc > 1)
     return cmd_usage_error(ctx, "takes no arguments");
-  printf("# read from %s\n", ctx->conf.path ? ctx->conf.path
-                                            : "(defaults: no file)");
+  printf("# read from %s\n",
+         ctx->conf.path ? ctx->conf.path : "(defaults: no file)");
   conf_dump(&ctx->conf, stdout);
   return EX_OK;
 }

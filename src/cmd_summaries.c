@@ -120,8 +120,8 @@ print_row(void *vctx, const struct store_summary_row *r)
     return 0;
   }
   if (c->count == 1)
-    printf("%6s  %-10s  %5s  %-50s  %s\n", "ID", "PUBLISHED", "VOTES",
-           "TITLE", "KEYWORDS");
+    printf("%6s  %-10s  %5s  %-50s  %s\n", "ID", "PUBLISHED", "VOTES", "TITLE",
+           "KEYWORDS");
   util_format_time(r->s.published ? r->s.published : r->first_seen, when,
                    sizeof(when));
   when[10] = '\0';
@@ -137,12 +137,11 @@ print_row(void *vctx, const struct store_summary_row *r)
 static int
 cmd_summaries(struct cmd_ctx *ctx, int argc, char **argv)
 {
-  static const struct option opts[] = {
-      {"since", required_argument, NULL, 's'},
-      {"match", required_argument, NULL, 'm'},
-      {"limit", required_argument, NULL, 'n'},
-      {"json", no_argument, NULL, 'j'},
-      {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"since", required_argument, NULL, 's'},
+                                       {"match", required_argument, NULL, 'm'},
+                                       {"limit", required_argument, NULL, 'n'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {NULL, 0, NULL, 0}};
   struct store_query q = {0, NULL, 0, 0};
   struct match_term *terms = NULL;
   struct list_ctx lc;
@@ -159,18 +158,25 @@ cmd_summaries(struct cmd_ctx *ctx, int argc, char **argv)
       if (util_parse_date(optarg, &q.since) < 0)
         return cmd_usage_error(ctx, "--since: \"%s\" is not a date", optarg);
       break;
-    case 'm': match = optarg; break;
+    case 'm':
+      match = optarg;
+      break;
     case 'n': {
       char *end;
       long n = strtol(optarg, &end, 10);
       if (*end || n <= 0)
-        return cmd_usage_error(ctx, "--limit: \"%s\" is not a positive "
-                                    "number", optarg);
+        return cmd_usage_error(ctx,
+                               "--limit: \"%s\" is not a positive "
+                               "number",
+                               optarg);
       q.limit = (size_t)n;
       break;
     }
-    case 'j': lc.json = 1; break;
-    default: return cmd_usage_error(ctx, "unknown option");
+    case 'j':
+      lc.json = 1;
+      break;
+    default:
+      return cmd_usage_error(ctx, "unknown option");
     }
   }
   if (optind < argc)

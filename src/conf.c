@@ -12,8 +12,15 @@
 #include "conf.h"
 #include "util.h"
 
-enum conf_type { T_STRING, T_LONG, T_SIZE, T_BOOL, T_WEEKDAY, T_STARTTLS,
-                 T_LEVEL };
+enum conf_type {
+  T_STRING,
+  T_LONG,
+  T_SIZE,
+  T_BOOL,
+  T_WEEKDAY,
+  T_STARTTLS,
+  T_LEVEL
+};
 
 struct conf_key {
   const char *section;
@@ -33,8 +40,8 @@ static const struct conf_key conf_keys[] = {
     {"list", "weekday", T_WEEKDAY, OFF(list.weekday), "monday", 0, 0},
     {"list", "replies_per_day", T_LONG, OFF(list.replies_per_day), "10", 0,
      1000},
-    {"site", "url", T_STRING, OFF(site.url), "https://www.shortscience.org",
-     0, 0},
+    {"site", "url", T_STRING, OFF(site.url), "https://www.shortscience.org", 0,
+     0},
     {"feed", "url", T_STRING, OFF(feed.url),
      "https://www.shortscience.org/rss.xml", 0, 0},
     {"feed", "timeout", T_LONG, OFF(feed.timeout), "60", 1, 3600},
@@ -56,8 +63,8 @@ static const struct conf_key conf_keys[] = {
     {"smtp", "ca_file", T_STRING, OFF(smtp.ca_file), NULL, 0, 0},
     {"secret", "file", T_STRING, OFF(secret.file),
      SYSCONFDIR "/shortmail/secret", 0, 0},
-    {"templates", "dir", T_STRING, OFF(templates.dir),
-     PKGDATADIR "/templates", 0, 0},
+    {"templates", "dir", T_STRING, OFF(templates.dir), PKGDATADIR "/templates",
+     0, 0},
     {"digest", "max_items", T_LONG, OFF(digest.max_items), "10", 1, 100},
     {"log", "file", T_STRING, OFF(log.file), NULL, 0, 0},
     {"log", "syslog", T_BOOL, OFF(log.syslog), "no", 0, 0},
@@ -66,13 +73,11 @@ static const struct conf_key conf_keys[] = {
 
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 
-static const char *const weekdays[] = {"sunday",   "monday", "tuesday",
+static const char *const weekdays[] = {"sunday",    "monday",   "tuesday",
                                        "wednesday", "thursday", "friday",
                                        "saturday"};
-static const char *const starttls_names[] = {"no", "if-offered",
-                                             "required"};
-static const char *const level_names[] = {"error", "warning", "info",
-                                          "debug"};
+static const char *const starttls_names[] = {"no", "if-offered", "required"};
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 #define FIELD(c, k, type) ((type *)((char *)(c) + (k)->offset))
 
@@ -101,8 +106,8 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
     char *copy;
     if (k->type == T_LEVEL && name_index(v, level_names, 4) < 0) {
       snprintf(err, errlen,
-               "%s: \"%s\" is not one of error, warning, info, debug",
-               k->key, v);
+               "%s: \"%s\" is not one of error, warning, info, debug", k->key,
+               v);
       return SM_ERR_CONFIG;
     }
     copy = strdup(v);
@@ -123,10 +128,20 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
     if (k->type == T_SIZE) {
       long mult = 1;
       switch (toupper((unsigned char)*end)) {
-      case 'K': mult = 1024L; end++; break;
-      case 'M': mult = 1024L * 1024; end++; break;
-      case 'G': mult = 1024L * 1024 * 1024; end++; break;
-      default: break;
+      case 'K':
+        mult = 1024L;
+        end++;
+        break;
+      case 'M':
+        mult = 1024L * 1024;
+        end++;
+        break;
+      case 'G':
+        mult = 1024L * 1024 * 1024;
+        end++;
+        break;
+      default:
+        break;
       }
       if (n > k->max / mult) {
         snprintf(err, errlen, "%s: %s is larger than the maximum %ld bytes",
@@ -174,8 +189,7 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
     i = name_index(v, starttls_names, 3);
     if (i < 0) {
       snprintf(err, errlen,
-               "%s: \"%s\" is not one of no, if-offered, required", k->key,
-               v);
+               "%s: \"%s\" is not one of no, if-offered, required", k->key, v);
       return SM_ERR_CONFIG;
     }
     *FIELD(c, k, enum conf_starttls) = (enum conf_starttls)i;
@@ -234,7 +248,8 @@ conf_finish(struct conf *c, const char *name, char *err, size_t errlen)
   n = strlen(c->site.url);
   while (n > 0 && c->site.url[n - 1] == '/')
     c->site.url[--n] = '\0';
-  if (strncmp(c->site.url, "http://", 7) && strncmp(c->site.url, "https://", 8)) {
+  if (strncmp(c->site.url, "http://", 7) &&
+      strncmp(c->site.url, "https://", 8)) {
     snprintf(err, errlen, "%s: [site] url \"%s\" must start with https://",
              name, c->site.url);
     return SM_ERR_CONFIG;

@@ -17,11 +17,11 @@ struct conf {
   char *path; /* the file read, NULL when only defaults */
 
   struct {
-    char *address;      /* digest@lists.example.org */
-    char *name;         /* display name in From: */
-    char *local;        /* derived: "digest" */
-    char *domain;       /* derived: "lists.example.org" */
-    int weekday;        /* 0 = Sunday .. 6 = Saturday */
+    char *address;        /* digest@lists.example.org */
+    char *name;           /* display name in From: */
+    char *local;          /* derived: "digest" */
+    char *domain;         /* derived: "lists.example.org" */
+    int weekday;          /* 0 = Sunday .. 6 = Saturday */
     long replies_per_day; /* command replies to one address per day */
   } list;
   struct {

@@ -82,10 +82,18 @@ json_quoted(struct json *j, const char *s)
       p++;
     } else if (c < 0x20) {
       switch (c) {
-      case '\n': fputs("\\n", j->fp); break;
-      case '\r': fputs("\\r", j->fp); break;
-      case '\t': fputs("\\t", j->fp); break;
-      default: fprintf(j->fp, "\\u%04x", c); break;
+      case '\n':
+        fputs("\\n", j->fp);
+        break;
+      case '\r':
+        fputs("\\r", j->fp);
+        break;
+      case '\t':
+        fputs("\\t", j->fp);
+        break;
+      default:
+        fprintf(j->fp, "\\u%04x", c);
+        break;
       }
       p++;
     } else if (c < 0x80) {

@@ -15,10 +15,8 @@ static FILE *log_file;
 static int log_syslog;
 static int log_stderr = 1;
 
-static const char *const level_names[] = {"error", "warning", "info",
-                                          "debug"};
-static const int level_syslog[] = {LOG_ERR, LOG_WARNING, LOG_INFO,
-                                   LOG_DEBUG};
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
+static const int level_syslog[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 
 void
 log_init(const char *cmd)
@@ -95,13 +93,13 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
            log_cmd ? ": " : "", level_names[level], msg);
 }
 
-#define LOG_FN(name, level)                                                  \
-  void name(const char *fmt, ...)                                            \
-  {                                                                          \
-    va_list ap;                                                              \
-    va_start(ap, fmt);                                                       \
-    log_vmsg(level, fmt, ap);                                                \
-    va_end(ap);                                                              \
+#define LOG_FN(name, level)                                                   \
+  void name(const char *fmt, ...)                                             \
+  {                                                                           \
+    va_list ap;                                                               \
+    va_start(ap, fmt);                                                        \
+    log_vmsg(level, fmt, ap);                                                 \
+    va_end(ap);                                                               \
   }
 
 LOG_FN(log_error, LOG_LEVEL_ERROR)

@@ -19,8 +19,8 @@ static const struct cmd_def cmd_help_def = {
     "usage: shortmail help [COMMAND]\n", CMD_NOCONF};
 
 static const struct cmd_def *const commands[] = {
-    &cmd_ingest_def, &cmd_summaries_def, &cmd_db_def, &cmd_config_def,
-    &cmd_help_def,
+    &cmd_ingest_def, &cmd_summaries_def, &cmd_db_def,
+    &cmd_config_def, &cmd_help_def,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -102,12 +102,24 @@ main(int argc, char **argv)
   /* '+': options after the command name belong to the command. */
   while ((c = getopt_long(argc, argv, "+c:d:vqh", opts, NULL)) != -1) {
     switch (c) {
-    case 'c': conf_path = optarg; break;
-    case 'd': ctx.db_path = optarg; break;
-    case 'v': ctx.verbose = 1; break;
-    case 'q': quiet = 1; break;
-    case 'V': printf("shortmail %s\n", PACKAGE_VERSION); return EX_OK;
-    case 'h': print_main_usage(stdout); return EX_OK;
+    case 'c':
+      conf_path = optarg;
+      break;
+    case 'd':
+      ctx.db_path = optarg;
+      break;
+    case 'v':
+      ctx.verbose = 1;
+      break;
+    case 'q':
+      quiet = 1;
+      break;
+    case 'V':
+      printf("shortmail %s\n", PACKAGE_VERSION);
+      return EX_OK;
+    case 'h':
+      print_main_usage(stdout);
+      return EX_OK;
     default:
       fprintf(stderr, "Try 'shortmail --help'.\n");
       return EX_USAGE;

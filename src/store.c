@@ -208,8 +208,7 @@ store_migrate(struct store *st, int *from, int *to)
     return SM_ERR_DATA;
   }
   while (v < latest) {
-    const char *sql =
-        v == 0 ? store_sql_schema : store_sql_migrations[v - 1];
+    const char *sql = v == 0 ? store_sql_schema : store_sql_migrations[v - 1];
     char pragma[64];
 
     rc = store_exec(st, "BEGIN IMMEDIATE", "starting migration");
@@ -273,8 +272,7 @@ store_open(const char *path, long busy_timeout_ms, int flags,
     rc = store_exec(st, "PRAGMA journal_mode = WAL", "enabling WAL");
   if (rc == SM_OK) {
     /* Reading the schema proves the file is a database at all. */
-    rc = store_exec(st, "SELECT count(*) FROM sqlite_schema",
-                    "reading store");
+    rc = store_exec(st, "SELECT count(*) FROM sqlite_schema", "reading store");
   }
   if (rc == SM_OK && !(flags & (STORE_READONLY | STORE_NOMIGRATE)))
     rc = store_migrate(st, NULL, NULL);
@@ -362,8 +360,7 @@ check_rows(struct store *st, const char *sql, const char *label,
 }
 
 enum sm_status
-store_check(struct store *st, void (*report)(void *, const char *),
-            void *ctx)
+store_check(struct store *st, void (*report)(void *, const char *), void *ctx)
 {
   int problems = 0;
   char *msg = NULL;
@@ -406,8 +403,8 @@ store_feed_get(struct store *st, const char *url, char **etag,
   int src;
 
   *etag = *last_modified = NULL;
-  rc = store_stmt(
-      st, "SELECT etag, last_modified FROM feeds WHERE url = ?1", &s);
+  rc = store_stmt(st, "SELECT etag, last_modified FROM feeds WHERE url = ?1",
+                  &s);
   if (rc != SM_OK)
     return rc;
   bind_text(s, 1, url);
@@ -436,11 +433,11 @@ store_feed_set(struct store *st, const char *url, const char *etag,
   enum sm_status rc;
 
   rc = store_stmt(st,
-                     "INSERT INTO feeds (url, etag, last_modified, "
-                     "fetched_at) VALUES (?1, ?2, ?3, ?4) "
-                     "ON CONFLICT (url) DO UPDATE SET etag = ?2, "
-                     "last_modified = ?3, fetched_at = ?4",
-                     &s);
+                  "INSERT INTO feeds (url, etag, last_modified, "
+                  "fetched_at) VALUES (?1, ?2, ?3, ?4) "
+                  "ON CONFLICT (url) DO UPDATE SET etag = ?2, "
+                  "last_modified = ?3, fetched_at = ?4",
+                  &s);
   if (rc != SM_OK)
     return rc;
   bind_text(s, 1, url);
@@ -529,13 +526,13 @@ upsert_paper(struct store *st, const struct model_summary *s, int64_t *id)
   if (!tkey)
     return SM_ERR_NOMEM;
   rc = store_stmt(st,
-                     "SELECT id FROM papers WHERE "
-                     "(?1 IS NOT NULL AND bibtex_key = ?1) OR "
-                     "(?2 IS NOT NULL AND arxiv_id = ?2) OR "
-                     "(bibtex_key IS NULL AND arxiv_id IS NULL AND "
-                     " ?1 IS NULL AND ?2 IS NULL AND title_key = ?3) "
-                     "ORDER BY (bibtex_key = ?1) DESC LIMIT 1",
-                     &q);
+                  "SELECT id FROM papers WHERE "
+                  "(?1 IS NOT NULL AND bibtex_key = ?1) OR "
+                  "(?2 IS NOT NULL AND arxiv_id = ?2) OR "
+                  "(bibtex_key IS NULL AND arxiv_id IS NULL AND "
+                  " ?1 IS NULL AND ?2 IS NULL AND title_key = ?3) "
+                  "ORDER BY (bibtex_key = ?1) DESC LIMIT 1",
+                  &q);
   if (rc != SM_OK)
     goto out;
   bind_text(q, 1, s->bibtex_key);
@@ -552,23 +549,23 @@ upsert_paper(struct store *st, const struct model_summary *s, int64_t *id)
   q = NULL;
   if (*id) {
     rc = store_stmt(st,
-                       "UPDATE papers SET title = ?2, title_key = ?3, "
-                       "authors = coalesce(?4, authors), "
-                       "venue = coalesce(?5, venue), "
-                       "year = coalesce(?6, year), "
-                       "arxiv_id = coalesce(arxiv_id, ?7), "
-                       "bibtex_key = coalesce(bibtex_key, ?8) "
-                       "WHERE id = ?1",
-                       &q);
+                    "UPDATE papers SET title = ?2, title_key = ?3, "
+                    "authors = coalesce(?4, authors), "
+                    "venue = coalesce(?5, venue), "
+                    "year = coalesce(?6, year), "
+                    "arxiv_id = coalesce(arxiv_id, ?7), "
+                    "bibtex_key = coalesce(bibtex_key, ?8) "
+                    "WHERE id = ?1",
+                    &q);
     if (rc != SM_OK)
       goto out;
     sqlite3_bind_int64(q, 1, *id);
   } else {
     rc = store_stmt(st,
-                       "INSERT INTO papers (title, title_key, authors, "
-                       "venue, year, arxiv_id, bibtex_key) "
-                       "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                       &q);
+                    "INSERT INTO papers (title, title_key, authors, "
+                    "venue, year, arxiv_id, bibtex_key) "
+                    "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    &q);
     if (rc != SM_OK)
       goto out;
   }
@@ -598,8 +595,7 @@ replace_keywords(struct store *st, int64_t paper_id,
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
 
-  rc = store_stmt(st, "DELETE FROM paper_keywords WHERE paper_id = ?1",
-                     &q);
+  rc = store_stmt(st, "DELETE FROM paper_keywords WHERE paper_id = ?1", &q);
   if (rc != SM_OK)
     return rc;
   sqlite3_bind_int64(q, 1, paper_id);
@@ -608,9 +604,9 @@ replace_keywords(struct store *st, int64_t paper_id,
   if (rc != SM_OK || s->nkeywords == 0)
     return rc;
   rc = store_stmt(st,
-                     "INSERT OR IGNORE INTO paper_keywords (paper_id, "
-                     "keyword) VALUES (?1, ?2)",
-                     &q);
+                  "INSERT OR IGNORE INTO paper_keywords (paper_id, "
+                  "keyword) VALUES (?1, ?2)",
+                  &q);
   if (rc != SM_OK)
     return rc;
   for (size_t i = 0; i < s->nkeywords && rc == SM_OK; i++) {
@@ -641,9 +637,9 @@ write_fts(struct store *st, int64_t id, const struct model_summary *s,
       return rc;
   }
   rc = store_stmt(st,
-                     "INSERT INTO summaries_fts (rowid, title, authors, "
-                     "keywords, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-                     &q);
+                  "INSERT INTO summaries_fts (rowid, title, authors, "
+                  "keywords, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+                  &q);
   if (rc != SM_OK)
     return rc;
   sqlite3_bind_int64(q, 1, id);
@@ -712,8 +708,8 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
   sqlite3_stmt *q = NULL;
   struct buf kw = BUF_INIT(1024 * 1024), kwsep = BUF_INIT(1024 * 1024);
   int64_t id = 0, paper_id = 0, old_paper = 0;
-  char *old_md = NULL, *old_title = NULL, *old_authors = NULL,
-       *old_kw = NULL, *old_summarizer = NULL, *old_link = NULL;
+  char *old_md = NULL, *old_title = NULL, *old_authors = NULL, *old_kw = NULL,
+       *old_summarizer = NULL, *old_link = NULL;
   long old_votes = 0;
   enum sm_status rc;
   int src;
@@ -760,14 +756,12 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
   q = NULL;
 
   if (id && str_eq0(old_md, s->markdown) && str_eq0(old_title, s->title) &&
-      str_eq0(old_authors, s->authors) &&
-      str_eq0(old_kw, buf_str(&kwsep)) &&
+      str_eq0(old_authors, s->authors) && str_eq0(old_kw, buf_str(&kwsep)) &&
       str_eq0(old_summarizer, s->summarizer) && str_eq0(old_link, s->link)) {
     /* Votes move every day; they never make a summary "changed". */
     *result = STORE_UNCHANGED;
     if (old_votes != s->votes) {
-      rc = store_stmt(st, "UPDATE summaries SET votes = ?2 WHERE id = ?1",
-                         &q);
+      rc = store_stmt(st, "UPDATE summaries SET votes = ?2 WHERE id = ?1", &q);
       if (rc != SM_OK)
         goto out;
       sqlite3_bind_int64(q, 1, id);
@@ -784,24 +778,24 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
     goto out;
   if (!id) {
     rc = store_stmt(st,
-                       "INSERT INTO summaries (paper_id, guid, link, "
-                       "summarizer, markdown, votes, published, first_seen, "
-                       "last_changed, fresh_at) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
-                       &q);
+                    "INSERT INTO summaries (paper_id, guid, link, "
+                    "summarizer, markdown, votes, published, first_seen, "
+                    "last_changed, fresh_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
+                    &q);
     if (rc != SM_OK)
       goto out;
     *result = STORE_INSERTED;
   } else {
     int renew = edit_renews(old_md, s->markdown, old_kw, s);
     rc = store_stmt(st,
-                       "UPDATE summaries SET paper_id = ?1, guid = ?2, "
-                       "link = ?3, summarizer = ?4, markdown = ?5, "
-                       "votes = ?6, published = coalesce(?7, published), "
-                       "last_changed = ?8, "
-                       "fresh_at = CASE WHEN ?10 THEN ?8 ELSE fresh_at END "
-                       "WHERE id = ?9",
-                       &q);
+                    "UPDATE summaries SET paper_id = ?1, guid = ?2, "
+                    "link = ?3, summarizer = ?4, markdown = ?5, "
+                    "votes = ?6, published = coalesce(?7, published), "
+                    "last_changed = ?8, "
+                    "fresh_at = CASE WHEN ?10 THEN ?8 ELSE fresh_at END "
+                    "WHERE id = ?9",
+                    &q);
     if (rc != SM_OK)
       goto out;
     sqlite3_bind_int64(q, 9, id);
@@ -832,9 +826,9 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
     store_release(st, q);
     q = NULL;
     rc = store_stmt(st,
-                       "DELETE FROM papers WHERE id = ?1 AND NOT EXISTS "
-                       "(SELECT 1 FROM summaries WHERE paper_id = ?1)",
-                       &q);
+                    "DELETE FROM papers WHERE id = ?1 AND NOT EXISTS "
+                    "(SELECT 1 FROM summaries WHERE paper_id = ?1)",
+                    &q);
     if (rc == SM_OK) {
       sqlite3_bind_int64(q, 1, old_paper);
       rc = store_step_done(st, q, "removing orphan paper");
@@ -1006,9 +1000,9 @@ store_counts(struct store *st, long *summaries, long *papers)
   int src;
 
   rc = store_stmt(st,
-                     "SELECT (SELECT count(*) FROM summaries), "
-                     "(SELECT count(*) FROM papers)",
-                     &q);
+                  "SELECT (SELECT count(*) FROM summaries), "
+                  "(SELECT count(*) FROM papers)",
+                  &q);
   if (rc != SM_OK)
     return rc;
   src = sqlite3_step(q);
@@ -1032,8 +1026,8 @@ store_subscriber_free(struct store_subscriber *s)
   memset(s, 0, sizeof(*s));
 }
 
-#define SUB_COLUMNS                                                          \
-  "id, address, status, frequency, paused, created_at, "                     \
+#define SUB_COLUMNS                                                           \
+  "id, address, status, frequency, paused, created_at, "                      \
   "coalesce(confirmed_at, 0), changed_at, coalesce(last_digest_at, 0)"
 
 static enum sm_status
@@ -1075,9 +1069,8 @@ store_sub_get(struct store *st, const char *address,
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
 
-  rc = store_stmt(st,
-                  "SELECT " SUB_COLUMNS " FROM subscribers WHERE address = ?1",
-                  &q);
+  rc = store_stmt(
+      st, "SELECT " SUB_COLUMNS " FROM subscribers WHERE address = ?1", &q);
   if (rc != SM_OK)
     return rc;
   bind_text(q, 1, address);
@@ -1201,9 +1194,8 @@ store_sub_list(struct store *st, store_sub_cb cb, void *ctx)
   enum sm_status rc;
   int src;
 
-  rc = store_stmt(st,
-                  "SELECT " SUB_COLUMNS " FROM subscribers ORDER BY address",
-                  &q);
+  rc = store_stmt(
+      st, "SELECT " SUB_COLUMNS " FROM subscribers ORDER BY address", &q);
   if (rc != SM_OK)
     return rc;
   while ((src = sqlite3_step(q)) == SQLITE_ROW) {
@@ -1344,9 +1336,8 @@ store_interests(struct store *st, int64_t sub, char ***kw, size_t *n)
 }
 
 enum sm_status
-store_token_use(struct store *st, const char *token_hash,
-                const char *purpose, int64_t sub, int64_t expires_at,
-                int64_t now, int *first)
+store_token_use(struct store *st, const char *token_hash, const char *purpose,
+                int64_t sub, int64_t expires_at, int64_t now, int *first)
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
@@ -1400,8 +1391,8 @@ store_received_seen(struct store *st, const char *key, int *seen)
 enum sm_status
 store_received_add(struct store *st, const char *key, int64_t now,
                    const char *sender, const char *recipient,
-                   const char *route, const char *outcome,
-                   const char *detail, const void *raw, size_t rawlen)
+                   const char *route, const char *outcome, const char *detail,
+                   const void *raw, size_t rawlen)
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;

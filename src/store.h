@@ -51,18 +51,17 @@ enum sm_status store_feed_set(struct store *st, const char *url,
                               int64_t now);
 
 enum store_upsert_result {
-  STORE_INSERTED,  /* a summary we had not seen */
-  STORE_UPDATED,   /* an edit: updated in place, not new for digests */
-  STORE_RENEWED,   /* an edit large enough to count as new again */
-  STORE_UNCHANGED  /* nothing but perhaps votes changed */
+  STORE_INSERTED, /* a summary we had not seen */
+  STORE_UPDATED,  /* an edit: updated in place, not new for digests */
+  STORE_RENEWED,  /* an edit large enough to count as new again */
+  STORE_UNCHANGED /* nothing but perhaps votes changed */
 };
 
 /* Inserts or updates a summary, identified by guid, else by link; its
  * paper by bibtex key, else arXiv id, else title. Must run inside a
  * transaction. See doc/shortmail.1, INGEST, for when an edit renews. */
 enum sm_status store_summary_upsert(struct store *st,
-                                    const struct model_summary *s,
-                                    int64_t now,
+                                    const struct model_summary *s, int64_t now,
                                     enum store_upsert_result *result,
                                     int64_t *id);
 
@@ -88,5 +87,90 @@ enum sm_status store_summaries(struct store *st, const struct store_query *q,
                                store_summary_cb cb, void *ctx);
 /* Counts summaries and papers. */
 enum sm_status store_counts(struct store *st, long *summaries, long *papers);
+
+/* ---- readers ---------------------------------------------------- */
+
+/* A reader. Strings owned; free with store_subscriber_free. */
+struct store_subscriber {
+  int64_t id;
+  char *address;
+  char *status;    /* pending, confirmed, unsubscribed, disabled */
+  char *frequency; /* weekly, daily */
+  int paused;
+  int64_t created_at, confirmed_at, changed_at, last_digest_at;
+};
+
+void store_subscriber_free(struct store_subscriber *s);
+/* By address (compared without case): SM_ERR_NOTFOUND when unknown. */
+enum sm_status store_sub_get(struct store *st, const char *address,
+                             struct store_subscriber *out);
+enum sm_status store_sub_get_id(struct store *st, int64_t id,
+                                struct store_subscriber *out);
+enum sm_status store_sub_create(struct store *st, const char *address,
+                                const char *status, int64_t now, int64_t *id);
+/* Sets status; "confirmed" also sets confirmed_at. */
+enum sm_status store_sub_set_status(struct store *st, int64_t id,
+                                    const char *status, int64_t now);
+enum sm_status store_sub_set_frequency(struct store *st, int64_t id,
+                                       const char *frequency, int64_t now);
+enum sm_status store_sub_set_paused(struct store *st, int64_t id, int paused,
+                                    int64_t now);
+/* Removes the reader with their interests and tokens. */
+enum sm_status store_sub_delete(struct store *st, int64_t id);
+/* Every reader, by address; cb returns nonzero to stop. */
+typedef int (*store_sub_cb)(void *ctx, const struct store_subscriber *s);
+enum sm_status store_sub_list(struct store *st, store_sub_cb cb, void *ctx);
+
+/* Interests, in the keyword language's canonical form. add sets *added
+ * to 0 when the reader had it already; SM_ERR_LIMIT past `max`. */
+enum sm_status store_interest_add(struct store *st, int64_t sub,
+                                  const char *keyword, size_t max, int64_t now,
+                                  int *added);
+enum sm_status store_interest_del(struct store *st, int64_t sub,
+                                  const char *keyword, int *removed);
+/* The reader's keywords in the order they were added; *kw is a new
+ * array of new strings (free each, then the array). */
+enum sm_status store_interests(struct store *st, int64_t sub, char ***kw,
+                               size_t *n);
+
+/* Marks a single-use token used. *first is 1 the first time, 0 after. */
+enum sm_status store_token_use(struct store *st, const char *token_hash,
+                               const char *purpose, int64_t sub,
+                               int64_t expires_at, int64_t now, int *first);
+
+/* ---- received mail ------------------------------------------------ */
+
+/* Whether a message with this key (Message-ID or hash) was taken. */
+enum sm_status store_received_seen(struct store *st, const char *key,
+                                   int *seen);
+/* Logs a received message. raw (may be NULL) is kept only for
+ * quarantined mail. */
+enum sm_status store_received_add(struct store *st, const char *key,
+                                  int64_t now, const char *sender,
+                                  const char *recipient, const char *route,
+                                  const char *outcome, const char *detail,
+                                  const void *raw, size_t rawlen);
+
+/* ---- the outbox ---------------------------------------------------- */
+
+struct store_outbox_row {
+  const char *kind;      /* digest, reply, confirm, comment, notice */
+  int64_t subscriber_id; /* 0 for none */
+  const char *recipient;
+  const char *issue;      /* digest period, or NULL */
+  const char *message_id; /* without angle brackets; unique */
+  const char *payload;    /* JSON */
+};
+
+/* Queues a row; *id may be NULL. A second row with the same Message-ID
+ * (a redelivered request) is not added: *added says which. */
+enum sm_status store_outbox_add(struct store *st,
+                                const struct store_outbox_row *row,
+                                int64_t now, int64_t *id, int *added);
+/* Rows of kind "reply" or "confirm" queued for recipient since a time:
+ * for the per-address rate limits. */
+enum sm_status store_outbox_count(struct store *st, const char *recipient,
+                                  const char *kind, int64_t since,
+                                  long *count);
 
 #endif

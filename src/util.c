@@ -124,13 +124,12 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 static int64_t
 make_time(int y, int mo, int d, int h, int mi, int s, int offset_min)
 {
-  return days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-         h * 3600 + mi * 60 + s - (int64_t)offset_min * 60;
+  return days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+         mi * 60 + s - (int64_t)offset_min * 60;
 }
 
-static const char *const months[] = {"jan", "feb", "mar", "apr",
-                                     "may", "jun", "jul", "aug",
-                                     "sep", "oct", "nov", "dec"};
+static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                     "jul", "aug", "sep", "oct", "nov", "dec"};
 
 static int
 parse_zone(const char *p, int *offset)
@@ -172,9 +171,8 @@ parse_zone(const char *p, int *offset)
 static int
 valid_fields(int y, int mo, int d, int h, int mi, int s)
 {
-  return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 &&
-         d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 &&
-         s <= 60;
+  return y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 &&
+         h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
 }
 
 int

@@ -69,7 +69,8 @@ main(void)
   bad("address = x@y\n", "t.conf:1: key \"address\" outside any [section]");
   bad("[smtp]\nport = 70000\n", "t.conf:2: port: 70000 is outside 1..65535");
   bad("[smtp]\nport = 25x\n", "t.conf:2: port: \"25x\" is not a whole number");
-  bad("[smtp]\nstarttls = maybe\n", "t.conf:2: starttls: \"maybe\" is not one");
+  bad("[smtp]\nstarttls = maybe\n",
+      "t.conf:2: starttls: \"maybe\" is not one");
   bad("[log]\nsyslog = perhaps\n", "syslog: \"perhaps\" is not yes or no");
   bad("[list]\nweekday = someday\n", "\"someday\" is not a day of the week");
   bad("\n\n[feed]\nthis line has no equals\n",

@@ -106,8 +106,8 @@ main(void)
   long ns, np;
   const char *tmp = getenv("TMPDIR");
 
-  snprintf(dbpath, sizeof(dbpath), "%s/test-store-%ld.db",
-           tmp ? tmp : "/tmp", (long)getpid());
+  snprintf(dbpath, sizeof(dbpath), "%s/test-store-%ld.db", tmp ? tmp : "/tmp",
+           (long)getpid());
   unlink(dbpath);
   is_int(store_open(dbpath, 200, 0, &st, err, sizeof(err)), SM_OK,
          "create a new store");
@@ -139,8 +139,7 @@ main(void)
   is_int(upsert(st, &a, 5000), STORE_RENEWED, "a new keyword renews");
 
   fill(&b, NULL, "Batch Normalization: Accelerating Deep Network Training",
-       "Normalizing layer inputs with $\\gamma$ and $\\beta$.", "cs.LG",
-       NULL);
+       "Normalizing layer inputs with $\\gamma$ and $\\beta$.", "cs.LG", NULL);
   b.bibtex_key = strdup("journals/corr/IoffeS15");
   is_int(upsert(st, &b, 6000), STORE_INSERTED, "no guid: identified by link");
   is_int(upsert(st, &b, 6100), STORE_UNCHANGED, "same link again: unchanged");
@@ -166,8 +165,7 @@ main(void)
   is_int(query(st, "author:zhang", 0, &got), 3, "author field");
   is_int(query(st, "author:residual", 0, &got), 0,
          "author: does not search the title");
-  is_int(query(st, "author:zhang -cs.CV", 0, &got), 2,
-         "negated tag excludes");
+  is_int(query(st, "author:zhang -cs.CV", 0, &got), 2, "negated tag excludes");
   is_int(query(st, "stat.ML", 0, &got), 2,
          "keywords belong to the paper, shared by its summaries");
   is_int(query(st, "-resnet", 0, &got), 0, "negatives alone match nothing");
@@ -176,8 +174,7 @@ main(void)
   is_int(query(st, "NEAR", 0, &got), 0, "FTS5 operator words are words");
   is_int(query(st, NULL, 6500, &got), 1, "since filters on fresh_at");
 
-  is_int(store_feed_set(st, "http://x/feed", "\"e1\"", "Mon, 1 Jan 2026",
-                        10),
+  is_int(store_feed_set(st, "http://x/feed", "\"e1\"", "Mon, 1 Jan 2026", 10),
          SM_OK, "save validators");
   is_int(store_feed_get(st, "http://x/feed", &etag, &lm), SM_OK,
          "read validators");

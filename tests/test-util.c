@@ -47,7 +47,8 @@ main(void)
   is_str(ts, "2026-11-23T02:34:08Z", "format time");
 
   ok(util_utf8_valid("plain", 5), "ASCII is UTF-8");
-  ok(util_utf8_valid("Schölkopf ℝ¹²⁸ 🙂", strlen("Schölkopf ℝ¹²⁸ 🙂")),
+  ok(util_utf8_valid("Schölkopf ℝ¹²⁸ 🙂",
+                     strlen("Schölkopf ℝ¹²⁸ 🙂")),
      "multi-byte UTF-8");
   ok(!util_utf8_valid("\xC3", 1), "truncated sequence");
   ok(!util_utf8_valid("\xC0\xAF", 2), "overlong encoding");
