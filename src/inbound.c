@@ -1,0 +1,238 @@
+/* inbound.c: parsing received mail with GMime. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gmime/gmime.h>
+
+#include "html.h"
+#include "inbound.h"
+
+void
+inbound_global_init(void)
+{
+  static int done;
+
+  if (!done) {
+    g_mime_init();
+    done = 1;
+  }
+}
+
+/* g_strdup'd or GMime-owned strings become malloc'd ones: callers free
+ * everything with free(). */
+static char *
+dup_or_null(const char *s)
+{
+  return s ? strdup(s) : NULL;
+}
+
+static char *
+header_dup(GMimeObject *obj, const char *name)
+{
+  const char *v = g_mime_object_get_header(obj, name);
+  char *s, *p;
+
+  if (!v)
+    return NULL;
+  s = strdup(v);
+  if (!s)
+    return NULL;
+  /* Unfold and trim: a header value is one line to us. */
+  for (p = s; *p; p++)
+    if (*p == '\r' || *p == '\n' || *p == '\t')
+      *p = ' ';
+  while (p > s && p[-1] == ' ')
+    *--p = '\0';
+  p = s;
+  while (*p == ' ')
+    p++;
+  if (p != s)
+    memmove(s, p, strlen(p) + 1);
+  return s;
+}
+
+char *
+inbound_normalize_address(const char *value)
+{
+  InternetAddressList *list;
+  InternetAddress *ia;
+  const char *addr;
+  char *out = NULL, *at;
+
+  if (!value)
+    return NULL;
+  list = internet_address_list_parse(NULL, value);
+  if (!list)
+    return NULL;
+  if (internet_address_list_length(list) > 0) {
+    ia = internet_address_list_get_address(list, 0);
+    if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+      addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+      if (addr && strchr(addr, '@') && !strchr(addr, ' ')) {
+        out = strdup(addr);
+        if (out) {
+          /* The domain is case-blind (RFC 5321); the local part is kept
+           * as written. */
+          for (at = strrchr(out, '@') + 1; *at; at++)
+            *at = (char)tolower((unsigned char)*at);
+        }
+      }
+    }
+  }
+  g_object_unref(list);
+  return out;
+}
+
+struct body_pick {
+  GMimeTextPart *plain;
+  GMimeTextPart *html;
+  int has_dsn;
+};
+
+static void
+pick_part(GMimeObject *parent, GMimeObject *part, gpointer data)
+{
+  struct body_pick *pick = data;
+  GMimeContentType *ct = g_mime_object_get_content_type(part);
+  const char *disp;
+
+  (void)parent;
+  if (g_mime_content_type_is_type(ct, "message", "delivery-status") ||
+      g_mime_content_type_is_type(ct, "message", "global-delivery-status"))
+    pick->has_dsn = 1;
+  if (!GMIME_IS_TEXT_PART(part))
+    return;
+  disp = g_mime_object_get_disposition(part);
+  if (disp && !strcasecmp(disp, "attachment"))
+    return;
+  if (!pick->plain && g_mime_content_type_is_type(ct, "text", "plain"))
+    pick->plain = GMIME_TEXT_PART(part);
+  else if (!pick->html && g_mime_content_type_is_type(ct, "text", "html"))
+    pick->html = GMIME_TEXT_PART(part);
+}
+
+/* The part's text in UTF-8. GMime converts from the declared charset;
+ * undeclared 8-bit text is taken as UTF-8 when it is, else as
+ * Windows-1252, the usual culprit. */
+static char *
+part_text(GMimeTextPart *tp)
+{
+  char *g = g_mime_text_part_get_text(tp);
+  char *out;
+
+  if (!g)
+    return strdup("");
+  if (!g_utf8_validate(g, -1, NULL)) {
+    gchar *conv = g_convert(g, -1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+    g_free(g);
+    g = conv ? conv : g_strdup("");
+  }
+  out = strdup(g);
+  g_free(g);
+  return out;
+}
+
+enum sm_status
+inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
+              size_t errlen)
+{
+  GMimeStream *stream = NULL;
+  GMimeParser *parser = NULL;
+  GMimeMessage *msg = NULL;
+  GMimeObject *obj;
+  InternetAddressList *from;
+  struct body_pick pick = {NULL, NULL, 0};
+  enum sm_status rc = SM_OK;
+  const char *mid;
+
+  memset(out, 0, sizeof(*out));
+  inbound_global_init();
+  stream = g_mime_stream_mem_new_with_buffer(raw, len);
+  parser = g_mime_parser_new_with_stream(stream);
+  msg = g_mime_parser_construct_message(parser, NULL);
+  if (!msg) {
+    snprintf(err, errlen, "not a mail message (no header found)");
+    rc = SM_ERR_DATA;
+    goto out;
+  }
+  obj = GMIME_OBJECT(msg);
+  mid = g_mime_message_get_message_id(msg);
+  out->message_id = dup_or_null(mid && *mid ? mid : NULL);
+  from = g_mime_message_get_from(msg);
+  if (from && internet_address_list_length(from) > 0) {
+    InternetAddress *ia = internet_address_list_get_address(from, 0);
+    const char *name = internet_address_get_name(ia);
+    if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+      const char *a =
+          internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+      out->from_addr = inbound_normalize_address(a);
+    }
+    out->from_name = dup_or_null(name && *name ? name : NULL);
+  }
+  out->subject = dup_or_null(g_mime_message_get_subject(msg));
+  out->in_reply_to = header_dup(obj, "In-Reply-To");
+  out->references = header_dup(obj, "References");
+  out->auto_submitted = header_dup(obj, "Auto-Submitted");
+  out->precedence = header_dup(obj, "Precedence");
+  out->list_id = header_dup(obj, "List-Id");
+  out->return_path = header_dup(obj, "Return-Path");
+  out->delivered_to = header_dup(obj, "Delivered-To");
+  out->x_original_to = header_dup(obj, "X-Original-To");
+
+  g_mime_message_foreach(msg, pick_part, &pick);
+  if (GMIME_IS_TEXT_PART(g_mime_message_get_mime_part(msg)) && !pick.plain &&
+      !pick.html) {
+    /* A single-part message whose type is some other text/x. */
+    pick.plain = GMIME_TEXT_PART(g_mime_message_get_mime_part(msg));
+  }
+  out->has_dsn = pick.has_dsn;
+  if (pick.plain)
+    out->text = part_text(pick.plain);
+  else if (pick.html) {
+    char *h = part_text(pick.html);
+    struct buf t = BUF_INIT(4 * 1024 * 1024);
+    if (h && html_to_text(h, strlen(h), &t) == SM_OK) {
+      out->text = buf_detach(&t);
+      out->text_from_html = 1;
+    }
+    buf_free(&t);
+    free(h);
+  }
+  if (!out->text)
+    out->text = strdup("");
+  if (!out->text)
+    rc = SM_ERR_NOMEM;
+out:
+  if (msg)
+    g_object_unref(msg);
+  if (parser)
+    g_object_unref(parser);
+  if (stream)
+    g_object_unref(stream);
+  if (rc != SM_OK)
+    inbound_msg_free(out);
+  return rc;
+}
+
+void
+inbound_msg_free(struct inbound_msg *m)
+{
+  free(m->message_id);
+  free(m->from_addr);
+  free(m->from_name);
+  free(m->subject);
+  free(m->in_reply_to);
+  free(m->references);
+  free(m->auto_submitted);
+  free(m->precedence);
+  free(m->list_id);
+  free(m->return_path);
+  free(m->delivered_to);
+  free(m->x_original_to);
+  free(m->text);
+  memset(m, 0, sizeof(*m));
+}

@@ -1,0 +1,46 @@
+/* inbound.h: reading one received message (GMime): the headers that
+ * routing, loop prevention and threading need, and the body as UTF-8
+ * text. The only module that includes GMime headers. */
+#ifndef SM_INBOUND_H
+#define SM_INBOUND_H
+
+#include <stddef.h>
+
+#include "status.h"
+
+/* Every string is UTF-8, owned by the struct, NULL when absent. */
+struct inbound_msg {
+  char *message_id;  /* without the angle brackets */
+  char *from_addr;   /* the first From mailbox */
+  char *from_name;   /* its display name, decoded */
+  char *subject;     /* decoded (RFC 2047), unfolded */
+  char *in_reply_to; /* raw header values */
+  char *references;
+  char *auto_submitted; /* loop-prevention headers, raw */
+  char *precedence;
+  char *list_id;
+  char *return_path; /* envelope fallbacks when the MTA gave none */
+  char *delivered_to;
+  char *x_original_to;
+  char *text; /* the first text/plain part, else the first
+                 text/html part as text; "" when neither */
+  int text_from_html;
+  int has_dsn; /* a multipart/report with a delivery-status part */
+};
+
+/* Process-wide GMime setup; call once. */
+void inbound_global_init(void);
+
+/* Parses raw (len bytes, need not be NUL-terminated). Anything a parser
+ * can make sense of is accepted; SM_ERR_DATA only when there is no
+ * message at all (no header). */
+enum sm_status inbound_parse(const char *raw, size_t len,
+                             struct inbound_msg *out, char *err,
+                             size_t errlen);
+void inbound_msg_free(struct inbound_msg *m);
+
+/* The bare address of an addr-spec or "Name <addr>" value, its domain
+ * lower-cased; NULL when there is no address in it. Caller frees. */
+char *inbound_normalize_address(const char *value);
+
+#endif
