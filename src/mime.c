@@ -1,0 +1,883 @@
+/* mime.c: outgoing messages by hand: header folding, RFC 2047 encoded
+ * words, quoted-printable, multipart/alternative. See mime.h for what
+ * the output promises. */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mime.h"
+#include "util.h"
+
+static const char hex_upper[] = "0123456789ABCDEF";
+
+/* ---- message ---- */
+
+void
+mime_msg_init(struct mime_msg *m)
+{
+  memset(m, 0, sizeof(*m));
+  buf_init(&m->head, MIME_HEAD_MAX);
+  for (int k = 0; k < MIME_KINDS; k++)
+    buf_init(&m->part[k].own, MIME_PART_MAX);
+}
+
+void
+mime_msg_reset(struct mime_msg *m)
+{
+  buf_reset(&m->head);
+  for (int k = 0; k < MIME_KINDS; k++) {
+    buf_reset(&m->part[k].own);
+    m->part[k].nfrags = 0;
+  }
+}
+
+void
+mime_msg_free(struct mime_msg *m)
+{
+  buf_free(&m->head);
+  for (int k = 0; k < MIME_KINDS; k++) {
+    buf_free(&m->part[k].own);
+    free(m->part[k].frags);
+    m->part[k].frags = NULL;
+    m->part[k].nfrags = m->part[k].cap = 0;
+  }
+}
+
+/* Cuts b back to len after a failed call, so the call adds nothing. */
+static void
+cut_back(struct buf *b, size_t len)
+{
+  b->len = len;
+  if (b->data)
+    b->data[len] = '\0';
+}
+
+/* ---- header lines and folding ---- */
+
+/* The field being written: white space and "units" (words, encoded
+ * words, <addr>) go on the current line while it stays within `soft`,
+ * else a CRLF before the white space starts a continuation line. */
+struct fold {
+  struct buf *b;
+  size_t line;  /* length of the current line */
+  size_t soft;  /* fold beyond this: 78, 76 once encoded words appear */
+  size_t units; /* units written so far */
+};
+
+static enum sm_status
+fold_put(struct fold *f, const char *ws, size_t wslen, const char *u,
+         size_t ulen)
+{
+  enum sm_status st;
+
+  if (wslen == 0) {
+    ws = " ";
+    wslen = 1;
+  }
+  /* Never fold before the first unit: "Subject:" alone on a line is
+   * legal but confuses readers; a long first unit costs one long line. */
+  if (f->units > 0 && f->line + wslen + ulen > f->soft) {
+    if ((st = buf_append(f->b, "\r\n", 2)) != SM_OK)
+      return st;
+    f->line = 0;
+  }
+  if (f->line + wslen + ulen > MIME_LINE_HARD)
+    return SM_ERR_LIMIT;
+  if ((st = buf_append(f->b, ws, wslen)) != SM_OK ||
+      (st = buf_append(f->b, u, ulen)) != SM_OK)
+    return st;
+  f->line += wslen + ulen;
+  f->units++;
+  return SM_OK;
+}
+
+static int
+valid_name(const char *name)
+{
+  size_t n = strlen(name);
+
+  if (n == 0 || n > 76)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    if (name[i] < 33 || name[i] > 126 || name[i] == ':')
+      return 0;
+  return 1;
+}
+
+static enum sm_status
+field_begin(struct mime_msg *m, struct fold *f, const char *name)
+{
+  if (!valid_name(name))
+    return SM_ERR_INTERNAL;
+  f->b = &m->head;
+  f->line = strlen(name) + 1;
+  f->soft = MIME_LINE_SOFT;
+  f->units = 0;
+  if (buf_puts(&m->head, name) != SM_OK || buf_putc(&m->head, ':') != SM_OK)
+    return SM_ERR_LIMIT;
+  return SM_OK;
+}
+
+/* Writes printable ASCII split at runs of space and tab, keeping each
+ * run (so unfolding gives the text back exactly). s is trimmed. */
+static enum sm_status
+put_words(struct fold *f, const char *s, size_t n)
+{
+  size_t i = 0;
+
+  while (i < n) {
+    size_t ws = i, w;
+    enum sm_status st;
+
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+      i++;
+    w = i;
+    while (i < n && s[i] != ' ' && s[i] != '\t')
+      i++;
+    if ((st = fold_put(f, s + ws, w - ws, s + w, i - w)) != SM_OK)
+      return st;
+  }
+  return SM_OK;
+}
+
+/* ---- cleaning text for headers ---- */
+
+/* Copies UTF-8 text into out with each run of CR, LF and tab made one
+ * space and the ends trimmed. SM_ERR_DATA for invalid UTF-8 or another
+ * control character: those have no place in a header, and guessing
+ * what they meant is how header injection starts. */
+static enum sm_status
+clean_text(const char *in, struct buf *out)
+{
+  size_t n = strlen(in), i = 0, end;
+  enum sm_status st;
+
+  if (!util_utf8_valid(in, n))
+    return SM_ERR_DATA;
+  buf_reset(out);
+  while (i < n &&
+         (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n'))
+    i++;
+  end = n;
+  while (end > i && (in[end - 1] == ' ' || in[end - 1] == '\t' ||
+                     in[end - 1] == '\r' || in[end - 1] == '\n'))
+    end--;
+  while (i < end) {
+    unsigned char c = (unsigned char)in[i];
+
+    if (c == '\r' || c == '\n' || c == '\t') {
+      while (i < end && (in[i] == '\r' || in[i] == '\n' || in[i] == '\t'))
+        i++;
+      c = ' ';
+    } else {
+      if (c < 0x20 || c == 0x7f)
+        return SM_ERR_DATA;
+      i++;
+    }
+    if ((st = buf_putc(out, (char)c)) != SM_OK)
+      return st;
+  }
+  return buf_append(out, "", 0); /* never NULL data */
+}
+
+static int
+printable_ascii(const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+      return 0;
+  return 1;
+}
+
+/* ---- RFC 2047 encoded words ---- */
+
+/* The characters Q may leave as they are in every context, phrases
+ * included (RFC 2047 5(3)); all else is =XX, space is '_'. */
+static int
+q_safe(unsigned char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '!' || c == '*' || c == '+' ||
+         c == '-' || c == '/';
+}
+
+static size_t
+utf8_len(unsigned char c)
+{
+  return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+#define EW_PREFIX_LEN 10 /* "=?UTF-8?Q?" */
+#define EW_OVERHEAD 12   /* with "?=" */
+
+/* How many bytes of s, in whole characters, encode to at most `max`
+ * characters of encoded word. */
+static size_t
+ew_take(const char *s, size_t n, int q, size_t max)
+{
+  size_t i = 0, enc = EW_OVERHEAD;
+
+  while (i < n) {
+    size_t cl = utf8_len((unsigned char)s[i]), add;
+
+    if (cl > n - i)
+      cl = n - i;
+    if (q) {
+      add = 0;
+      for (size_t j = 0; j < cl; j++)
+        add += q_safe((unsigned char)s[i + j]) || s[i + j] == ' ' ? 1 : 3;
+      if (enc + add > max)
+        break;
+      enc += add;
+    } else if (EW_OVERHEAD + (i + cl + 2) / 3 * 4 > max) {
+      break;
+    }
+    i += cl;
+  }
+  return i;
+}
+
+static size_t
+ew_encode(const char *s, size_t n, int q, char *out)
+{
+  static const char b64[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t o = 0;
+
+  memcpy(out, q ? "=?UTF-8?Q?" : "=?UTF-8?B?", EW_PREFIX_LEN);
+  o = EW_PREFIX_LEN;
+  if (q) {
+    for (size_t i = 0; i < n; i++) {
+      unsigned char c = (unsigned char)s[i];
+
+      if (c == ' ') {
+        out[o++] = '_';
+      } else if (q_safe(c)) {
+        out[o++] = (char)c;
+      } else {
+        out[o++] = '=';
+        out[o++] = hex_upper[c >> 4];
+        out[o++] = hex_upper[c & 15];
+      }
+    }
+  } else {
+    const unsigned char *u = (const unsigned char *)s;
+
+    for (size_t i = 0; i < n; i += 3) {
+      unsigned v = (unsigned)u[i] << 16;
+
+      if (i + 1 < n)
+        v |= (unsigned)u[i + 1] << 8;
+      if (i + 2 < n)
+        v |= u[i + 2];
+      out[o++] = b64[v >> 18];
+      out[o++] = b64[(v >> 12) & 63];
+      out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+      out[o++] = i + 2 < n ? b64[v & 63] : '=';
+    }
+  }
+  out[o++] = '?';
+  out[o++] = '=';
+  return o;
+}
+
+/* Writes all of s as encoded words, each sized to the room left on its
+ * line (RFC 2047 2: lines with encoded words stay within 76), none over
+ * 75. Q, readable in the raw message, when at most a third of the bytes
+ * are 8-bit ("mostly ASCII"); B, shorter, otherwise (CJK, emoji). */
+static enum sm_status
+put_encoded_words(struct fold *f, const char *s, size_t n)
+{
+  size_t high = 0, i = 0;
+  char word[MIME_EW_MAX + 1];
+  int q;
+
+  for (size_t j = 0; j < n; j++)
+    high += (unsigned char)s[j] >= 0x80;
+  q = high * 3 <= n;
+  f->soft = MIME_QP_LINE;
+  while (i < n) {
+    size_t max = MIME_EW_MAX, take, wl;
+    size_t room = f->soft > f->line + 1 ? f->soft - f->line - 1 : 0;
+    enum sm_status st;
+
+    /* Fill the current line if a character fits there; else a full word
+     * goes on the next line (or, as the first unit, on this one). */
+    if (room < MIME_EW_MAX && ew_take(s + i, n - i, q, room) > 0)
+      max = room;
+    take = ew_take(s + i, n - i, q, max);
+    if (take == 0)
+      return SM_ERR_INTERNAL; /* a character always fits in 75 */
+    wl = ew_encode(s + i, take, q, word);
+    if ((st = fold_put(f, " ", 1, word, wl)) != SM_OK)
+      return st;
+    i += take;
+  }
+  return SM_OK;
+}
+
+/* ---- phrases (display names) ---- */
+
+static int
+is_atext(unsigned char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+}
+
+/* Atoms separated by single spaces: writable as they are. */
+static int
+is_atoms(const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == ' ') {
+      if (i == 0 || i + 1 == n || s[i + 1] == ' ')
+        return 0;
+    } else if (!is_atext((unsigned char)s[i])) {
+      return 0;
+    }
+  }
+  return n > 0;
+}
+
+/* The longest run without white space: a unit that cannot fold. */
+static size_t
+longest_run(const char *s, size_t n)
+{
+  size_t best = 0, cur = 0;
+
+  for (size_t i = 0; i < n; i++) {
+    cur = s[i] == ' ' ? 0 : cur + 1;
+    if (cur > best)
+      best = cur;
+  }
+  return best;
+}
+
+/* Writes cleaned text s as a phrase: atoms if it is all atoms, else a
+ * quoted string if it is ASCII (white space inside a quoted string may
+ * fold too), else encoded words. Runs too long to fit a line are
+ * encoded, so a phrase always folds within 78. Phrases prefer atoms and quoted
+ * strings for another reason: some parsers (CPython before gh-128110)
+ * wrongly keep the space between adjacent encoded words in a phrase. */
+static enum sm_status
+put_phrase(struct fold *f, const char *s, size_t n)
+{
+  struct buf qs = BUF_INIT(2 * MIME_HEAD_MAX);
+  enum sm_status st = SM_OK;
+
+  if (!printable_ascii(s, n) || strstr(s, "=?") ||
+      longest_run(s, n) > MIME_EW_MAX)
+    return put_encoded_words(f, s, n);
+  if (is_atoms(s, n))
+    return put_words(f, s, n);
+  st = buf_putc(&qs, '"');
+  for (size_t i = 0; st == SM_OK && i < n; i++) {
+    if (s[i] == '"' || s[i] == '\\')
+      st = buf_putc(&qs, '\\');
+    if (st == SM_OK)
+      st = buf_putc(&qs, s[i]);
+  }
+  if (st == SM_OK)
+    st = buf_putc(&qs, '"');
+  if (st == SM_OK)
+    st = put_words(f, qs.data, qs.len);
+  buf_free(&qs);
+  return st;
+}
+
+/* ---- adding fields ---- */
+
+static enum sm_status
+field_end(struct fold *f)
+{
+  return buf_append(f->b, "\r\n", 2);
+}
+
+enum sm_status
+mime_add_header(struct mime_msg *m, const char *name, const char *value)
+{
+  size_t mark = m->head.len, n, start = 0;
+  struct fold f;
+  enum sm_status st;
+
+  n = strlen(value);
+  for (size_t i = 0; i < n; i++)
+    if (value[i] != '\t' &&
+        ((unsigned char)value[i] < 0x20 || (unsigned char)value[i] > 0x7e))
+      return SM_ERR_DATA;
+  while (start < n && (value[start] == ' ' || value[start] == '\t'))
+    start++;
+  while (n > start && (value[n - 1] == ' ' || value[n - 1] == '\t'))
+    n--;
+  if (n == start)
+    return SM_ERR_DATA;
+  if ((st = field_begin(m, &f, name)) == SM_OK &&
+      (st = put_words(&f, value + start, n - start)) == SM_OK &&
+      (st = field_end(&f)) == SM_OK)
+    return SM_OK;
+  cut_back(&m->head, mark);
+  return st;
+}
+
+enum sm_status
+mime_add_text_header(struct mime_msg *m, const char *name, const char *value)
+{
+  struct buf clean = BUF_INIT(MIME_HEAD_MAX);
+  size_t mark = m->head.len;
+  struct fold f;
+  enum sm_status st;
+
+  if ((st = clean_text(value, &clean)) != SM_OK)
+    goto done;
+  if ((st = field_begin(m, &f, name)) != SM_OK)
+    goto done;
+  if (clean.len == 0) {
+    st = field_end(&f);
+    goto done;
+  }
+  /* A word longer than an encoded word could not fold within 78; encoded
+   * words can be split anywhere. */
+  if (printable_ascii(clean.data, clean.len) && !strstr(clean.data, "=?") &&
+      longest_run(clean.data, clean.len) <= MIME_EW_MAX) {
+    st = put_words(&f, clean.data, clean.len);
+    if (st != SM_ERR_LIMIT)
+      goto end;
+    /* White space too long for a line: encode it too. */
+    cut_back(&m->head, mark);
+    if ((st = field_begin(m, &f, name)) != SM_OK)
+      goto done;
+  }
+  st = put_encoded_words(&f, clean.data, clean.len);
+end:
+  if (st == SM_OK)
+    st = field_end(&f);
+done:
+  if (st != SM_OK)
+    cut_back(&m->head, mark);
+  buf_free(&clean);
+  return st;
+}
+
+/* A dot-atom of atext, or for the domain letters, digits and '-'. */
+static int
+valid_dot_atom(const char *s, size_t n, int domain)
+{
+  if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+
+    if (c == '.') {
+      if (s[i + 1] == '.')
+        return 0;
+    } else if (domain ? !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '-')
+                      : !is_atext(c)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int
+valid_addr(const char *addr)
+{
+  const char *at = strrchr(addr, '@');
+  size_t n = strlen(addr);
+
+  if (!at || n > 254 || at - addr > 64)
+    return 0;
+  return valid_dot_atom(addr, (size_t)(at - addr), 0) &&
+         valid_dot_atom(at + 1, strlen(at + 1), 1);
+}
+
+/* Printable ASCII without white space, for a tail unit. */
+static int
+valid_unit(const char *s)
+{
+  for (; *s; s++)
+    if (*s <= ' ' || *s > '~')
+      return 0;
+  return 1;
+}
+
+/* "name: PHRASE TAIL" with the phrase cleaned and encoded as needed; an
+ * empty phrase leaves TAIL alone (or bare_tail when given). */
+static enum sm_status
+add_phrase_field(struct mime_msg *m, const char *name, const char *phrase,
+                 const char *tail, const char *bare_tail)
+{
+  struct buf clean = BUF_INIT(MIME_HEAD_MAX);
+  size_t mark = m->head.len;
+  struct fold f;
+  enum sm_status st;
+
+  if ((st = clean_text(phrase ? phrase : "", &clean)) != SM_OK)
+    goto done;
+  if ((st = field_begin(m, &f, name)) != SM_OK)
+    goto done;
+  if (clean.len == 0) {
+    st = fold_put(&f, " ", 1, bare_tail, strlen(bare_tail));
+  } else if ((st = put_phrase(&f, clean.data, clean.len)) == SM_OK) {
+    st = fold_put(&f, " ", 1, tail, strlen(tail));
+  }
+  if (st == SM_OK)
+    st = field_end(&f);
+done:
+  if (st != SM_OK)
+    cut_back(&m->head, mark);
+  buf_free(&clean);
+  return st;
+}
+
+enum sm_status
+mime_add_address(struct mime_msg *m, const char *name, const char *display,
+                 const char *addr)
+{
+  char angle[260];
+
+  if (!valid_addr(addr))
+    return SM_ERR_DATA;
+  snprintf(angle, sizeof(angle), "<%s>", addr);
+  return add_phrase_field(m, name, display, angle, addr);
+}
+
+enum sm_status
+mime_add_phrase_header(struct mime_msg *m, const char *name,
+                       const char *phrase, const char *tail)
+{
+  if (!valid_unit(tail) || strlen(tail) > MIME_LINE_SOFT)
+    return SM_ERR_DATA;
+  return add_phrase_field(m, name, phrase, tail, tail);
+}
+
+void
+mime_format_date(int64_t t, char *out, size_t outlen)
+{
+  static const char *const days[] = {"Sun", "Mon", "Tue", "Wed",
+                                     "Thu", "Fri", "Sat"};
+  static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
+                                       "May", "Jun", "Jul", "Aug",
+                                       "Sep", "Oct", "Nov", "Dec"};
+  time_t tt = (time_t)t;
+  struct tm tm;
+
+  if (!gmtime_r(&tt, &tm)) {
+    tt = 0;
+    gmtime_r(&tt, &tm);
+  }
+  snprintf(out, outlen, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+           days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+           tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+enum sm_status
+mime_add_date(struct mime_msg *m, int64_t t)
+{
+  char date[64];
+
+  mime_format_date(t, date, sizeof(date));
+  return mime_add_header(m, "Date", date);
+}
+
+enum sm_status
+mime_message_id(char *out, size_t outlen, const char *kind, int64_t a,
+                int64_t b, const char *domain)
+{
+  size_t kn = strlen(kind);
+  int n;
+
+  if (outlen)
+    out[0] = '\0';
+  if (kn == 0 ||
+      strspn(kind, "abcdefghijklmnopqrstuvwxyz"
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != kn ||
+      !valid_dot_atom(domain, strlen(domain), 1))
+    return SM_ERR_DATA;
+  n = snprintf(out, outlen, "<%s.%" PRId64 ".%" PRId64 "@%s>", kind, a, b,
+               domain);
+  if (n < 0 || (size_t)n >= outlen || n >= MIME_MSGID_MAX) {
+    if (outlen)
+      out[0] = '\0';
+    return SM_ERR_LIMIT;
+  }
+  return SM_OK;
+}
+
+/* ---- quoted-printable ---- */
+
+/* Does a line break (LF or CRLF) start at in[i]? */
+static int
+at_break(const char *in, size_t len, size_t i)
+{
+  return i < len && (in[i] == '\n' ||
+                     (in[i] == '\r' && i + 1 < len && in[i + 1] == '\n'));
+}
+
+enum sm_status
+mime_qp_encode(const char *in, size_t len, struct buf *out)
+{
+  char stage[4096];
+  size_t sn = 0, col = 0, mark = out->len;
+  enum sm_status st;
+
+/* Staged so the common case costs no call per byte; 8 bytes of room
+ * is enough for one step (a soft break and an =XX). */
+#define QP_FLUSH()                                                            \
+  do {                                                                        \
+    if ((st = buf_append(out, stage, sn)) != SM_OK)                           \
+      goto fail;                                                              \
+    sn = 0;                                                                   \
+  } while (0)
+
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)in[i];
+    int last, enc;
+    size_t tl, limit;
+
+    if (sn > sizeof(stage) - 8)
+      QP_FLUSH();
+    if (at_break(in, len, i)) {
+      if (c == '\r')
+        i++;
+      stage[sn++] = '\r';
+      stage[sn++] = '\n';
+      col = 0;
+      continue;
+    }
+    /* The last byte before a hard break may use column 76; any other
+     * must leave room for the '=' of a soft break, and so must the last
+     * byte of input without a newline (one follows). */
+    last = at_break(in, len, i + 1);
+    limit = last ? MIME_QP_LINE : MIME_QP_LINE - 1;
+    enc = !((c >= 33 && c <= 126 && c != '=') ||
+            ((c == ' ' || c == '\t') && !last && i + 1 < len));
+    tl = enc ? 3 : 1;
+    if (col + tl > limit) {
+      stage[sn++] = '=';
+      stage[sn++] = '\r';
+      stage[sn++] = '\n';
+      col = 0;
+    }
+    /* "From " at the start of a line is mangled by mbox writers. */
+    if (col == 0 && c == 'F' && len - i >= 5 && !memcmp(in + i, "From ", 5))
+      enc = 1, tl = 3;
+    if (enc) {
+      stage[sn++] = '=';
+      stage[sn++] = hex_upper[c >> 4];
+      stage[sn++] = hex_upper[c & 15];
+    } else {
+      stage[sn++] = (char)c;
+    }
+    col += tl;
+  }
+  if (sn > sizeof(stage) - 8)
+    QP_FLUSH();
+  if (col > 0) {
+    stage[sn++] = '=';
+    stage[sn++] = '\r';
+    stage[sn++] = '\n';
+  }
+  QP_FLUSH();
+#undef QP_FLUSH
+  return buf_append(out, "", 0);
+
+fail:
+  cut_back(out, mark);
+  return st;
+}
+
+static int
+is_hex_upper(char c)
+{
+  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+/* Bytes that stand for themselves in quoted-printable: tab, space and
+ * '!'..'~' except '='. Bytes from 128 up are 0. */
+static const unsigned char qp_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, /* tab */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* controls */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* space ! .. / */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, /* 0 .. ? but = */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* @ .. O */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* P .. _ */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* ` .. o */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* p .. ~, not DEL */
+};
+
+/* The digest checks every glued fragment of every message, so this is
+ * on the hot path: lines are found with memchr and bytes classed by a
+ * table (twice as fast as comparisons). */
+int
+mime_qp_check(const char *qp, size_t len)
+{
+  const char *p = qp, *end = qp + len;
+
+  while (p < end) {
+    const char *cr = memchr(p, '\r', (size_t)(end - p));
+    size_t n;
+
+    if (!cr || cr + 1 >= end || cr[1] != '\n')
+      return 0; /* no CRLF at the end, or a bare CR */
+    n = (size_t)(cr - p);
+    if (n > MIME_QP_LINE || (n > 0 && (cr[-1] == ' ' || cr[-1] == '\t')))
+      return 0;
+    for (size_t i = 0; i < n; i++) {
+      if (qp_plain[(unsigned char)p[i]])
+        continue;
+      if (p[i] != '=')
+        return 0;
+      if (i + 1 == n)
+        break; /* a soft line break */
+      if (i + 2 >= n || !is_hex_upper(p[i + 1]) || !is_hex_upper(p[i + 2]))
+        return 0;
+      i += 2;
+    }
+    p = cr + 2;
+  }
+  return 1;
+}
+
+/* ---- bodies ---- */
+
+static enum sm_status
+part_add(struct mime_part *p, const char *data, size_t off, size_t len)
+{
+  if (p->nfrags == p->cap) {
+    size_t ncap = p->cap ? p->cap * 2 : 16;
+    struct mime_frag *nf;
+
+    if (p->cap >= MIME_FRAGS_MAX)
+      return SM_ERR_LIMIT;
+    if (ncap > MIME_FRAGS_MAX)
+      ncap = MIME_FRAGS_MAX;
+    nf = realloc(p->frags, ncap * sizeof(*nf));
+    if (!nf)
+      return SM_ERR_NOMEM;
+    p->frags = nf;
+    p->cap = ncap;
+  }
+  p->frags[p->nfrags].data = data;
+  p->frags[p->nfrags].off = off;
+  p->frags[p->nfrags].len = len;
+  p->nfrags++;
+  return SM_OK;
+}
+
+enum sm_status
+mime_add_body_text(struct mime_msg *m, enum mime_kind kind, const char *text,
+                   size_t len)
+{
+  struct mime_part *p;
+  size_t off;
+  enum sm_status st;
+
+  if ((unsigned)kind >= MIME_KINDS)
+    return SM_ERR_INTERNAL;
+  p = &m->part[kind];
+  off = p->own.len;
+  if ((st = mime_qp_encode(text, len, &p->own)) != SM_OK)
+    return st;
+  if ((st = part_add(p, NULL, off, p->own.len - off)) != SM_OK)
+    cut_back(&p->own, off);
+  return st;
+}
+
+enum sm_status
+mime_add_body_qp(struct mime_msg *m, enum mime_kind kind, const char *qp,
+                 size_t len)
+{
+  if ((unsigned)kind >= MIME_KINDS || !mime_qp_check(qp, len))
+    return SM_ERR_INTERNAL;
+  return part_add(&m->part[kind], qp ? qp : "", 0, len);
+}
+
+/* ---- output ---- */
+
+static enum sm_status
+put_part_body(const struct mime_part *p, struct buf *out)
+{
+  enum sm_status st = SM_OK;
+
+  for (size_t i = 0; i < p->nfrags && st == SM_OK; i++) {
+    const struct mime_frag *fr = &p->frags[i];
+    const char *d = fr->data ? fr->data : p->own.data + fr->off;
+
+    if (fr->len)
+      st = buf_append(out, d, fr->len);
+  }
+  return st;
+}
+
+static const char *const part_headers[MIME_KINDS] = {
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\n",
+    "Content-Type: text/html; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: quoted-printable\r\n",
+};
+
+enum sm_status
+mime_render(const struct mime_msg *m, struct buf *out)
+{
+  size_t mark = out->len;
+  int used[MIME_KINDS], n = 0;
+  char boundary[32];
+  enum sm_status st;
+
+  for (int k = 0; k < MIME_KINDS; k++)
+    n += used[k] = m->part[k].nfrags > 0;
+  if (n == 0)
+    return SM_ERR_INTERNAL;
+
+  if ((st = buf_append(out, m->head.data, m->head.len)) != SM_OK ||
+      (st = buf_puts(out, "MIME-Version: 1.0\r\n")) != SM_OK)
+    goto fail;
+  if (n == 1) {
+    int k = used[MIME_PLAIN] ? MIME_PLAIN : MIME_HTML;
+
+    if ((st = buf_puts(out, part_headers[k])) != SM_OK ||
+        (st = buf_puts(out, "\r\n")) != SM_OK ||
+        (st = put_part_body(&m->part[k], out)) != SM_OK)
+      goto fail;
+    return SM_OK;
+  }
+
+  /* FNV-1a of the header fields: the Message-ID makes it differ per
+   * message, and being a function of the fields keeps retries
+   * byte-identical. Uniqueness against the parts does not rest on the
+   * hash: "=_" never occurs in quoted-printable. */
+  {
+    uint64_t h = 14695981039346656037ULL;
+
+    for (size_t i = 0; i < m->head.len; i++)
+      h = (h ^ (unsigned char)m->head.data[i]) * 1099511628211ULL;
+    snprintf(boundary, sizeof(boundary), "=_sm%016" PRIx64, h);
+  }
+  if ((st = buf_printf(out,
+                       "Content-Type: multipart/alternative;\r\n"
+                       " boundary=\"%s\"\r\n\r\n",
+                       boundary)) != SM_OK)
+    goto fail;
+  /* text/plain first: RFC 2046 5.1.4 puts the preferred part last. */
+  for (int k = 0; k < MIME_KINDS; k++) {
+    if ((st = buf_printf(out, "--%s\r\n", boundary)) != SM_OK ||
+        (st = buf_puts(out, part_headers[k])) != SM_OK ||
+        (st = buf_puts(out, "\r\n")) != SM_OK ||
+        (st = put_part_body(&m->part[k], out)) != SM_OK ||
+        (st = buf_puts(out, "\r\n")) != SM_OK)
+      goto fail;
+  }
+  if ((st = buf_printf(out, "--%s--\r\n", boundary)) != SM_OK)
+    goto fail;
+  return SM_OK;
+
+fail:
+  cut_back(out, mark);
+  return st;
+}
