@@ -66,6 +66,8 @@ static const struct conf_key conf_keys[] = {
     {"templates", "dir", T_STRING, OFF(templates.dir), PKGDATADIR "/templates",
      0, 0},
     {"digest", "max_items", T_LONG, OFF(digest.max_items), "10", 1, 100},
+    {"receive", "max_size", T_SIZE, OFF(receive.max_size), "10M", 1024,
+     1024L * 1024 * 1024},
     {"log", "file", T_STRING, OFF(log.file), NULL, 0, 0},
     {"log", "syslog", T_BOOL, OFF(log.syslog), "no", 0, 0},
     {"log", "level", T_LEVEL, OFF(log.level), "info", 0, 0},

@@ -57,6 +57,9 @@ struct conf {
     long max_items;
   } digest;
   struct {
+    size_t max_size; /* larger mail is quarantined unread */
+  } receive;
+  struct {
     char *file;
     int syslog;
     char *level;

@@ -60,7 +60,8 @@ start_line(struct walk *w)
   w->at_line = 0;
 }
 
-/* Text outside <pre>: runs of white space are one space. */
+/* Text outside <pre>: runs of white space, including the no-break
+ * spaces (U+00A0) mail clients put between words, are one space. */
 static void
 text(struct walk *w, const char *s, int pre)
 {
@@ -84,8 +85,16 @@ text(struct walk *w, const char *s, int pre)
       p++;
       continue;
     }
+    if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
+      w->space = 1;
+      p += 2;
+      continue;
+    }
     {
       size_t n = strcspn(p, " \t\r\n");
+      const char *nb = strstr(p, "\xC2\xA0");
+      if (nb && (size_t)(nb - p) < n)
+        n = (size_t)(nb - p);
       if (w->space && !w->at_line)
         put(w, " ", 1);
       start_line(w);

@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "feed.h"
+#include "inbound.h"
 #include "log.h"
 
 static int cmd_help(struct cmd_ctx *ctx, int argc, char **argv);
@@ -19,7 +20,7 @@ static const struct cmd_def cmd_help_def = {
     "usage: shortmail help [COMMAND]\n", CMD_NOCONF};
 
 static const struct cmd_def *const commands[] = {
-    &cmd_ingest_def, &cmd_summaries_def, &cmd_db_def,
+    &cmd_ingest_def, &cmd_receive_def, &cmd_summaries_def, &cmd_db_def,
     &cmd_config_def, &cmd_help_def,
 };
 
@@ -165,6 +166,7 @@ main(int argc, char **argv)
   if (ctx.verbose)
     log_set_level(LOG_LEVEL_DEBUG);
   feed_global_init();
+  inbound_global_init();
   argc -= optind;
   argv += optind;
   /* getopt in the command starts over on its own argv. */

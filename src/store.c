@@ -1487,3 +1487,56 @@ store_outbox_count(struct store *st, const char *recipient, const char *kind,
   store_release(st, q);
   return rc;
 }
+
+enum sm_status
+store_outbox_last_id(struct store *st, int64_t *id)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  *id = 0;
+  rc = store_stmt(st, "SELECT coalesce(max(id), 0) FROM outbox", &q);
+  if (rc != SM_OK)
+    return rc;
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW)
+    *id = sqlite3_column_int64(q, 0);
+  else
+    rc = store_fail(st, src, "reading the outbox");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_outbox_after(struct store *st, int64_t after, store_outbox_cb cb,
+                   void *ctx)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  rc = store_stmt(st,
+                  "SELECT kind, coalesce(subscriber_id, 0), recipient, "
+                  "issue, message_id, payload FROM outbox WHERE id > ?1 "
+                  "ORDER BY id",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, after);
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_outbox_row r;
+    r.kind = (const char *)sqlite3_column_text(q, 0);
+    r.subscriber_id = sqlite3_column_int64(q, 1);
+    r.recipient = (const char *)sqlite3_column_text(q, 2);
+    r.issue = (const char *)sqlite3_column_text(q, 3);
+    r.message_id = (const char *)sqlite3_column_text(q, 4);
+    r.payload = (const char *)sqlite3_column_text(q, 5);
+    if (cb(ctx, &r))
+      break;
+  }
+  if (src != SQLITE_ROW && src != SQLITE_DONE)
+    rc = store_fail(st, src, "reading the outbox");
+  store_release(st, q);
+  return rc;
+}

@@ -167,6 +167,13 @@ struct store_outbox_row {
 enum sm_status store_outbox_add(struct store *st,
                                 const struct store_outbox_row *row,
                                 int64_t now, int64_t *id, int *added);
+/* The highest outbox row id (0 when empty). */
+enum sm_status store_outbox_last_id(struct store *st, int64_t *id);
+/* Calls cb for each row with an id above `after`, in order: kind,
+ * recipient, message id, payload. */
+typedef int (*store_outbox_cb)(void *ctx, const struct store_outbox_row *r);
+enum sm_status store_outbox_after(struct store *st, int64_t after,
+                                  store_outbox_cb cb, void *ctx);
 /* Rows of kind "reply" or "confirm" queued for recipient since a time:
  * for the per-address rate limits. */
 enum sm_status store_outbox_count(struct store *st, const char *recipient,

@@ -30,6 +30,7 @@ file = $T/secret
 dir = $top_srcdir/templates
 CONF
 printf 'test-secret-0123456789abcdef0123456789abcdef\n' > "$T/secret"
+chmod 600 "$T/secret"
 SHORTMAIL_CONFIG=$T/shortmail.conf
 export SHORTMAIL_CONFIG
 unset SHORTMAIL_DB

@@ -1,0 +1,151 @@
+/* cmd_receive.c: `shortmail receive`: one message from the MTA. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "receive.h"
+#include "store.h"
+#include "tmpl.h"
+#include "token.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: shortmail receive [--recipient ADDR] [--sender ADDR] "
+    "[--dry-run]\n"
+    "\n"
+    "Read one message on standard input, as an MTA's pipe delivery hands\n"
+    "it over, and act on it: commands to LIST-request@, confirmations to\n"
+    "LIST+confirm-TOKEN@. Exit 0 once the effect is committed (or the\n"
+    "message was quarantined), 75 when the MTA should try again later.\n"
+    "\n"
+    "  --recipient ADDR  the envelope recipient (Postfix: ${recipient});\n"
+    "                    default: Delivered-To, then X-Original-To\n"
+    "  --sender ADDR     the envelope sender (Postfix: ${sender}); an empty\n"
+    "                    one is the null sender; default: Return-Path\n"
+    "  --dry-run         show the commands and the mail that would be\n"
+    "                    queued; change nothing\n"
+    "\n"
+    "See doc/mta.md for Postfix, Exim, OpenSMTPD and procmail set-ups.\n";
+
+/* Reads at most max + 1 bytes and discards the rest, so the MTA's pipe
+ * is drained either way; *total is the full size. */
+static enum sm_status
+read_message(struct buf *raw, size_t max, size_t *total)
+{
+  char chunk[65536];
+  ssize_t n;
+
+  *total = 0;
+  while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) != 0) {
+    if (n < 0)
+      return SM_ERR_TEMP;
+    *total += (size_t)n;
+    if (raw->len <= max) {
+      size_t room = max + 1 - raw->len;
+      buf_append(raw, chunk, (size_t)n < room ? (size_t)n : room);
+    }
+  }
+  return buf_append(raw, "", 0);
+}
+
+static int
+cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
+{
+  static const struct option opts[] = {
+      {"recipient", required_argument, NULL, 'r'},
+      {"sender", required_argument, NULL, 's'},
+      {"dry-run", no_argument, NULL, 'n'},
+      {NULL, 0, NULL, 0}};
+  struct receive_env env;
+  struct receive_result res;
+  struct token_secret secret = {NULL, 0};
+  struct buf raw;
+  struct store *st = NULL;
+  struct tmpl_set *tmpl = NULL;
+  const char *recipient = NULL, *sender = NULL;
+  char err[SM_ERRLEN];
+  size_t total = 0;
+  enum sm_status rc;
+  int c, dry_run = 0;
+
+  log_set_stderr(0);
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'r':
+      recipient = optarg;
+      break;
+    case 's':
+      sender = optarg;
+      break;
+    case 'n':
+      dry_run = 1;
+      break;
+    default:
+      /* A mistake in the MTA's configuration: keep the mail queued. */
+      cmd_usage_error(ctx, "unknown option");
+      return EX_TEMPFAIL;
+    }
+  }
+  if (optind < argc) {
+    cmd_usage_error(ctx, "unexpected argument \"%s\"", argv[optind]);
+    return EX_TEMPFAIL;
+  }
+  if (dry_run)
+    log_set_stderr(1);
+  buf_init(&raw, ctx->conf.receive.max_size + 2);
+  rc = read_message(&raw, ctx->conf.receive.max_size, &total);
+  if (rc != SM_OK) {
+    log_error("reading the message: %s", sm_strerror(rc));
+    goto out;
+  }
+  rc = token_secret_load(ctx->conf.secret.file, &secret, err, sizeof(err));
+  if (rc == SM_OK)
+    rc = tmpl_set_open(ctx->conf.templates.dir, &tmpl, err, sizeof(err));
+  if (rc != SM_OK) {
+    log_error("%s", err);
+    goto out;
+  }
+  rc = cmd_store_open(ctx, 0, &st);
+  if (rc != SM_OK)
+    goto out;
+  env.st = st;
+  env.conf = &ctx->conf;
+  env.secret = &secret;
+  env.tmpl = tmpl;
+  env.now = util_now();
+  env.dry_run = dry_run;
+  /* An oversized message arrives cut at max_size + 1 bytes, so
+   * receive_message sees it is over the limit and quarantines it. */
+  if (total > raw.len)
+    log_warning("message of %zu bytes is over [receive] max_size", total);
+  rc = receive_message(&env, raw.data, raw.len, recipient, sender, &res);
+  if (rc != SM_OK)
+    log_error("to %s: %s%s%s", recipient ? recipient : "?", sm_strerror(rc),
+              *store_errmsg(st) ? ": " : "", store_errmsg(st));
+  else
+    log_info("to %s: %s: %s: %s", recipient ? recipient : "?", res.route,
+             res.outcome, res.detail);
+  if (dry_run)
+    printf("route: %s\noutcome: %s (%s)\n%s", res.route, res.outcome,
+           res.detail, buf_str(&res.report));
+  buf_free(&res.report);
+out:
+  store_close(st);
+  tmpl_set_free(tmpl);
+  token_secret_free(&secret);
+  buf_free(&raw);
+  /* 0 only once the effect is committed; anything else is for the MTA to
+   * retry. Never 1: Postfix would bounce the mail. */
+  return rc == SM_OK ? EX_OK : EX_TEMPFAIL;
+}
+
+const struct cmd_def cmd_receive_def = {"receive", cmd_receive,
+                                        "take one message from the MTA", usage,
+                                        CMD_TEMPFAIL};

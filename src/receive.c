@@ -1,0 +1,474 @@
+/* receive.c: one received message, from raw bytes to committed effect. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "inbound.h"
+#include "inbound_cmd.h"
+#include "inbound_route.h"
+#include "log.h"
+#include "receive.h"
+#include "sub.h"
+
+/* Quarantined mail keeps at most this much of its raw bytes. */
+#define RECEIVE_KEEP_RAW (1024 * 1024)
+
+static void set_outcome(struct receive_result *res, const char *outcome,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+set_outcome(struct receive_result *res, const char *outcome, const char *fmt,
+            ...)
+{
+  va_list ap;
+
+  res->outcome = outcome;
+  va_start(ap, fmt);
+  vsnprintf(res->detail, sizeof(res->detail), fmt, ap);
+  va_end(ap);
+}
+
+/* The local part of an address, compared by callers without case. */
+static int
+local_is(const char *addr, const char *local)
+{
+  size_t n = strlen(local);
+
+  return addr && !strncasecmp(addr, local, n) && addr[n] == '@';
+}
+
+/* Why a message must not be answered or acted on as a person's
+ * (RFC 3834), or NULL when it may. */
+static const char *
+automatic_reason(const struct inbound_msg *m, const char *sender,
+                 const struct conf *c)
+{
+  const char *from = m->from_addr;
+
+  if (m->auto_submitted && strncasecmp(m->auto_submitted, "no", 2) != 0)
+    return "Auto-Submitted";
+  if (sender && (!*sender || !strcmp(sender, "<>")))
+    return "null envelope sender";
+  if (m->precedence && (!strncasecmp(m->precedence, "bulk", 4) ||
+                        !strncasecmp(m->precedence, "list", 4) ||
+                        !strncasecmp(m->precedence, "junk", 4)))
+    return "Precedence bulk/list/junk";
+  if (m->list_id)
+    return "List-Id: mail from a list";
+  for (int i = 0; i < 2; i++) {
+    const char *a = i ? sender : from;
+    const char *at;
+    if (!a)
+      continue;
+    if (local_is(a, "mailer-daemon") || local_is(a, "postmaster"))
+      return "sent by a mailer daemon";
+    at = strrchr(a, '@');
+    if (at && !strcasecmp(at + 1, c->list.domain) &&
+        !strncasecmp(a, c->list.local, strlen(c->list.local)))
+      return "sent from one of our own addresses";
+  }
+  return NULL;
+}
+
+/* Whether an address is the reader's (domains compare without case,
+ * local parts too, as the store does). */
+static int
+same_address(const char *a, const char *b)
+{
+  return a && b && !strcasecmp(a, b);
+}
+
+static int
+report_row(void *ctx, const struct store_outbox_row *r)
+{
+  struct buf *out = ctx;
+
+  buf_printf(out, "would queue %s to %s <%s>:\n%s\n", r->kind, r->recipient,
+             r->message_id, r->payload);
+  return 0;
+}
+
+/* ---- the request address ------------------------------------------ */
+
+struct cmd_run {
+  const struct receive_env *env;
+  struct sub_env sub;
+  const struct inbound_msg *msg;
+  struct sub_thread thread;
+  const char *key;
+  struct store_subscriber reader; /* id 0 when unknown */
+  int help;
+};
+
+static enum sm_status
+load_reader(struct cmd_run *r)
+{
+  enum sm_status rc;
+
+  store_subscriber_free(&r->reader);
+  rc = store_sub_get(r->env->st, r->msg->from_addr, &r->reader);
+  if (rc == SM_ERR_NOTFOUND) {
+    memset(&r->reader, 0, sizeof(r->reader));
+    return SM_OK;
+  }
+  return rc;
+}
+
+/* Runs one command; appends what it did to msg. */
+static enum sm_status
+run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
+{
+  const struct sub_env *e = &r->sub;
+  int64_t id = r->reader.id;
+  enum sm_status rc = SM_OK;
+  int sent;
+
+  if (c->verb != VERB_SUBSCRIBE && c->verb != VERB_HELP && !id) {
+    buf_puts(msg, "this address is not subscribed; send \"subscribe\" "
+                  "first");
+    return SM_OK;
+  }
+  switch (c->verb) {
+  case VERB_SUBSCRIBE:
+    rc = sub_request(e, r->msg->from_addr, &r->thread, &id, &sent);
+    if (rc == SM_OK)
+      rc = load_reader(r);
+    /* The same words whether the address was known or not. */
+    buf_puts(msg, "if this address was not yet a confirmed reader, a "
+                  "request to confirm has been sent to it");
+    if (rc == SM_OK && *c->args) {
+      buf_puts(msg, "; ");
+      rc = sub_add_keywords(e, id, c->args, msg);
+    }
+    break;
+  case VERB_ADD:
+    rc = sub_add_keywords(e, id, c->args, msg);
+    break;
+  case VERB_DEL:
+    rc = sub_del_keywords(e, id, c->args, msg);
+    break;
+  case VERB_KEYWORDS:
+    buf_puts(msg, "your keywords are listed below");
+    break;
+  case VERB_WEEKLY:
+  case VERB_DAILY: {
+    const char *f = c->verb == VERB_WEEKLY ? "weekly" : "daily";
+    rc = store_sub_set_frequency(e->st, id, f, e->now);
+    buf_printf(msg, "you will get a digest %s",
+               c->verb == VERB_WEEKLY ? "once a week" : "every day");
+    break;
+  }
+  case VERB_PAUSE:
+  case VERB_RESUME:
+    rc = store_sub_set_paused(e->st, id, c->verb == VERB_PAUSE, e->now);
+    buf_puts(msg, c->verb == VERB_PAUSE
+                      ? "digests are paused until you send \"resume\""
+                      : "digests resume with the next one");
+    break;
+  case VERB_UNSUBSCRIBE:
+    rc = store_sub_set_status(e->st, id, "unsubscribed", e->now);
+    buf_puts(msg, "unsubscribed: no more digests will be sent to this "
+                  "address");
+    break;
+  case VERB_HELP:
+    r->help = 1;
+    buf_puts(msg, "the commands are listed below");
+    break;
+  case VERB_FOLLOW:
+  case VERB_UNFOLLOW:
+    buf_puts(msg, "follow and unfollow work in a reply to a discussion "
+                  "message");
+    break;
+  }
+  if (rc == SM_OK && c->verb != VERB_SUBSCRIBE)
+    rc = load_reader(r);
+  return rc;
+}
+
+static enum sm_status
+handle_request(const struct receive_env *env, const struct inbound_msg *m,
+               const char *key, struct receive_result *res)
+{
+  struct inbound_cmds cmds;
+  struct cmd_run r;
+  struct tmpl_value *ctx = NULL, *results = NULL, *kw;
+  int was_confirmed, sent = 0;
+  enum sm_status rc;
+
+  memset(&r, 0, sizeof(r));
+  r.env = env;
+  r.sub.st = env->st;
+  r.sub.conf = env->conf;
+  r.sub.secret = env->secret;
+  r.sub.tmpl = env->tmpl;
+  r.sub.now = env->now;
+  r.msg = m;
+  r.key = key;
+  r.thread.message_id = m->message_id;
+  r.thread.references = m->references;
+  r.thread.subject = m->subject;
+  rc = inbound_cmd_parse(m->subject, m->text, &cmds);
+  if (rc != SM_OK)
+    return rc;
+  rc = load_reader(&r);
+  if (rc != SM_OK)
+    goto out;
+  was_confirmed = r.reader.id && !strcmp(r.reader.status, "confirmed");
+  ctx = sub_base_context(&r.sub);
+  results = ctx ? tmpl_map_add_list(ctx, "results") : NULL;
+  if (!results) {
+    rc = SM_ERR_NOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < cmds.n && rc == SM_OK; i++) {
+    struct buf msg = BUF_INIT(64 * 1024);
+    struct tmpl_value *item;
+
+    rc = run_command(&r, &cmds.cmds[i], &msg);
+    buf_printf(&res->report, "%s: %s\n", cmds.cmds[i].line, buf_str(&msg));
+    item = tmpl_list_add_map(results);
+    if (!item || tmpl_map_set_str(item, "command", cmds.cmds[i].line) ||
+        tmpl_map_set_str(item, "result", buf_str(&msg)))
+      rc = rc == SM_OK ? SM_ERR_NOMEM : rc;
+    buf_free(&msg);
+  }
+  if (rc != SM_OK)
+    goto out;
+  set_outcome(res, "commands", "%zu command%s from %s", cmds.n,
+              cmds.n == 1 ? "" : "s", m->from_addr);
+  /* Only a reader who had confirmed gets an answer: to anyone else the
+   * only mail is the confirmation request sub_request queued. */
+  if (!was_confirmed) {
+    log_info("%s: %s; no reply to an address that has not confirmed",
+             m->from_addr, res->detail);
+    goto out;
+  }
+  kw = tmpl_map_add_list(ctx, "keywords");
+  if (!kw || tmpl_map_set_str(ctx, "address", m->from_addr) ||
+      tmpl_map_set_int(ctx, "dropped", (int64_t)cmds.dropped) ||
+      tmpl_map_set_bool(ctx, "help", r.help || cmds.n == 0) ||
+      tmpl_map_set_bool(ctx, "no_commands", cmds.n == 0) ||
+      tmpl_map_set_str(ctx, "frequency", r.reader.frequency) ||
+      tmpl_map_set_bool(ctx, "paused", r.reader.paused) ||
+      tmpl_map_set_bool(ctx, "unsubscribed",
+                        strcmp(r.reader.status, "confirmed") != 0)) {
+    rc = SM_ERR_NOMEM;
+    goto out;
+  }
+  rc = sub_keywords_value(&r.sub, r.reader.id, kw);
+  if (rc == SM_OK)
+    rc = sub_queue_reply(&r.sub, r.reader.id, m->from_addr, "reply.txt", ctx,
+                         &r.thread, key, &sent);
+  if (rc == SM_OK && !sent)
+    log_info("%s: no reply queued", m->from_addr);
+out:
+  tmpl_value_free(ctx);
+  store_subscriber_free(&r.reader);
+  inbound_cmds_free(&cmds);
+  return rc;
+}
+
+/* ---- the confirmation address ------------------------------------- */
+
+static enum sm_status
+handle_confirm(const struct receive_env *env, const struct inbound_msg *m,
+               const char *token, size_t tokenlen, const char *key,
+               struct receive_result *res)
+{
+  struct sub_env se = {env->st, env->conf, env->secret, env->tmpl, env->now};
+  struct sub_thread thread = {m->message_id, m->references, m->subject};
+  struct store_subscriber s;
+  enum token_reason reason = TOKEN_VALID;
+  int64_t id = 0;
+  int now_confirmed = 0, sent = 0;
+  enum sm_status rc;
+
+  rc = sub_confirm(&se, token, tokenlen, &id, &now_confirmed, &reason);
+  if (rc == SM_ERR_DATA && reason == TOKEN_EXPIRED && id) {
+    /* An authentic but old request: the reader may have a fresh one, if
+     * the answer really comes from them (at most one a day anyway). */
+    rc = store_sub_get_id(env->st, id, &s);
+    if (rc == SM_ERR_NOTFOUND) {
+      set_outcome(res, "quarantined",
+                  "expired confirmation for a reader "
+                  "since erased");
+      return SM_OK;
+    }
+    if (rc != SM_OK)
+      return rc;
+    if (!strcmp(s.status, "pending") && same_address(s.address, m->from_addr))
+      rc = sub_send_confirmation(&se, &s, &thread, &sent);
+    set_outcome(res, "expired", "expired confirmation token for %s%s",
+                s.address, sent ? "; a new request was sent" : "");
+    store_subscriber_free(&s);
+    return rc;
+  }
+  if (rc == SM_ERR_DATA) {
+    set_outcome(res, "quarantined", "confirmation token %s",
+                token_reason_str(reason));
+    return SM_OK;
+  }
+  if (rc != SM_OK)
+    return rc;
+  if (!now_confirmed) {
+    set_outcome(res, "duplicate", "reader %lld had confirmed already",
+                (long long)id);
+    return SM_OK;
+  }
+  rc = store_sub_get_id(env->st, id, &s);
+  if (rc != SM_OK)
+    return rc;
+  set_outcome(res, "confirmed", "%s confirmed", s.address);
+  {
+    struct tmpl_value *ctx = sub_base_context(&se);
+    struct tmpl_value *kw = ctx ? tmpl_map_add_list(ctx, "keywords") : NULL;
+    if (!kw || tmpl_map_set_str(ctx, "address", s.address) ||
+        tmpl_map_set_str(ctx, "frequency", s.frequency))
+      rc = SM_ERR_NOMEM;
+    if (rc == SM_OK)
+      rc = sub_keywords_value(&se, id, kw);
+    /* Welcome the reader at the address that subscribed, whatever
+     * address the confirmation came from. */
+    if (rc == SM_OK)
+      rc = sub_queue_reply(&se, id, s.address, "welcome.txt", ctx, &thread,
+                           key, &sent);
+    tmpl_value_free(ctx);
+  }
+  store_subscriber_free(&s);
+  return rc;
+}
+
+/* ---- one message --------------------------------------------------- */
+
+/* The first of several header-given addresses that is one of ours. */
+static char *
+envelope_recipient(const struct inbound_msg *m)
+{
+  const char *cands[] = {m->delivered_to, m->x_original_to};
+
+  for (size_t i = 0; i < 2; i++)
+    if (cands[i]) {
+      char *a = inbound_normalize_address(cands[i]);
+      if (a)
+        return a;
+    }
+  return NULL;
+}
+
+static enum sm_status
+quarantine(const struct receive_env *env, const char *key, const char *sender,
+           const char *rcpt, const char *route, const char *raw, size_t len,
+           struct receive_result *res)
+{
+  log_warning("quarantined mail from %s to %s: %s", sender ? sender : "?",
+              rcpt ? rcpt : "?", res->detail);
+  return store_received_add(env->st, key, env->now, sender, rcpt, route,
+                            "quarantined", res->detail, raw,
+                            len > RECEIVE_KEEP_RAW ? RECEIVE_KEEP_RAW : len);
+}
+
+enum sm_status
+receive_message(const struct receive_env *env, const char *raw, size_t len,
+                const char *recipient, const char *sender,
+                struct receive_result *res)
+{
+  struct inbound_msg m;
+  char err[SM_ERRLEN];
+  char key[1024], hash[TOKEN_HASH_LEN + 1];
+  char *rcpt = NULL, *from_env = NULL;
+  const char *token = NULL, *why;
+  size_t tokenlen = 0;
+  enum inbound_route route = ROUTE_NONE;
+  int64_t last_row = 0;
+  int seen = 0, parsed = 0;
+  enum sm_status rc;
+
+  memset(res, 0, sizeof(*res));
+  buf_init(&res->report, 1024 * 1024);
+  res->route = "none";
+  rc = token_hash(raw, len, hash);
+  if (rc != SM_OK)
+    return rc;
+  if (len <= env->conf->receive.max_size &&
+      inbound_parse(raw, len, &m, err, sizeof(err)) == SM_OK)
+    parsed = 1;
+  if (parsed) {
+    rcpt = recipient ? inbound_normalize_address(recipient)
+                     : envelope_recipient(&m);
+    if (!sender && m.return_path)
+      sender = from_env = inbound_normalize_address(m.return_path);
+    route = inbound_route(rcpt, env->conf->list.local, env->conf->list.domain,
+                          &token, &tokenlen);
+    res->route = inbound_route_name(route);
+  }
+  /* The same message delivered twice has one effect: the key is its
+   * Message-ID for the recipient, else a hash of its bytes. */
+  if (parsed && m.message_id)
+    snprintf(key, sizeof(key), "%s %s", m.message_id, rcpt ? rcpt : "");
+  else
+    snprintf(key, sizeof(key), "sha256:%s %s", hash, rcpt ? rcpt : "");
+
+  rc = store_begin(env->st);
+  if (rc != SM_OK)
+    goto out;
+  if (env->dry_run)
+    rc = store_outbox_last_id(env->st, &last_row);
+  if (rc == SM_OK)
+    rc = store_received_seen(env->st, key, &seen);
+  if (rc != SM_OK)
+    goto fail;
+  if (seen) {
+    set_outcome(res, "duplicate", "already received: %s", key);
+    store_rollback(env->st);
+    goto out;
+  }
+  if (!parsed) {
+    if (len > env->conf->receive.max_size)
+      set_outcome(res, "quarantined",
+                  "message larger than [receive] max_size (%zu bytes)",
+                  env->conf->receive.max_size);
+    else
+      set_outcome(res, "quarantined", "unparseable: %s", err);
+  } else if (route == ROUTE_NONE || !rcpt)
+    set_outcome(res, "quarantined", "%s is not one of the list's addresses",
+                rcpt ? rcpt : "(no recipient)");
+  else if ((why = automatic_reason(&m, sender, env->conf)) != NULL)
+    set_outcome(res, "quarantined", "automatic mail (%s): not acted on", why);
+  else if (!m.from_addr)
+    set_outcome(res, "quarantined", "no From address");
+  else if (route == ROUTE_REQUEST)
+    rc = handle_request(env, &m, key, res);
+  else if (route == ROUTE_CONFIRM)
+    rc = handle_confirm(env, &m, token, tokenlen, key, res);
+  else
+    set_outcome(res, "quarantined", "mail to %s is not handled yet", rcpt);
+  /* Every message is logged once; quarantined ones with their bytes. */
+  if (rc == SM_OK && !strcmp(res->outcome, "quarantined"))
+    rc = quarantine(env, key, sender, rcpt ? rcpt : recipient, res->route, raw,
+                    len, res);
+  else if (rc == SM_OK)
+    rc = store_received_add(env->st, key, env->now, sender, rcpt, res->route,
+                            res->outcome, res->detail, NULL, 0);
+  if (rc != SM_OK)
+    goto fail;
+  if (env->dry_run) {
+    rc = store_outbox_after(env->st, last_row, report_row, &res->report);
+    store_rollback(env->st);
+    goto out;
+  }
+  rc = store_commit(env->st);
+  goto out;
+fail:
+  store_rollback(env->st);
+out:
+  if (parsed)
+    inbound_msg_free(&m);
+  free(rcpt);
+  free(from_env);
+  return rc;
+}

@@ -1,0 +1,416 @@
+/* sub.c: subscription state and the mail it queues. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+#include "log.h"
+#include "match.h"
+#include "mime.h"
+#include "sub.h"
+#include "util.h"
+
+#define SUB_MAX_MESSAGE (256 * 1024) /* a rendered reply */
+
+struct tmpl_value *
+sub_base_context(const struct sub_env *env)
+{
+  struct tmpl_value *ctx = tmpl_new_map();
+  char addr[512];
+
+  if (!ctx)
+    return NULL;
+  snprintf(addr, sizeof(addr), "%s-request@%s", env->conf->list.local,
+           env->conf->list.domain);
+  if (tmpl_map_set_str(ctx, "list_name", env->conf->list.name) != SM_OK ||
+      tmpl_map_set_str(ctx, "list_address", env->conf->list.address) !=
+          SM_OK ||
+      tmpl_map_set_str(ctx, "request_address", addr) != SM_OK ||
+      tmpl_map_set_str(ctx, "site_url", env->conf->site.url) != SM_OK) {
+    tmpl_value_free(ctx);
+    return NULL;
+  }
+  return ctx;
+}
+
+/* The subject of an answer: "Re: " and the original, once. */
+static void
+reply_subject(const struct sub_env *env, const struct sub_thread *t, char *out,
+              size_t outlen)
+{
+  const char *s = t && t->subject ? t->subject : NULL;
+
+  while (s && (*s == ' ' || *s == '\t'))
+    s++;
+  if (!s || !*s)
+    snprintf(out, outlen, "Your request to %s", env->conf->list.name);
+  else if (!strncasecmp(s, "re:", 3))
+    snprintf(out, outlen, "%s", s);
+  else
+    snprintf(out, outlen, "Re: %s", s);
+}
+
+/* References of an answer: the original's, then its Message-ID. */
+static void
+reply_references(const struct sub_thread *t, struct buf *out)
+{
+  if (t && t->references && *t->references)
+    buf_puts(out, t->references);
+  if (t && t->message_id) {
+    if (out->len)
+      buf_putc(out, ' ');
+    buf_printf(out, "<%s>", t->message_id);
+  }
+}
+
+/* The JSON payload of an outbox row for a reply or a confirmation: what
+ * the sender needs to assemble the message. Caller frees. */
+static char *
+payload_json(const struct sub_env *env, const char *to, const char *subject,
+             const char *text, const char *reply_to,
+             const struct sub_thread *thread)
+{
+  char *out = NULL;
+  size_t len = 0;
+  FILE *fp = open_memstream(&out, &len);
+  struct buf refs = BUF_INIT(16 * 1024);
+  char from[512];
+  struct json j;
+
+  if (!fp)
+    return NULL;
+  snprintf(from, sizeof(from), "%s-request@%s", env->conf->list.local,
+           env->conf->list.domain);
+  reply_references(thread, &refs);
+  json_init(&j, fp);
+  json_begin_object(&j);
+  json_key(&j, "from_name");
+  json_string(&j, env->conf->list.name);
+  json_key(&j, "from");
+  json_string(&j, from);
+  json_key(&j, "to");
+  json_string(&j, to);
+  json_key(&j, "reply_to");
+  json_string(&j, reply_to);
+  json_key(&j, "subject");
+  json_string(&j, subject);
+  json_key(&j, "auto_submitted");
+  json_string(&j, "auto-replied");
+  json_key(&j, "in_reply_to");
+  if (thread && thread->message_id) {
+    char irt[1024];
+    snprintf(irt, sizeof(irt), "<%s>", thread->message_id);
+    json_string(&j, irt);
+  } else
+    json_null(&j);
+  json_key(&j, "references");
+  json_string(&j, refs.len ? buf_str(&refs) : NULL);
+  json_key(&j, "text");
+  json_string(&j, text);
+  json_end_object(&j);
+  fclose(fp);
+  buf_free(&refs);
+  return out;
+}
+
+static enum sm_status
+render(const struct sub_env *env, const char *name,
+       const struct tmpl_value *ctx, struct buf *out)
+{
+  char err[SM_ERRLEN];
+  enum sm_status rc;
+
+  rc = tmpl_set_render(env->tmpl, name, ctx, TMPL_TEXT, out, err, sizeof(err));
+  if (rc != SM_OK)
+    log_error("%s", err);
+  return rc;
+}
+
+enum sm_status
+sub_send_confirmation(const struct sub_env *env,
+                      const struct store_subscriber *s,
+                      const struct sub_thread *thread, int *sent)
+{
+  struct buf text = BUF_INIT(SUB_MAX_MESSAGE);
+  struct tmpl_value *ctx = NULL, *kw;
+  struct store_outbox_row row;
+  char *token = NULL, *payload = NULL;
+  char confirm_to[512], url[1024], subject[512], mid[256], expires[32];
+  long recent = 0;
+  enum sm_status rc;
+
+  *sent = 0;
+  rc = store_outbox_count(env->st, s->address, "confirm",
+                          env->now - SUB_CONFIRM_INTERVAL, &recent);
+  if (rc != SM_OK)
+    return rc;
+  if (recent > 0) {
+    log_info("%s: a confirmation went out in the last 24 hours; not "
+             "sending another",
+             s->address);
+    return SM_OK;
+  }
+  rc = token_make(env->secret, TOKEN_CONFIRM, s->id, 0,
+                  env->now + SUB_CONFIRM_TTL, &token);
+  if (rc != SM_OK)
+    goto out;
+  snprintf(confirm_to, sizeof(confirm_to), "%s+confirm-%s@%s",
+           env->conf->list.local, token, env->conf->list.domain);
+  snprintf(url, sizeof(url), "%s/confirm/%s", env->conf->site.url, token);
+  util_format_time(env->now + SUB_CONFIRM_TTL, expires, sizeof(expires));
+  ctx = sub_base_context(env);
+  kw = ctx ? tmpl_map_add_list(ctx, "keywords") : NULL;
+  if (!kw || tmpl_map_set_str(ctx, "address", s->address) != SM_OK ||
+      tmpl_map_set_str(ctx, "confirm_address", confirm_to) != SM_OK ||
+      tmpl_map_set_str(ctx, "confirm_url", url) != SM_OK ||
+      tmpl_map_set_str(ctx, "expires", expires) != SM_OK) {
+    rc = SM_ERR_NOMEM;
+    goto out;
+  }
+  rc = sub_keywords_value(env, s->id, kw);
+  if (rc == SM_OK)
+    rc = render(env, "confirm.txt", ctx, &text);
+  if (rc != SM_OK)
+    goto out;
+  snprintf(subject, sizeof(subject), "Confirm your subscription to %s",
+           env->conf->list.name);
+  payload = payload_json(env, s->address, subject, buf_str(&text), confirm_to,
+                         thread);
+  rc = mime_message_id(mid, sizeof(mid), "confirm", s->id, env->now,
+                       env->conf->list.domain);
+  if (rc != SM_OK || !payload) {
+    rc = rc != SM_OK ? rc : SM_ERR_NOMEM;
+    goto out;
+  }
+  /* mime_message_id writes the angle brackets; the store keeps ids bare. */
+  mid[strlen(mid) - 1] = '\0';
+  row.kind = "confirm";
+  row.subscriber_id = s->id;
+  row.recipient = s->address;
+  row.issue = NULL;
+  row.message_id = mid + 1;
+  row.payload = payload;
+  rc = store_outbox_add(env->st, &row, env->now, NULL, sent);
+  if (rc == SM_OK && *sent)
+    log_info("%s: confirmation request queued", s->address);
+out:
+  free(token);
+  free(payload);
+  tmpl_value_free(ctx);
+  buf_free(&text);
+  return rc;
+}
+
+enum sm_status
+sub_request(const struct sub_env *env, const char *address,
+            const struct sub_thread *thread, int64_t *sub, int *sent)
+{
+  struct store_subscriber s;
+  enum sm_status rc;
+
+  *sent = 0;
+  rc = store_sub_get(env->st, address, &s);
+  if (rc == SM_ERR_NOTFOUND) {
+    rc = store_sub_create(env->st, address, "pending", env->now, sub);
+    if (rc != SM_OK)
+      return rc;
+    rc = store_sub_get_id(env->st, *sub, &s);
+  }
+  if (rc != SM_OK)
+    return rc;
+  *sub = s.id;
+  if (!strcmp(s.status, "confirmed")) {
+    store_subscriber_free(&s);
+    return SM_OK;
+  }
+  if (strcmp(s.status, "pending")) {
+    /* Unsubscribed or disabled: asking again starts over. */
+    rc = store_sub_set_status(env->st, s.id, "pending", env->now);
+    free(s.status);
+    s.status = strdup("pending");
+  }
+  if (rc == SM_OK)
+    rc = sub_send_confirmation(env, &s, thread, sent);
+  store_subscriber_free(&s);
+  return rc;
+}
+
+enum sm_status
+sub_confirm(const struct sub_env *env, const char *token, size_t len,
+            int64_t *sub, int *confirmed_now, enum token_reason *reason)
+{
+  struct store_subscriber s;
+  char hash[TOKEN_HASH_LEN + 1];
+  int64_t object, expires;
+  int first = 0;
+  enum sm_status rc;
+
+  *sub = 0;
+  *confirmed_now = 0;
+  rc = token_verify(env->secret, TOKEN_CONFIRM, token, len, env->now, sub,
+                    &object, &expires, reason);
+  if (rc != SM_OK)
+    return rc;
+  rc = store_sub_get_id(env->st, *sub, &s);
+  if (rc == SM_ERR_NOTFOUND) {
+    /* Erased since: the token is authentic but names nobody. */
+    *reason = TOKEN_BAD_MAC;
+    return SM_ERR_DATA;
+  }
+  if (rc != SM_OK)
+    return rc;
+  rc = token_hash(token, len, hash);
+  if (rc == SM_OK)
+    rc = store_token_use(env->st, hash, "confirm", s.id, expires, env->now,
+                         &first);
+  /* A used token confirms nothing again: an unsubscribed reader must ask
+   * anew rather than replay an old confirmation. */
+  if (rc == SM_OK && first && !strcmp(s.status, "pending")) {
+    rc = store_sub_set_status(env->st, s.id, "confirmed", env->now);
+    if (rc == SM_OK)
+      *confirmed_now = 1;
+  }
+  if (rc == SM_OK && !*confirmed_now && strcmp(s.status, "confirmed")) {
+    *reason = TOKEN_BAD_MAC;
+    rc = SM_ERR_DATA;
+  }
+  store_subscriber_free(&s);
+  return rc;
+}
+
+/* Adds or removes each keyword of a line. */
+static enum sm_status
+change_keywords(const struct sub_env *env, int64_t sub, const char *args,
+                int add, struct buf *msg)
+{
+  struct match_term *terms = NULL;
+  struct buf done = BUF_INIT(8192), same = BUF_INIT(8192);
+  char err[SM_ERRLEN];
+  size_t n = 0;
+  enum sm_status rc;
+
+  rc = match_parse_query(args, &terms, &n, err, sizeof(err));
+  if (rc == SM_ERR_NOMEM)
+    return rc;
+  if (rc != SM_OK) {
+    buf_printf(msg, "not understood: %s", err);
+    return SM_OK;
+  }
+  if (n == 0) {
+    buf_printf(msg, "which keyword? Write it after \"%s\"",
+               add ? "add" : "del");
+    return SM_OK;
+  }
+  rc = SM_OK;
+  for (size_t i = 0; i < n && rc == SM_OK; i++) {
+    const char *k = terms[i].canonical;
+    int changed = 0;
+    if (add) {
+      rc = store_interest_add(env->st, sub, k, SUB_MAX_INTERESTS, env->now,
+                              &changed);
+      if (rc == SM_ERR_LIMIT) {
+        buf_printf(msg, "%s%s: not added, you have %d keywords already",
+                   msg->len ? "; " : "", k, SUB_MAX_INTERESTS);
+        rc = SM_OK;
+        continue;
+      }
+    } else
+      rc = store_interest_del(env->st, sub, k, &changed);
+    if (rc == SM_OK)
+      buf_printf(changed ? &done : &same, "%s%s",
+                 (changed ? done.len : same.len) ? ", " : "", k);
+  }
+  if (done.len)
+    buf_printf(msg, "%s%s %s", msg->len ? "; " : "", add ? "added" : "removed",
+               buf_str(&done));
+  if (same.len)
+    buf_printf(msg, "%s%s %s", msg->len ? "; " : "", buf_str(&same),
+               add ? "was there already" : "was not among your keywords");
+  match_terms_free(terms, n);
+  buf_free(&done);
+  buf_free(&same);
+  return rc;
+}
+
+enum sm_status
+sub_add_keywords(const struct sub_env *env, int64_t sub, const char *args,
+                 struct buf *msg)
+{
+  return change_keywords(env, sub, args, 1, msg);
+}
+
+enum sm_status
+sub_del_keywords(const struct sub_env *env, int64_t sub, const char *args,
+                 struct buf *msg)
+{
+  return change_keywords(env, sub, args, 0, msg);
+}
+
+enum sm_status
+sub_keywords_value(const struct sub_env *env, int64_t sub,
+                   struct tmpl_value *list)
+{
+  char **kw = NULL;
+  size_t n = 0;
+  enum sm_status rc = store_interests(env->st, sub, &kw, &n);
+
+  for (size_t i = 0; i < n; i++) {
+    if (rc == SM_OK)
+      rc = tmpl_list_append_str(list, kw[i]);
+    free(kw[i]);
+  }
+  free(kw);
+  return rc;
+}
+
+enum sm_status
+sub_queue_reply(const struct sub_env *env, int64_t sub, const char *to,
+                const char *template, struct tmpl_value *ctx,
+                const struct sub_thread *thread, const char *key, int *sent)
+{
+  struct buf text = BUF_INIT(SUB_MAX_MESSAGE);
+  struct store_outbox_row row;
+  char subject[1024], mid[256], hash[TOKEN_HASH_LEN + 1];
+  char *payload = NULL;
+  long recent = 0;
+  enum sm_status rc;
+
+  *sent = 0;
+  rc = store_outbox_count(env->st, to, "reply", env->now - 86400, &recent);
+  if (rc != SM_OK)
+    return rc;
+  if (recent >= env->conf->list.replies_per_day) {
+    log_warning("%s: %ld replies in the last day, the most [list] "
+                "replies_per_day allows: not answering",
+                to, recent);
+    return SM_OK;
+  }
+  rc = render(env, template, ctx, &text);
+  if (rc != SM_OK)
+    goto out;
+  reply_subject(env, thread, subject, sizeof(subject));
+  payload = payload_json(env, to, subject, buf_str(&text), NULL, thread);
+  if (!payload) {
+    rc = SM_ERR_NOMEM;
+    goto out;
+  }
+  /* One answer per message answered, whatever happens to it later. */
+  rc = token_hash(key, strlen(key), hash);
+  if (rc != SM_OK)
+    goto out;
+  snprintf(mid, sizeof(mid), "reply.%.24s@%s", hash, env->conf->list.domain);
+  row.kind = "reply";
+  row.subscriber_id = sub;
+  row.recipient = to;
+  row.issue = NULL;
+  row.message_id = mid;
+  row.payload = payload;
+  rc = store_outbox_add(env->st, &row, env->now, NULL, sent);
+out:
+  free(payload);
+  buf_free(&text);
+  return rc;
+}

@@ -1,0 +1,95 @@
+/* sub.h: a reader's life on the list: asking to subscribe, confirming,
+ * keywords, frequency, pausing, leaving. Shared by `receive` (commands by
+ * mail) and `shortmail sub` (operators). Every function runs inside the
+ * caller's write transaction and queues what it sends to the outbox.
+ *
+ * Double opt-in: nothing but the confirmation request ever goes to an
+ * address that has not confirmed, and at most one confirmation per
+ * address per 24 hours, so nobody can mail-bomb a third party by
+ * subscribing them. */
+#ifndef SM_SUB_H
+#define SM_SUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "status.h"
+#include "store.h"
+#include "tmpl.h"
+#include "token.h"
+
+#define SUB_CONFIRM_TTL (72 * 3600)      /* a confirmation token's life */
+#define SUB_CONFIRM_INTERVAL (24 * 3600) /* one confirmation per address */
+#define SUB_MAX_INTERESTS 50
+
+struct sub_env {
+  struct store *st;
+  const struct conf *conf;
+  const struct token_secret *secret;
+  struct tmpl_set *tmpl;
+  int64_t now;
+};
+
+/* What a reply to the message that caused a change should quote. */
+struct sub_thread {
+  const char *message_id; /* of the message being answered, or NULL */
+  const char *references; /* its References header, or NULL */
+  const char *subject;    /* its Subject, or NULL */
+};
+
+/* Asks to subscribe `address`: an unknown, unsubscribed or disabled
+ * reader becomes pending. A pending reader gets a confirmation request
+ * unless one went out in the last 24 hours (*sent says whether one was
+ * queued). *sub is the reader's id. A confirmed reader is left as is. */
+enum sm_status sub_request(const struct sub_env *env, const char *address,
+                           const struct sub_thread *thread, int64_t *sub,
+                           int *sent);
+
+/* Queues a confirmation request to a pending reader, if none went out
+ * in the last 24 hours. */
+enum sm_status sub_send_confirmation(const struct sub_env *env,
+                                     const struct store_subscriber *s,
+                                     const struct sub_thread *thread,
+                                     int *sent);
+
+/* Confirms with a token from LIST+confirm-TOKEN@ or /confirm/TOKEN.
+ * SM_OK with *sub set when the reader is (now) confirmed; SM_ERR_DATA
+ * with *reason when the token is not valid (TOKEN_EXPIRED: *sub is set,
+ * the caller may send a fresh request). *confirmed_now is 1 only for the
+ * first successful use. */
+enum sm_status sub_confirm(const struct sub_env *env, const char *token,
+                           size_t len, int64_t *sub, int *confirmed_now,
+                           enum token_reason *reason);
+
+/* Adds (or with del, removes) each keyword of `args`, a line in the
+ * keyword language. Appends a one-line account to `msg`, such as
+ * "added cs.lg, \"batch normalization\"; gan was there already". Bad
+ * keywords are reported in msg and the rest still apply; the status is
+ * SM_OK unless the store failed. */
+enum sm_status sub_add_keywords(const struct sub_env *env, int64_t sub,
+                                const char *args, struct buf *msg);
+enum sm_status sub_del_keywords(const struct sub_env *env, int64_t sub,
+                                const char *args, struct buf *msg);
+
+/* The reader's keywords as a list value for templates. */
+enum sm_status sub_keywords_value(const struct sub_env *env, int64_t sub,
+                                  struct tmpl_value *list);
+
+/* Queues a reply of kind "reply" rendered from `template` (a .txt in the
+ * templates directory) with ctx, to `to`. The Message-ID is derived from
+ * the message answered (`key`), so a redelivered request queues no
+ * second reply. Honours [list] replies_per_day: *sent is 0 when the limit
+ * was reached. */
+enum sm_status sub_queue_reply(const struct sub_env *env, int64_t sub,
+                               const char *to, const char *template,
+                               struct tmpl_value *ctx,
+                               const struct sub_thread *thread,
+                               const char *key, int *sent);
+
+/* The base context every template gets: list_name, list_address,
+ * request_address, site_url. A new map the caller frees. */
+struct tmpl_value *sub_base_context(const struct sub_env *env);
+
+#endif
