@@ -311,6 +311,17 @@ like "$T/out" "would queue confirm to frank@example.com" "and the mail it would 
 is "$(sql "SELECT count(*) FROM outbox")" "$before" "--dry-run queues nothing"
 is "$(sql "SELECT count(*) FROM subscribers WHERE address = 'frank@example.com'")" 0 "--dry-run stores nothing"
 
+# --- at most [list] replies_per_day replies to one address a day.
+cp "$T/shortmail.conf" "$T/limit.conf"
+sed -i 's/^\[list\]$/[list]\nreplies_per_day = 2/' "$T/limit.conf"
+sql "INSERT INTO subscribers (address, status, created_at, changed_at) VALUES ('kim@example.com', 'confirmed', 0, 0)"
+for i in 1 2 3; do
+  printf 'From: kim@example.com\nMessage-ID: <kim%d@example.com>\n\nkeywords\n' "$i" |
+    "$SHORTMAIL" -c "$T/limit.conf" receive --recipient "$req" --sender kim@example.com 2> "$T/err"
+done
+is "$(outbox kim@example.com reply)" 2 "replies_per_day = 2: the third message gets no reply"
+like "$T/err" "replies_per_day allows: not answering" "and the log says why"
+
 # --- unsubscribe takes effect at once.
 deliver "$req" alice@example.com <<'EOF'
 From: alice@example.com
