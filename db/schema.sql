@@ -102,7 +102,9 @@ CREATE TABLE tokens (
 
 -- What to send: never the rendered bytes, which are assembled at send
 -- time from the row (see DESIGN.md, outbox). payload is JSON: for a
--- digest the ranked summary ids, for a reply its rendered parts.
+-- digest the ranked summary ids with the keywords each matched (which is
+-- also the record that a reader had a summary: none is sent twice), for
+-- a reply its rendered parts.
 CREATE TABLE outbox (
   id              INTEGER PRIMARY KEY,
   kind            TEXT NOT NULL
@@ -142,16 +144,6 @@ CREATE TABLE deliveries (
   reply     TEXT
 );
 CREATE INDEX deliveries_outbox ON deliveries (outbox_id);
-
--- Which summaries went to which reader, so none is sent twice.
-CREATE TABLE digest_items (
-  subscriber_id INTEGER NOT NULL REFERENCES subscribers (id)
-                ON DELETE CASCADE,
-  summary_id    INTEGER NOT NULL REFERENCES summaries (id)
-                ON DELETE CASCADE,
-  outbox_id     INTEGER REFERENCES outbox (id) ON DELETE SET NULL,
-  PRIMARY KEY (subscriber_id, summary_id)
-) WITHOUT ROWID;
 
 -- Comments received by mail, and their posting to the site.
 CREATE TABLE comments (

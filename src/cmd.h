@@ -54,5 +54,6 @@ extern const struct cmd_def cmd_summaries_def;
 extern const struct cmd_def cmd_db_def;
 extern const struct cmd_def cmd_config_def;
 extern const struct cmd_def cmd_receive_def;
+extern const struct cmd_def cmd_digest_def;
 
 #endif

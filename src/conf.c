@@ -214,6 +214,9 @@ conf_free(struct conf *c)
   memset(c, 0, sizeof(*c));
 }
 
+static enum sm_status conf_finish(struct conf *c, const char *name, char *err,
+                                  size_t errlen);
+
 void
 conf_defaults(struct conf *c)
 {
@@ -223,6 +226,8 @@ conf_defaults(struct conf *c)
   for (size_t i = 0; i < NKEYS; i++)
     if (conf_keys[i].def)
       (void)conf_set(c, &conf_keys[i], conf_keys[i].def, err, sizeof(err));
+  /* The defaults are valid: derive list.local and list.domain. */
+  (void)conf_finish(c, "(defaults)", err, sizeof(err));
 }
 
 /* Checks across keys and fills the derived fields. */

@@ -115,25 +115,36 @@ pick_part(GMimeObject *parent, GMimeObject *part, gpointer data)
     pick->html = GMIME_TEXT_PART(part);
 }
 
-/* The part's text in UTF-8. GMime converts from the declared charset;
- * undeclared 8-bit text is taken as UTF-8 when it is, else as
- * Windows-1252, the usual culprit. */
+/* s as UTF-8, malloc'd: as it is when it is UTF-8, else read as
+ * Windows-1252 (the usual culprit of undeclared 8-bit text), else as
+ * ISO-8859-1, which takes any byte. Never invalid UTF-8 out. */
+static char *
+to_utf8(const char *s)
+{
+  gchar *conv;
+  char *out;
+
+  if (!s)
+    return NULL;
+  if (g_utf8_validate(s, -1, NULL))
+    return strdup(s);
+  conv = g_convert(s, -1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+  if (!conv)
+    conv = g_convert(s, -1, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+  out = conv ? strdup(conv) : NULL;
+  g_free(conv);
+  return out;
+}
+
+/* The part's text in UTF-8; GMime converts from the declared charset. */
 static char *
 part_text(GMimeTextPart *tp)
 {
   char *g = g_mime_text_part_get_text(tp);
-  char *out;
+  char *out = g ? to_utf8(g) : NULL;
 
-  if (!g)
-    return strdup("");
-  if (!g_utf8_validate(g, -1, NULL)) {
-    gchar *conv = g_convert(g, -1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
-    g_free(g);
-    g = conv ? conv : g_strdup("");
-  }
-  out = strdup(g);
   g_free(g);
-  return out;
+  return out ? out : strdup("");
 }
 
 enum sm_status
@@ -171,9 +182,9 @@ inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
           internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
       out->from_addr = inbound_normalize_address(a);
     }
-    out->from_name = dup_or_null(name && *name ? name : NULL);
+    out->from_name = to_utf8(name && *name ? name : NULL);
   }
-  out->subject = dup_or_null(g_mime_message_get_subject(msg));
+  out->subject = to_utf8(g_mime_message_get_subject(msg));
   out->in_reply_to = header_dup(obj, "In-Reply-To");
   out->references = header_dup(obj, "References");
   out->auto_submitted = header_dup(obj, "Auto-Submitted");

@@ -671,7 +671,7 @@ dup_col(sqlite3_stmt *q, int i)
 /* Whether an edit makes a summary new again for digests: its text at
  * least doubled (a stub filled in), or it gained a keyword (so readers of
  * that keyword should hear of it). A reader never receives the same
- * summary twice either way (digest_items). */
+ * summary twice either way (the digest checks its earlier issues). */
 static int
 edit_renews(const char *old_md, const char *new_md, const char *old_kw,
             const struct model_summary *s)
@@ -1540,3 +1540,320 @@ store_outbox_after(struct store *st, int64_t after, store_outbox_cb cb,
   store_release(st, q);
   return rc;
 }
+
+/* ---- digest selection --------------------------------------------- */
+
+enum sm_status
+store_fresh_load(struct store *st, int64_t since, store_fresh_cb cb, void *ctx)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  /* Temporary tables live in this connection only and vanish with it;
+   * they are rebuilt for each run. */
+  rc = store_exec(st,
+                  "DROP TABLE IF EXISTS temp.fresh;"
+                  "CREATE VIRTUAL TABLE temp.fresh USING fts5 (title, "
+                  "authors, keywords, body, tokenize = 'porter unicode61 "
+                  "remove_diacritics 2');"
+                  "DROP TABLE IF EXISTS temp.fresh_ids;"
+                  "CREATE TABLE temp.fresh_ids (id INTEGER PRIMARY KEY, "
+                  "paper_id INTEGER NOT NULL);",
+                  "preparing the digest");
+  if (rc != SM_OK)
+    return rc;
+  rc = store_stmt(st,
+                  "INSERT INTO temp.fresh_ids (id, paper_id) SELECT id, "
+                  "paper_id FROM summaries WHERE fresh_at >= ?1",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, since);
+  rc = store_step_done(st, q, "selecting new summaries");
+  store_release(st, q);
+  if (rc == SM_OK)
+    rc = store_exec(st,
+                    "INSERT INTO temp.fresh (rowid, title, authors, "
+                    "keywords, body) SELECT rowid, title, authors, keywords, "
+                    "body FROM summaries_fts WHERE rowid IN (SELECT id FROM "
+                    "temp.fresh_ids)",
+                    "indexing new summaries");
+  if (rc != SM_OK)
+    return rc;
+  rc = store_stmt(st,
+                  "SELECT s.id, s.fresh_at, s.first_seen, s.votes FROM "
+                  "temp.fresh_ids f JOIN summaries s ON s.id = f.id ORDER "
+                  "BY s.id",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_fresh f;
+    f.id = sqlite3_column_int64(q, 0);
+    f.fresh_at = sqlite3_column_int64(q, 1);
+    f.first_seen = sqlite3_column_int64(q, 2);
+    f.votes = (long)sqlite3_column_int64(q, 3);
+    if (cb(ctx, &f))
+      break;
+  }
+  if (src != SQLITE_ROW && src != SQLITE_DONE)
+    rc = store_fail(st, src, "reading new summaries");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_fresh_match(struct store *st, const struct match_term *term,
+                  store_id_cb cb, void *ctx)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  if (term->kind == MATCH_TAG) {
+    rc = store_stmt(st,
+                    "SELECT f.id FROM paper_keywords k JOIN temp.fresh_ids "
+                    "f ON f.paper_id = k.paper_id WHERE k.keyword = ?1 "
+                    "ORDER BY f.id",
+                    &q);
+    if (rc == SM_OK)
+      rc = bind_term(q, 1, term);
+  } else {
+    rc = store_stmt(st,
+                    "SELECT rowid FROM temp.fresh WHERE fresh MATCH ?1 "
+                    "ORDER BY rowid",
+                    &q);
+    if (rc == SM_OK)
+      rc = bind_term(q, 1, term);
+  }
+  if (rc != SM_OK) {
+    store_release(st, q);
+    return rc;
+  }
+  while ((src = sqlite3_step(q)) == SQLITE_ROW)
+    if (cb(ctx, sqlite3_column_int64(q, 0)))
+      break;
+  if (src != SQLITE_ROW && src != SQLITE_DONE)
+    rc = store_fail(st, src, "matching a keyword");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_due(struct store *st, int weekly, int daily, const char *weekly_issue,
+          const char *daily_issue, int keywords_only, store_due_cb cb,
+          void *ctx)
+{
+  /* Readers of a frequency that is due, confirmed and not paused, with
+   * no digest of their issue yet; a NULL issue leaves that frequency
+   * out. */
+  static const char due_sql[] =
+      "FROM subscribers s JOIN interests i ON i.subscriber_id = s.id "
+      "WHERE s.status = 'confirmed' AND s.paused = 0 AND "
+      "((?1 AND s.frequency = 'weekly') OR (?2 AND s.frequency = 'daily')) "
+      "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'digest' AND "
+      "o.subscriber_id = s.id AND o.issue = CASE s.frequency WHEN 'weekly' "
+      "THEN ?3 ELSE ?4 END)";
+  static const char *sql_keywords = NULL, *sql_rows = NULL;
+  static char buf_keywords[1024], buf_rows[1024];
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  /* Built once: the cache keys statements by their text's address. */
+  if (!sql_keywords) {
+    snprintf(buf_keywords, sizeof(buf_keywords),
+             "SELECT DISTINCT i.keyword %s", due_sql);
+    snprintf(buf_rows, sizeof(buf_rows),
+             "SELECT s.id, s.address, coalesce(s.last_digest_at, 0), "
+             "i.keyword, s.frequency = 'weekly' %s ORDER BY s.id",
+             due_sql);
+    sql_keywords = buf_keywords;
+    sql_rows = buf_rows;
+  }
+  rc = store_stmt(st, keywords_only ? sql_keywords : sql_rows, &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int(q, 1, weekly);
+  sqlite3_bind_int(q, 2, daily);
+  bind_text(q, 3, weekly_issue);
+  bind_text(q, 4, daily_issue);
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_due d;
+    memset(&d, 0, sizeof(d));
+    if (keywords_only)
+      d.keyword = (const char *)sqlite3_column_text(q, 0);
+    else {
+      d.id = sqlite3_column_int64(q, 0);
+      d.address = (const char *)sqlite3_column_text(q, 1);
+      d.last_digest_at = sqlite3_column_int64(q, 2);
+      d.keyword = (const char *)sqlite3_column_text(q, 3);
+      d.weekly = sqlite3_column_int(q, 4);
+    }
+    if (cb(ctx, &d))
+      break;
+  }
+  if (src != SQLITE_ROW && src != SQLITE_DONE)
+    rc = store_fail(st, src, "reading due readers");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_digest_had(struct store *st, int64_t sub, int64_t summary, int *had)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  *had = 0;
+  rc = store_stmt(st,
+                  "SELECT 1 FROM outbox o, json_each(o.payload, '$.items') "
+                  "j WHERE o.kind = 'digest' AND o.subscriber_id = ?1 AND "
+                  "json_extract(j.value, '$.id') = ?2 LIMIT 1",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, sub);
+  sqlite3_bind_int64(q, 2, summary);
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW)
+    *had = 1;
+  else if (src != SQLITE_DONE)
+    rc = store_fail(st, src, "reading earlier digests");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_digest_queue(struct store *st, int64_t sub, const char *address,
+                   const char *issue, const char *message_id,
+                   const char *payload, int64_t now, int *added)
+{
+  struct store_outbox_row row = {"digest", sub,        address,
+                                 issue,    message_id, payload};
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_outbox_add(st, &row, now, NULL, added);
+  if (rc != SM_OK || !*added)
+    return rc;
+  rc = store_stmt(
+      st, "UPDATE subscribers SET last_digest_at = ?2 WHERE id = ?1", &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, sub);
+  sqlite3_bind_int64(q, 2, now);
+  rc = store_step_done(st, q, "recording the digest");
+  store_release(st, q);
+  return rc;
+}
+
+/* ---- readers for operators (shortmail sub, src/cmd_sub.c) ---------- */
+
+static void
+free_strings(char **v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+enum sm_status
+store_sub_list_keywords(struct store *st, store_sub_kw_cb cb, void *ctx)
+{
+  sqlite3_stmt *q = NULL;
+  struct store_subscriber cur;
+  char **kw = NULL;
+  size_t n = 0, cap = 0;
+  int src = SQLITE_DONE, have = 0, stop = 0;
+  enum sm_status rc;
+
+  memset(&cur, 0, sizeof(cur));
+  /* One query for every reader and keyword, rather than one per reader:
+   * an export of many readers is one scan. */
+  rc = store_stmt(st,
+                  "SELECT s.id, s.address, s.status, s.frequency, s.paused, "
+                  "s.created_at, coalesce(s.confirmed_at, 0), s.changed_at, "
+                  "coalesce(s.last_digest_at, 0), i.keyword FROM "
+                  "subscribers s LEFT JOIN interests i ON i.subscriber_id = "
+                  "s.id ORDER BY s.address, s.id, i.created_at, i.keyword",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    if (have && sqlite3_column_int64(q, 0) != cur.id) {
+      stop = cb(ctx, &cur, kw, n);
+      store_subscriber_free(&cur);
+      have = 0;
+      while (n > 0)
+        free(kw[--n]);
+      if (stop)
+        break;
+    }
+    if (!have) {
+      rc = sub_row(q, &cur);
+      if (rc != SM_OK)
+        break;
+      have = 1;
+    }
+    if (sqlite3_column_type(q, 9) != SQLITE_NULL) {
+      char *k = dup_col(q, 9);
+      if (n == cap) {
+        size_t ncap = cap ? cap * 2 : 8;
+        char **p = realloc(kw, ncap * sizeof(*p));
+        if (!p) {
+          free(k);
+          rc = SM_ERR_NOMEM;
+          break;
+        }
+        kw = p;
+        cap = ncap;
+      }
+      if (!k) {
+        rc = SM_ERR_NOMEM;
+        break;
+      }
+      kw[n++] = k;
+    }
+  }
+  if (rc == SM_OK && src != SQLITE_ROW && src != SQLITE_DONE)
+    rc = store_fail(st, src, "listing readers");
+  if (rc == SM_OK && have && !stop)
+    cb(ctx, &cur, kw, n);
+  store_release(st, q);
+  store_subscriber_free(&cur);
+  free_strings(kw, n);
+  return rc;
+}
+
+enum sm_status
+store_sub_insert(struct store *st, const struct store_subscriber *s,
+                 int64_t now, int64_t *id)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st,
+                  "INSERT INTO subscribers (address, status, frequency, "
+                  "paused, created_at, confirmed_at, changed_at) VALUES "
+                  "(?1, ?2, ?3, ?4, ?5, nullif(?6, 0), ?7)",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, s->address);
+  bind_text(q, 2, s->status);
+  bind_text(q, 3, s->frequency ? s->frequency : "weekly");
+  sqlite3_bind_int(q, 4, s->paused ? 1 : 0);
+  sqlite3_bind_int64(q, 5, s->created_at ? s->created_at : now);
+  sqlite3_bind_int64(q, 6, s->confirmed_at);
+  sqlite3_bind_int64(q, 7, now);
+  rc = store_step_done(st, q, "adding reader");
+  if (rc == SM_OK && id)
+    *id = sqlite3_last_insert_rowid(st->db);
+  store_release(st, q);
+  return rc;
+}
+
+/* ---- end of readers for operators --------------------------------- */

@@ -174,10 +174,83 @@ enum sm_status store_outbox_last_id(struct store *st, int64_t *id);
 typedef int (*store_outbox_cb)(void *ctx, const struct store_outbox_row *r);
 enum sm_status store_outbox_after(struct store *st, int64_t after,
                                   store_outbox_cb cb, void *ctx);
+/* ---- digest selection ---------------------------------------------- *
+ * The digest evaluates each distinct keyword once against the summaries
+ * that are new, not each reader against the whole store: the new ones
+ * are copied into a small temporary FTS5 table with the same tokenizer,
+ * so a keyword matches there exactly as it would in summaries_fts. */
+
+/* A new summary, for ranking. */
+struct store_fresh {
+  int64_t id;
+  int64_t fresh_at;
+  int64_t first_seen;
+  long votes;
+};
+
+/* Fills the temporary table with summaries whose fresh_at >= since and
+ * calls cb for each (ordered by id). */
+typedef int (*store_fresh_cb)(void *ctx, const struct store_fresh *f);
+enum sm_status store_fresh_load(struct store *st, int64_t since,
+                                store_fresh_cb cb, void *ctx);
+/* Calls cb with the id of each loaded summary that term matches
+ * (negation ignored). */
+typedef int (*store_id_cb)(void *ctx, int64_t id);
+enum sm_status store_fresh_match(struct store *st,
+                                 const struct match_term *term, store_id_cb cb,
+                                 void *ctx);
+
+/* A reader due a digest, with one of their keywords. */
+struct store_due {
+  int64_t id;
+  const char *address;
+  int64_t last_digest_at; /* 0 for never */
+  int weekly;             /* 1 weekly, 0 daily */
+  const char *keyword;
+};
+
+/* Calls cb for each (reader, keyword) of confirmed, unpaused readers of
+ * the given frequencies (weekly and/or daily) who have no digest of
+ * their issue yet, ordered by reader. `keywords_only` calls it once per
+ * distinct keyword instead (reader fields zero). */
+typedef int (*store_due_cb)(void *ctx, const struct store_due *d);
+enum sm_status store_due(struct store *st, int weekly, int daily,
+                         const char *weekly_issue, const char *daily_issue,
+                         int keywords_only, store_due_cb cb, void *ctx);
+
+/* Whether an earlier digest to the reader had this summary. */
+enum sm_status store_digest_had(struct store *st, int64_t sub, int64_t summary,
+                                int *had);
+/* Queues a digest and moves the reader's last_digest_at. *added is 0 if
+ * the reader has this issue already. */
+enum sm_status store_digest_queue(struct store *st, int64_t sub,
+                                  const char *address, const char *issue,
+                                  const char *message_id, const char *payload,
+                                  int64_t now, int *added);
+
 /* Rows of kind "reply" or "confirm" queued for recipient since a time:
  * for the per-address rate limits. */
 enum sm_status store_outbox_count(struct store *st, const char *recipient,
                                   const char *kind, int64_t since,
                                   long *count);
+
+/* ---- readers for operators (shortmail sub, src/cmd_sub.c) ---------- */
+
+/* Every reader, by address, each with their keywords in the order added
+ * (as store_interests), in one query. The reader and the keywords are
+ * owned by the store during the call; cb returns nonzero to stop. */
+typedef int (*store_sub_kw_cb)(void *ctx, const struct store_subscriber *s,
+                               char *const *kw, size_t nkw);
+enum sm_status store_sub_list_keywords(struct store *st, store_sub_kw_cb cb,
+                                       void *ctx);
+
+/* Adds a reader with the given address, status, frequency (NULL for
+ * weekly), paused, created_at (0 for now) and confirmed_at (0 for none),
+ * as an import carries them; changed_at is now. s->id is not read. */
+enum sm_status store_sub_insert(struct store *st,
+                                const struct store_subscriber *s, int64_t now,
+                                int64_t *id);
+
+/* ---- end of readers for operators --------------------------------- */
 
 #endif
