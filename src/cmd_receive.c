@@ -26,9 +26,10 @@ static const char usage[] =
     "message was quarantined), 75 when the MTA should try again later.\n"
     "\n"
     "  --recipient ADDR  the envelope recipient (Postfix: ${recipient});\n"
-    "                    default: Delivered-To, then X-Original-To\n"
+    "                    default: $RECIPIENT, Delivered-To, X-Original-To\n"
     "  --sender ADDR     the envelope sender (Postfix: ${sender}); an empty\n"
-    "                    one is the null sender; default: Return-Path\n"
+    "                    one is the null sender; default: $SENDER, then\n"
+    "                    Return-Path\n"
     "  --dry-run         show the commands and the mail that would be\n"
     "                    queued; change nothing\n"
     "\n"
@@ -97,6 +98,12 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
     cmd_usage_error(ctx, "unexpected argument \"%s\"", argv[optind]);
     return EX_TEMPFAIL;
   }
+  /* Postfix's local(8), Exim and OpenSMTPD put the envelope in the
+   * environment of a pipe: a .forward needs no options. */
+  if (!recipient)
+    recipient = getenv("RECIPIENT");
+  if (!sender)
+    sender = getenv("SENDER");
   if (dry_run)
     log_set_stderr(1);
   buf_init(&raw, ctx->conf.receive.max_size + 2);
