@@ -1,5 +1,4 @@
-/* json-read.c: a recursive-descent JSON reader for the tests (see
- * json-read.h). Strict: no trailing commas, no comments, no leading
+/* jread.c: a recursive-descent JSON reader (see jread.h). Strict: no trailing commas, no comments, no leading
  * zeros, no raw control characters in strings, no lone surrogates. */
 #include "config.h"
 
@@ -9,7 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "json-read.h"
+#include "jread.h"
 #include "util.h"
 
 struct reader {

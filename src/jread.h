@@ -1,9 +1,9 @@
-/* json-read.h: a small JSON reader (RFC 8259) for the tests only: the
- * mustache spec runner reads the official spec files with it. The
- * program itself only writes JSON (src/json.h). Strings are decoded to
- * UTF-8 (\u escapes, surrogate pairs); numbers are kept as their text. */
-#ifndef SM_TESTS_JSON_READ_H
-#define SM_TESTS_JSON_READ_H
+/* jread.h: a small JSON reader (RFC 8259): the outbox payloads that
+ * `send` and `preview` assemble messages from, and the mustache spec the
+ * tests run. (json.h writes JSON.) Strings are decoded to UTF-8 (\u
+ * escapes, surrogate pairs); numbers are kept as their text. */
+#ifndef SM_JREAD_H
+#define SM_JREAD_H
 
 #include <stddef.h>
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "json-read.h"
+#include "jread.h"
 #include "tap.h"
 #include "tmpl.h"
 #include "util.h"
