@@ -26,16 +26,15 @@ static const char usage[] =
     "  --now TIME  act as if it were TIME (2026-11-23 or RFC 3339)\n";
 
 static void
-report(void *ctx, int64_t sub, const char *address, const int64_t *ids,
-       size_t n, size_t more)
+report(void *ctx, const struct digest_choice *c)
 {
   (void)ctx;
-  printf("%s (reader %" PRId64 "): %zu summar%s:", address, sub, n,
-         n == 1 ? "y" : "ies");
-  for (size_t i = 0; i < n; i++)
-    printf(" %" PRId64, ids[i]);
-  if (more)
-    printf(" (and %zu more)", more);
+  printf("%s (reader %" PRId64 ", %s): %zu summar%s:", c->address, c->sub,
+         c->issue, c->n, c->n == 1 ? "y" : "ies");
+  for (size_t i = 0; i < c->n; i++)
+    printf(" %" PRId64, c->ids[i]);
+  if (c->more)
+    printf(" (and %zu more)", c->more);
   putchar('\n');
 }
 

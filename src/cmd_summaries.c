@@ -142,7 +142,7 @@ cmd_summaries(struct cmd_ctx *ctx, int argc, char **argv)
                                        {"limit", required_argument, NULL, 'n'},
                                        {"json", no_argument, NULL, 'j'},
                                        {NULL, 0, NULL, 0}};
-  struct store_query q = {0, NULL, 0, 0};
+  struct store_query q = {0, 0, NULL, 0, 0};
   struct match_term *terms = NULL;
   struct list_ctx lc;
   struct store *st = NULL;

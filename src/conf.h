@@ -60,6 +60,16 @@ struct conf {
     size_t max_size; /* larger mail is quarantined unread */
   } receive;
   struct {
+    long max_age;       /* seconds a deferred message keeps trying */
+    long retry_base;    /* seconds before the first retry; doubles */
+    long lease;         /* seconds a claim is held before others take it */
+    long batch;         /* messages per SMTP session */
+    long connections;   /* sessions at once (one process each) */
+    long rate;          /* messages per second, 0 for no limit */
+    long rate_minute;   /* messages per minute, 0 for no limit */
+    long pause_percent; /* stop when this share of recent attempts fail */
+  } send;
+  struct {
     char *file;
     int syslog;
     char *level;

@@ -124,10 +124,27 @@ struct run {
 struct pending {
   int64_t sub;
   char *address;
-  const char *issue_name; /* points into run: weekly or daily */
-  int64_t issue_num;
+  int weekly;
   char *payload;
 };
+
+/* The Message-ID of a reader's digest, without angle brackets: one per
+ * (issue, reader), so a re-run or a retry never makes another. */
+static enum sm_status
+digest_message_id(const struct run *r, int weekly, int64_t sub, char *out,
+                  size_t outlen)
+{
+  enum sm_status rc;
+
+  rc = mime_message_id(out, outlen, "digest",
+                       weekly ? r->weekly_num : r->daily_num, sub,
+                       r->conf->list.domain);
+  if (rc != SM_OK)
+    return rc;
+  memmove(out, out + 1, strlen(out) - 1);
+  out[strlen(out) - 2] = '\0';
+  return SM_OK;
+}
 
 static int
 add_fresh(void *ctx, const struct store_fresh *f)
@@ -381,8 +398,22 @@ finish_reader(struct run *r)
   json_end_object(&j);
   fclose(fp);
   fp = NULL;
-  if (r->o->report)
-    r->o->report(r->o->report_ctx, r->sub, r->address, ids, keep, n - keep);
+  if (r->o->report) {
+    struct digest_choice c;
+    char mid[MIME_MSGID_MAX];
+    rc = digest_message_id(r, weekly, r->sub, mid, sizeof(mid));
+    if (rc != SM_OK)
+      goto out;
+    c.sub = r->sub;
+    c.address = r->address;
+    c.issue = weekly ? r->weekly : r->daily;
+    c.message_id = mid;
+    c.payload = payload;
+    c.ids = ids;
+    c.n = keep;
+    c.more = n - keep;
+    r->o->report(r->o->report_ctx, &c);
+  }
   r->stats->queued++;
   if (!r->o->dry_run) {
     struct pending *p;
@@ -398,8 +429,7 @@ finish_reader(struct run *r)
     }
     p = &r->pend[r->npend++];
     p->sub = r->sub;
-    p->issue_name = weekly ? r->weekly : r->daily;
-    p->issue_num = weekly ? r->weekly_num : r->daily_num;
+    p->weekly = weekly;
     p->address = r->address;
     r->address = NULL;
     p->payload = payload;
@@ -476,15 +506,14 @@ write_pending(struct run *r)
     rc = store_begin(r->st);
     for (size_t k = i; k < end && rc == SM_OK; k++) {
       struct pending *p = &r->pend[k];
-      char mid[256];
+      char mid[MIME_MSGID_MAX];
       int added = 0;
-      rc = mime_message_id(mid, sizeof(mid), "digest", p->issue_num, p->sub,
-                           r->conf->list.domain);
+      rc = digest_message_id(r, p->weekly, p->sub, mid, sizeof(mid));
       if (rc != SM_OK)
         break;
-      mid[strlen(mid) - 1] = '\0';
-      rc = store_digest_queue(r->st, p->sub, p->address, p->issue_name,
-                              mid + 1, p->payload, r->o->now, &added);
+      rc = store_digest_queue(r->st, p->sub, p->address,
+                              p->weekly ? r->weekly : r->daily, mid,
+                              p->payload, r->o->now, &added);
     }
     if (rc == SM_OK)
       rc = store_commit(r->st);
@@ -522,13 +551,16 @@ digest_run(struct store *st, const struct conf *conf,
   }
   digest_issue_names(opts->now, r.weekly, sizeof(r.weekly), r.daily,
                      sizeof(r.daily));
+  if (opts->only)
+    weekly_due = 1; /* a preview is due whatever the day */
   rc = store_fresh_load(st, opts->now - 2 * DIGEST_WEEK, add_fresh, &r);
   if (rc == SM_OK)
     rc = r.rc;
   if (rc != SM_OK)
     goto out;
   stats->fresh = r.nfresh;
-  rc = store_due(st, weekly_due, 1, r.weekly, r.daily, 1, add_keyword, &r);
+  rc = store_due(st, weekly_due, 1, r.weekly, r.daily, opts->only, 1,
+                 add_keyword, &r);
   if (rc == SM_OK)
     rc = r.rc;
   if (rc == SM_OK)
@@ -543,7 +575,8 @@ digest_run(struct store *st, const struct conf *conf,
     rc = SM_ERR_NOMEM;
     goto out;
   }
-  rc = store_due(st, weekly_due, 1, r.weekly, r.daily, 0, add_due, &r);
+  rc = store_due(st, weekly_due, 1, r.weekly, r.daily, opts->only, 0, add_due,
+                 &r);
   if (rc == SM_OK)
     rc = r.rc;
   if (rc == SM_OK)

@@ -18,14 +18,27 @@
 #define DIGEST_WEEK (7 * 86400)
 #define DIGEST_DAY 86400
 
+/* One reader's digest, as chosen. Everything is owned by the run and
+ * valid during the report call only. */
+struct digest_choice {
+  int64_t sub;
+  const char *address;
+  const char *issue;      /* "2026-W48" or "2026-11-23" */
+  const char *message_id; /* without angle brackets */
+  const char *payload;    /* the outbox row's JSON */
+  const int64_t *ids;     /* ranked */
+  size_t n;
+  size_t more; /* matched but not listed */
+};
+
 struct digest_opts {
   int64_t now;
-  int dry_run;  /* choose, report, queue nothing */
-  size_t batch; /* readers per write transaction; 0 for 5000 */
-  /* Called for each reader with a digest (for --dry-run reports and
-   * tests): the ranked ids, and how many more matched. May be NULL. */
-  void (*report)(void *ctx, int64_t sub, const char *address,
-                 const int64_t *ids, size_t n, size_t more);
+  int dry_run;     /* choose, report, queue nothing */
+  size_t batch;    /* readers per write transaction; 0 for 5000 */
+  int64_t only;    /* only this reader (and due whatever the day), or 0 */
+  /* Called for each reader with a digest (--dry-run, preview, tests).
+   * May be NULL. */
+  void (*report)(void *ctx, const struct digest_choice *c);
   void *report_ctx;
 };
 

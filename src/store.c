@@ -939,6 +939,8 @@ store_summaries(struct store *st, const struct store_query *qy,
       if (rc == SM_OK)
         rc = term_sql(&qy->terms[i], &sql);
     }
+  if (rc == SM_OK && qy->id)
+    rc = buf_puts(&sql, " AND s.id = ?");
   if (rc == SM_OK)
     rc = buf_puts(&sql, " ORDER BY s.fresh_at DESC, coalesce(s.published, "
                         "s.first_seen) DESC, s.id DESC");
@@ -955,6 +957,8 @@ store_summaries(struct store *st, const struct store_query *qy,
     for (size_t i = 0; i < qy->nterms && rc == SM_OK; i++)
       if (qy->terms[i].negated == neg)
         rc = bind_term(q, param++, &qy->terms[i]);
+  if (rc == SM_OK && qy->id)
+    sqlite3_bind_int64(q, param++, qy->id);
   while (rc == SM_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_summary_row r;
     int stop;
@@ -1642,8 +1646,8 @@ store_fresh_match(struct store *st, const struct match_term *term,
 
 enum sm_status
 store_due(struct store *st, int weekly, int daily, const char *weekly_issue,
-          const char *daily_issue, int keywords_only, store_due_cb cb,
-          void *ctx)
+          const char *daily_issue, int64_t only, int keywords_only,
+          store_due_cb cb, void *ctx)
 {
   /* Readers of a frequency that is due, confirmed and not paused, with
    * no digest of their issue yet; a NULL issue leaves that frequency
@@ -1652,9 +1656,9 @@ store_due(struct store *st, int weekly, int daily, const char *weekly_issue,
       "FROM subscribers s JOIN interests i ON i.subscriber_id = s.id "
       "WHERE s.status = 'confirmed' AND s.paused = 0 AND "
       "((?1 AND s.frequency = 'weekly') OR (?2 AND s.frequency = 'daily')) "
-      "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = 'digest' AND "
-      "o.subscriber_id = s.id AND o.issue = CASE s.frequency WHEN 'weekly' "
-      "THEN ?3 ELSE ?4 END)";
+      "AND (?5 != 0 OR NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = "
+      "'digest' AND o.subscriber_id = s.id AND o.issue = CASE s.frequency "
+      "WHEN 'weekly' THEN ?3 ELSE ?4 END)) AND (?5 = 0 OR s.id = ?5)";
   static const char *sql_keywords = NULL, *sql_rows = NULL;
   static char buf_keywords[1024], buf_rows[1024];
   sqlite3_stmt *q = NULL;
@@ -1679,6 +1683,7 @@ store_due(struct store *st, int weekly, int daily, const char *weekly_issue,
   sqlite3_bind_int(q, 2, daily);
   bind_text(q, 3, weekly_issue);
   bind_text(q, 4, daily_issue);
+  sqlite3_bind_int64(q, 5, only);
   while ((src = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_due d;
     memset(&d, 0, sizeof(d));
@@ -1857,3 +1862,279 @@ store_sub_insert(struct store *st, const struct store_subscriber *s,
 }
 
 /* ---- end of readers for operators --------------------------------- */
+
+/* ---- delivery ------------------------------------------------------ */
+
+void
+store_claimed_free(struct store_claimed *rows, size_t n)
+{
+  for (size_t i = 0; rows && i < n; i++) {
+    free(rows[i].kind);
+    free(rows[i].recipient);
+    free(rows[i].issue);
+    free(rows[i].message_id);
+    free(rows[i].payload);
+  }
+  free(rows);
+}
+
+enum sm_status
+store_outbox_claim(struct store *st, const char *owner, int64_t now,
+                   int64_t lease, size_t max, struct store_claimed **rows,
+                   size_t *n)
+{
+  sqlite3_stmt *q = NULL;
+  struct store_claimed *out = NULL;
+  enum sm_status rc;
+  int src;
+
+  *rows = NULL;
+  *n = 0;
+  if (max == 0)
+    return SM_OK;
+  out = calloc(max, sizeof(*out));
+  if (!out)
+    return SM_ERR_NOMEM;
+  rc = store_begin(st);
+  if (rc != SM_OK) {
+    free(out);
+    return rc;
+  }
+  /* The unsubscribe is checked again here, at claim time: a reader who
+   * left after the digest was queued gets nothing more. Replies and
+   * confirmations go regardless (they answer the reader's own mail). */
+  rc = store_stmt(
+      st,
+      "UPDATE outbox SET state = 'claimed', claimed_by = ?1, "
+      "lease_until = ?2 + ?3 WHERE id IN (SELECT id FROM outbox WHERE "
+      "(state IN ('queued', 'deferred') AND next_attempt_at <= ?2) OR "
+      "(state = 'claimed' AND lease_until < ?2) ORDER BY id LIMIT ?4) "
+      "RETURNING id, kind, coalesce(subscriber_id, 0), recipient, issue, "
+      "message_id, payload, created_at, attempts, "
+      "kind IN ('digest', 'comment', 'notice') AND NOT EXISTS (SELECT 1 "
+      "FROM subscribers s WHERE s.id = outbox.subscriber_id AND s.status = "
+      "'confirmed' AND (s.paused = 0 OR outbox.kind != 'digest'))",
+      &q);
+  if (rc == SM_OK) {
+    bind_text(q, 1, owner);
+    sqlite3_bind_int64(q, 2, now);
+    sqlite3_bind_int64(q, 3, lease);
+    sqlite3_bind_int64(q, 4, (sqlite3_int64)max);
+    while ((src = sqlite3_step(q)) == SQLITE_ROW && *n < max) {
+      struct store_claimed *r = &out[(*n)++];
+      r->id = sqlite3_column_int64(q, 0);
+      r->kind = dup_col(q, 1);
+      r->subscriber_id = sqlite3_column_int64(q, 2);
+      r->recipient = dup_col(q, 3);
+      r->issue = dup_col(q, 4);
+      r->message_id = dup_col(q, 5);
+      r->payload = dup_col(q, 6);
+      r->created_at = sqlite3_column_int64(q, 7);
+      r->attempts = (long)sqlite3_column_int64(q, 8);
+      r->reader_gone = sqlite3_column_int(q, 9);
+      if (!r->kind || !r->recipient || !r->message_id || !r->payload)
+        rc = SM_ERR_NOMEM;
+    }
+    if (rc == SM_OK && src != SQLITE_DONE && src != SQLITE_ROW)
+      rc = store_fail(st, src, "claiming mail");
+    store_release(st, q);
+  }
+  if (rc == SM_OK)
+    rc = store_commit(st);
+  else
+    store_rollback(st);
+  if (rc != SM_OK) {
+    store_claimed_free(out, *n);
+    *n = 0;
+    return rc;
+  }
+  /* RETURNING comes in no promised order; callers want queue order. */
+  for (size_t i = 1; i < *n; i++)
+    for (size_t j = i; j > 0 && out[j - 1].id > out[j].id; j--) {
+      struct store_claimed t = out[j];
+      out[j] = out[j - 1];
+      out[j - 1] = t;
+    }
+  *rows = out;
+  return SM_OK;
+}
+
+enum sm_status
+store_outbox_record(struct store *st, int64_t id, const char *owner,
+                    enum store_outcome o, int smtp_code, const char *reply,
+                    int64_t now, int64_t next)
+{
+  static const char *const names[] = {"sent", "deferred", "failed"};
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_begin(st);
+  if (rc != SM_OK)
+    return rc;
+  rc = store_stmt(st,
+                  "UPDATE outbox SET state = ?3, attempts = attempts + 1, "
+                  "sent_at = CASE WHEN ?3 = 'sent' THEN ?4 END, "
+                  "next_attempt_at = ?5, last_error = CASE WHEN ?3 = 'sent' "
+                  "THEN NULL ELSE ?6 END, claimed_by = NULL, lease_until = "
+                  "NULL WHERE id = ?1 AND state = 'claimed' AND claimed_by "
+                  "= ?2",
+                  &q);
+  if (rc == SM_OK) {
+    sqlite3_bind_int64(q, 1, id);
+    bind_text(q, 2, owner);
+    bind_text(q, 3, names[o]);
+    sqlite3_bind_int64(q, 4, now);
+    sqlite3_bind_int64(q, 5, next);
+    bind_text(q, 6, reply);
+    rc = store_step_done(st, q, "recording delivery");
+    /* Someone else's now (our lease ran out and they took it): the
+     * delivery line is still ours to write, the state is theirs. */
+    store_release(st, q);
+  }
+  if (rc == SM_OK)
+    rc = store_stmt(st,
+                    "INSERT INTO deliveries (outbox_id, at, outcome, "
+                    "smtp_code, reply) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    &q);
+  if (rc == SM_OK) {
+    sqlite3_bind_int64(q, 1, id);
+    sqlite3_bind_int64(q, 2, now);
+    bind_text(q, 3, names[o]);
+    if (smtp_code)
+      sqlite3_bind_int(q, 4, smtp_code);
+    else
+      sqlite3_bind_null(q, 4);
+    bind_text(q, 5, reply);
+    rc = store_step_done(st, q, "recording delivery");
+    store_release(st, q);
+  }
+  if (rc == SM_OK)
+    rc = store_commit(st);
+  else
+    store_rollback(st);
+  return rc;
+}
+
+enum sm_status
+store_outbox_release(struct store *st, const char *owner)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st,
+                  "UPDATE outbox SET state = CASE WHEN attempts > 0 THEN "
+                  "'deferred' ELSE 'queued' END, claimed_by = NULL, "
+                  "lease_until = NULL WHERE state = 'claimed' AND "
+                  "claimed_by = ?1",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, owner);
+  rc = store_step_done(st, q, "releasing claims");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_queue_list(struct store *st, const char *state, size_t limit,
+                 store_queue_cb cb, void *ctx)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  rc = store_stmt(st,
+                  "SELECT id, kind, recipient, state, message_id, "
+                  "last_error, attempts, created_at, next_attempt_at, "
+                  "coalesce(sent_at, 0) FROM outbox WHERE (?1 = '' AND "
+                  "state != 'sent') OR state = ?1 ORDER BY id LIMIT ?2",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  bind_text(q, 1, state);
+  sqlite3_bind_int64(q, 2, limit ? (sqlite3_int64)limit : -1);
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_queue_row r;
+    r.id = sqlite3_column_int64(q, 0);
+    r.kind = (const char *)sqlite3_column_text(q, 1);
+    r.recipient = (const char *)sqlite3_column_text(q, 2);
+    r.state = (const char *)sqlite3_column_text(q, 3);
+    r.message_id = (const char *)sqlite3_column_text(q, 4);
+    r.last_error = (const char *)sqlite3_column_text(q, 5);
+    r.attempts = (long)sqlite3_column_int64(q, 6);
+    r.created_at = sqlite3_column_int64(q, 7);
+    r.next_attempt_at = sqlite3_column_int64(q, 8);
+    r.sent_at = sqlite3_column_int64(q, 9);
+    if (cb(ctx, &r))
+      break;
+  }
+  if (src != SQLITE_ROW && src != SQLITE_DONE)
+    rc = store_fail(st, src, "listing the queue");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_queue_retry(struct store *st, int64_t id, int64_t now)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st,
+                  "UPDATE outbox SET state = 'deferred', next_attempt_at = "
+                  "?2 WHERE id = ?1 AND state IN ('deferred', 'failed', "
+                  "'queued')",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, id);
+  sqlite3_bind_int64(q, 2, now);
+  rc = store_step_done(st, q, "retrying");
+  if (rc == SM_OK && sqlite3_changes(st->db) == 0)
+    rc = SM_ERR_NOTFOUND;
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_queue_drop(struct store *st, int64_t id)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(
+      st, "DELETE FROM outbox WHERE id = ?1 AND state != 'claimed'", &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, id);
+  rc = store_step_done(st, q, "dropping");
+  if (rc == SM_OK && sqlite3_changes(st->db) == 0)
+    rc = SM_ERR_NOTFOUND;
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_queue_counts(struct store *st, long counts[5])
+{
+  static const char *const states[] = {"queued", "claimed", "sent", "deferred",
+                                       "failed"};
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  memset(counts, 0, 5 * sizeof(long));
+  rc = store_stmt(st, "SELECT state, count(*) FROM outbox GROUP BY state", &q);
+  if (rc != SM_OK)
+    return rc;
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    const char *s = (const char *)sqlite3_column_text(q, 0);
+    for (int i = 0; i < 5; i++)
+      if (s && !strcmp(s, states[i]))
+        counts[i] = (long)sqlite3_column_int64(q, 1);
+  }
+  if (src != SQLITE_DONE)
+    rc = store_fail(st, src, "counting the queue");
+  store_release(st, q);
+  return rc;
+}

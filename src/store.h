@@ -74,6 +74,7 @@ struct store_summary_row {
 };
 
 struct store_query {
+  int64_t id;                     /* only this summary, or 0 */
   int64_t since;                  /* fresh_at >= since; 0 for all */
   const struct match_term *terms; /* reader-style keyword match, or NULL */
   size_t nterms;
@@ -211,12 +212,14 @@ struct store_due {
 
 /* Calls cb for each (reader, keyword) of confirmed, unpaused readers of
  * the given frequencies (weekly and/or daily) who have no digest of
- * their issue yet, ordered by reader. `keywords_only` calls it once per
- * distinct keyword instead (reader fields zero). */
+ * their issue yet, ordered by reader; `only` (not 0) limits it to one
+ * reader, whether or not they have their issue (a preview). `keywords_only`
+ * calls it once per distinct keyword instead (reader fields zero). */
 typedef int (*store_due_cb)(void *ctx, const struct store_due *d);
 enum sm_status store_due(struct store *st, int weekly, int daily,
                          const char *weekly_issue, const char *daily_issue,
-                         int keywords_only, store_due_cb cb, void *ctx);
+                         int64_t only, int keywords_only, store_due_cb cb,
+                         void *ctx);
 
 /* Whether an earlier digest to the reader had this summary. */
 enum sm_status store_digest_had(struct store *st, int64_t sub, int64_t summary,
@@ -227,6 +230,64 @@ enum sm_status store_digest_queue(struct store *st, int64_t sub,
                                   const char *address, const char *issue,
                                   const char *message_id, const char *payload,
                                   int64_t now, int *added);
+
+/* ---- delivery: claim, send, record ------------------------------------
+ * A row moves queued -> claimed (by a sender, with a lease) -> sent |
+ * deferred (with a next attempt time) | failed. A claim whose lease ran
+ * out is taken back by the next sender, so a killed sender loses nothing
+ * and resends at most what it had in flight. */
+
+/* A claimed row; strings owned by the array (store_claimed_free). */
+struct store_claimed {
+  int64_t id;
+  char *kind;
+  int64_t subscriber_id;
+  char *recipient;
+  char *issue;
+  char *message_id;
+  char *payload;
+  int64_t created_at;
+  long attempts;   /* before this one */
+  int reader_gone; /* a digest or list mail to a reader who is no longer
+                      confirmed or is paused: not to be sent */
+};
+
+void store_claimed_free(struct store_claimed *rows, size_t n);
+/* Claims up to max rows that are due (queued, or deferred and due, or
+ * claimed with a lease that ran out), in one IMMEDIATE transaction.
+ * *rows is a new array of *n rows. */
+enum sm_status store_outbox_claim(struct store *st, const char *owner,
+                                  int64_t now, int64_t lease, size_t max,
+                                  struct store_claimed **rows, size_t *n);
+
+enum store_outcome { STORE_SENT, STORE_DEFERRED, STORE_FAILED };
+
+/* Records one SMTP transaction's result for a claimed row, in its own
+ * transaction: the row's state, and a delivery line. `next` is the next
+ * attempt time for STORE_DEFERRED. Only the claim's owner may record. */
+enum sm_status store_outbox_record(struct store *st, int64_t id,
+                                   const char *owner, enum store_outcome o,
+                                   int smtp_code, const char *reply,
+                                   int64_t now, int64_t next);
+/* Gives claimed rows back (a sender that stops early). */
+enum sm_status store_outbox_release(struct store *st, const char *owner);
+
+/* For `shortmail queue`: rows by state ("" for all but sent). */
+struct store_queue_row {
+  int64_t id;
+  const char *kind, *recipient, *state, *message_id, *last_error;
+  long attempts;
+  int64_t created_at, next_attempt_at, sent_at;
+};
+typedef int (*store_queue_cb)(void *ctx, const struct store_queue_row *r);
+enum sm_status store_queue_list(struct store *st, const char *state,
+                                size_t limit, store_queue_cb cb, void *ctx);
+/* retry: a deferred or failed row becomes due now; drop: deletes it.
+ * SM_ERR_NOTFOUND when no such row (or it is being sent). */
+enum sm_status store_queue_retry(struct store *st, int64_t id, int64_t now);
+enum sm_status store_queue_drop(struct store *st, int64_t id);
+/* Counts of rows by state: queued, claimed, sent, deferred, failed. */
+enum sm_status store_queue_counts(struct store *st, long counts[5]);
 
 /* Rows of kind "reply" or "confirm" queued for recipient since a time:
  * for the per-address rate limits. */

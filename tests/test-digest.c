@@ -119,18 +119,17 @@ struct chosen {
 };
 
 static void
-record(void *ctx, int64_t sub, const char *address, const int64_t *ids,
-       size_t n, size_t more)
+record(void *ctx, const struct digest_choice *ch)
 {
   struct chosen *c = ctx;
+  int64_t sub = ch->sub;
 
-  (void)address;
   if (sub < 1 || sub > NREADERS)
     return;
-  c->n[sub] = (int)n;
-  for (size_t i = 0; i < n && i < MAXIDS; i++)
-    c->ids[sub][i] = ids[i];
-  c->more[sub] = more;
+  c->n[sub] = (int)ch->n;
+  for (size_t i = 0; i < ch->n && i < MAXIDS; i++)
+    c->ids[sub][i] = ch->ids[i];
+  c->more[sub] = ch->more;
 }
 
 struct idset {
@@ -234,6 +233,7 @@ main(void)
       free(kw[i]);
     }
     free(kw);
+    q.id = 0;
     q.since = NOW - period;
     q.terms = terms;
     q.nterms = nt;

@@ -54,7 +54,7 @@ collect(void *vctx, const struct store_summary_row *r)
 static int
 query(struct store *st, const char *match, int64_t since, struct collect *c)
 {
-  struct store_query q = {since, NULL, 0, 0};
+  struct store_query q = {0, since, NULL, 0, 0};
   struct match_term *terms = NULL;
   char err[SM_ERRLEN];
   enum sm_status rc;

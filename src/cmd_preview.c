@@ -1,0 +1,167 @@
+/* cmd_preview.c: `shortmail preview`: the digest a reader would get
+ * next, exactly, without queueing it. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cmd.h"
+#include "compose.h"
+#include "digest.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: shortmail preview [--now TIME] [--eml FILE] [--html FILE] "
+    "ADDRESS\n"
+    "\n"
+    "Render the digest ADDRESS would get next, byte for byte what\n"
+    "`shortmail send` would deliver, without queueing anything. The\n"
+    "message goes to standard output unless --eml names a file.\n"
+    "\n"
+    "  --eml FILE   write the whole message (RFC 5322) to FILE\n"
+    "  --html FILE  also write its HTML part to FILE, to open in a browser\n"
+    "  --now TIME   as if it were TIME (2026-11-23 or RFC 3339)\n";
+
+struct preview {
+  struct compose *comp;
+  const char *recipient;
+  int64_t now;
+  struct buf msg, html;
+  char err[SM_ERRLEN];
+  enum sm_status rc;
+  int found;
+};
+
+static void
+chosen(void *ctx, const struct digest_choice *c)
+{
+  struct preview *p = ctx;
+  struct compose_row row = {"digest",      c->sub,     c->address, c->issue,
+                            c->message_id, c->payload, p->now};
+
+  p->found = 1;
+  p->rc = compose_message(p->comp, &row, &p->msg, &p->html, p->err,
+                          sizeof(p->err));
+}
+
+static int
+write_file(const char *path, const struct buf *b)
+{
+  FILE *fp = fopen(path, "wb");
+
+  if (!fp || fwrite(buf_str(b), 1, b->len, fp) != b->len || fclose(fp)) {
+    log_error("%s: cannot write", path);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+cmd_preview(struct cmd_ctx *ctx, int argc, char **argv)
+{
+  static const struct option opts[] = {{"eml", required_argument, NULL, 'e'},
+                                       {"html", required_argument, NULL, 'H'},
+                                       {"now", required_argument, NULL, 't'},
+                                       {NULL, 0, NULL, 0}};
+  const char *eml = NULL, *html = NULL;
+  struct token_secret secret = {NULL, 0};
+  struct tmpl_set *tmpl = NULL;
+  struct store *st = NULL;
+  struct store_subscriber s;
+  struct compose_env env;
+  struct digest_opts o;
+  struct digest_stats stats;
+  struct preview p;
+  char err[SM_ERRLEN];
+  enum sm_status rc;
+  int c, code = EX_OK;
+
+  memset(&p, 0, sizeof(p));
+  memset(&o, 0, sizeof(o));
+  memset(&s, 0, sizeof(s));
+  o.now = util_now();
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+    case 'e':
+      eml = optarg;
+      break;
+    case 'H':
+      html = optarg;
+      break;
+    case 't':
+      if (util_parse_date(optarg, &o.now) < 0)
+        return cmd_usage_error(ctx, "--now: \"%s\" is not a time", optarg);
+      break;
+    default:
+      return cmd_usage_error(ctx, "unknown option");
+    }
+  }
+  if (optind != argc - 1)
+    return cmd_usage_error(ctx, "expected one ADDRESS");
+  rc = token_secret_load(ctx->conf.secret.file, &secret, err, sizeof(err));
+  if (rc == SM_OK)
+    rc = tmpl_set_open(ctx->conf.templates.dir, &tmpl, err, sizeof(err));
+  if (rc != SM_OK) {
+    log_error("%s", err);
+    code = sm_exit_code(rc);
+    goto out;
+  }
+  rc = cmd_store_open(ctx, 0, &st);
+  if (rc == SM_OK)
+    rc = store_sub_get(st, argv[optind], &s);
+  if (rc == SM_ERR_NOTFOUND)
+    log_error("%s: no such reader", argv[optind]);
+  if (rc != SM_OK) {
+    code = sm_exit_code(rc);
+    goto out;
+  }
+  env.conf = &ctx->conf;
+  env.st = st;
+  env.secret = &secret;
+  env.tmpl = tmpl;
+  rc = compose_new(&env, &p.comp);
+  if (rc != SM_OK) {
+    code = sm_exit_code(rc);
+    goto out;
+  }
+  buf_init(&p.msg, 64 * 1024 * 1024);
+  buf_init(&p.html, 64 * 1024 * 1024);
+  p.now = o.now;
+  o.dry_run = 1;
+  o.only = s.id;
+  o.report = chosen;
+  o.report_ctx = &p;
+  rc = digest_run(st, &ctx->conf, &o, &stats);
+  if (rc == SM_OK)
+    rc = p.rc;
+  if (rc != SM_OK) {
+    log_error("%s", *p.err ? p.err : store_errmsg(st));
+    code = sm_exit_code(rc);
+  } else if (!p.found) {
+    printf("%s: nothing new matches this reader's keywords (%s, %s): no "
+           "digest\n",
+           s.address, s.status, s.paused ? "paused" : s.frequency);
+  } else if ((eml ? write_file(eml, &p.msg)
+                  : (int)(fwrite(buf_str(&p.msg), 1, p.msg.len, stdout) !=
+                          p.msg.len)) ||
+             (html && write_file(html, &p.html)))
+    code = EX_IOERR;
+out:
+  buf_free(&p.msg);
+  buf_free(&p.html);
+  compose_free(p.comp);
+  store_subscriber_free(&s);
+  store_close(st);
+  tmpl_set_free(tmpl);
+  token_secret_free(&secret);
+  return code;
+}
+
+const struct cmd_def cmd_preview_def = {
+    "preview", cmd_preview, "show the digest a reader would get next", usage,
+    0};

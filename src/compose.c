@@ -1,0 +1,526 @@
+/* compose.c: assembling messages from outbox rows. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compose.h"
+#include "jread.h"
+#include "mime.h"
+#include "render.h"
+
+#define COMPOSE_MAX_PART (4 * 1024 * 1024) /* one rendered part */
+#define COMPOSE_CUT_CHARS 1500             /* a summary in a digest */
+
+/* One summary, rendered once per run. */
+struct frag {
+  int64_t id;
+  char *title, *authors, *venue, *link, *summarizer;
+  int year;
+  long votes;
+  char *html, *text;
+  int cut;
+  int missing; /* gone from the store since the digest was chosen */
+};
+
+struct compose {
+  const struct compose_env *env;
+  struct frag *frags; /* open addressing by id; id 0 is empty */
+  size_t size, used;
+  struct mime_msg msg;
+};
+
+enum sm_status
+compose_new(const struct compose_env *env, struct compose **out)
+{
+  struct compose *c = calloc(1, sizeof(*c));
+
+  *out = NULL;
+  if (!c)
+    return SM_ERR_NOMEM;
+  c->env = env;
+  mime_msg_init(&c->msg);
+  *out = c;
+  return SM_OK;
+}
+
+static void
+frag_free(struct frag *f)
+{
+  free(f->title);
+  free(f->authors);
+  free(f->venue);
+  free(f->link);
+  free(f->summarizer);
+  free(f->html);
+  free(f->text);
+}
+
+void
+compose_free(struct compose *c)
+{
+  if (!c)
+    return;
+  for (size_t i = 0; i < c->size; i++)
+    if (c->frags[i].id)
+      frag_free(&c->frags[i]);
+  free(c->frags);
+  mime_msg_free(&c->msg);
+  free(c);
+}
+
+size_t
+compose_rendered(const struct compose *c)
+{
+  return c->used;
+}
+
+static struct frag *
+frag_slot(struct compose *c, int64_t id)
+{
+  size_t i;
+
+  if ((c->used + 1) * 2 > c->size) {
+    size_t nsize = c->size ? c->size * 2 : 256;
+    struct frag *n = calloc(nsize, sizeof(*n));
+    if (!n)
+      return NULL;
+    for (size_t k = 0; k < c->size; k++)
+      if (c->frags[k].id) {
+        size_t j = (uint64_t)c->frags[k].id * 0x9E3779B97F4A7C15ULL % nsize;
+        while (n[j].id)
+          j = (j + 1) % nsize;
+        n[j] = c->frags[k];
+      }
+    free(c->frags);
+    c->frags = n;
+    c->size = nsize;
+  }
+  i = (uint64_t)id * 0x9E3779B97F4A7C15ULL % c->size;
+  while (c->frags[i].id && c->frags[i].id != id)
+    i = (i + 1) % c->size;
+  return &c->frags[i];
+}
+
+struct load_ctx {
+  struct frag *f;
+  const struct compose_env *env;
+  enum sm_status rc;
+};
+
+static char *
+dup0(const char *s)
+{
+  return s ? strdup(s) : NULL;
+}
+
+static int
+load_row(void *vctx, const struct store_summary_row *r)
+{
+  struct load_ctx *l = vctx;
+  struct frag *f = l->f;
+  struct render_opts o = {l->env->conf->site.url, RENDER_DEFAULT_WIDTH,
+                          COMPOSE_CUT_CHARS, r->s.link};
+  struct buf html = BUF_INIT(COMPOSE_MAX_PART);
+  struct buf text = BUF_INIT(COMPOSE_MAX_PART);
+  const char *md = r->s.markdown ? r->s.markdown : "";
+  int cut = 0;
+
+  f->missing = 0;
+  f->title = dup0(r->s.title);
+  f->authors = dup0(r->s.authors);
+  f->venue = dup0(r->s.venue);
+  f->link = dup0(r->s.link);
+  f->summarizer = dup0(r->s.summarizer);
+  f->year = r->s.year;
+  f->votes = r->s.votes;
+  l->rc = render_html(md, strlen(md), &o, &html, &cut);
+  if (l->rc == SM_OK)
+    l->rc = render_text(md, strlen(md), &o, &text, NULL);
+  f->cut = cut;
+  f->html = buf_detach(&html);
+  f->text = buf_detach(&text);
+  if (l->rc == SM_OK && (!f->title || !f->link || !f->html || !f->text))
+    l->rc = SM_ERR_NOMEM;
+  return 1;
+}
+
+/* The summary's fragment, rendering it on first use. */
+static enum sm_status
+frag_get(struct compose *c, int64_t id, struct frag **out)
+{
+  struct frag *f = frag_slot(c, id);
+  struct store_query q = {id, 0, NULL, 0, 1};
+  struct load_ctx l;
+  enum sm_status rc;
+
+  *out = NULL;
+  if (!f)
+    return SM_ERR_NOMEM;
+  if (f->id == id) {
+    *out = f;
+    return SM_OK;
+  }
+  memset(f, 0, sizeof(*f));
+  f->id = id;
+  f->missing = 1;
+  c->used++;
+  l.f = f;
+  l.env = c->env;
+  l.rc = SM_OK;
+  rc = store_summaries(c->env->st, &q, load_row, &l);
+  if (rc == SM_OK)
+    rc = l.rc;
+  *out = f;
+  return rc;
+}
+
+/* Percent-encoding for mailto: and query values (RFC 3986 unreserved
+ * characters stay). */
+static enum sm_status
+url_encode(const char *s, struct buf *out)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  enum sm_status rc = SM_OK;
+
+  for (const unsigned char *p = (const unsigned char *)s; *p && rc == SM_OK;
+       p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+        (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
+        *p == '~')
+      rc = buf_putc(out, (char)*p);
+    else {
+      char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+      rc = buf_append(out, e, 3);
+    }
+  }
+  return rc;
+}
+
+/* "mailto:ADDR?subject=S&body=B" into a template map's key. */
+static enum sm_status
+set_mailto(struct tmpl_value *map, const char *key, const char *addr,
+           const char *subject, const char *body)
+{
+  struct buf u = BUF_INIT(8192);
+  enum sm_status rc;
+
+  rc = buf_printf(&u, "mailto:%s?subject=", addr);
+  if (rc == SM_OK)
+    rc = url_encode(subject, &u);
+  if (rc == SM_OK && body) {
+    rc = buf_puts(&u, "&body=");
+    if (rc == SM_OK)
+      rc = url_encode(body, &u);
+  }
+  if (rc == SM_OK)
+    rc = tmpl_map_set_str(map, key, buf_str(&u));
+  buf_free(&u);
+  return rc;
+}
+
+static enum sm_status
+make_token(const struct compose_env *env, enum token_purpose p, int64_t sub,
+           int64_t obj, int64_t expires, char *out, size_t outlen)
+{
+  char *t = NULL;
+  enum sm_status rc = token_make(env->secret, p, sub, obj, expires, &t);
+
+  if (rc == SM_OK)
+    snprintf(out, outlen, "%s", t);
+  free(t);
+  return rc;
+}
+
+/* The common headers of everything the list sends. */
+static enum sm_status
+base_headers(struct compose *c, const struct compose_row *row,
+             const char *from_name, const char *from, const char *subject)
+{
+  struct mime_msg *m = &c->msg;
+  char mid[1024];
+  enum sm_status rc;
+
+  snprintf(mid, sizeof(mid), "<%s>", row->message_id);
+  rc = mime_add_address(m, "From", from_name, from);
+  if (rc == SM_OK)
+    rc = mime_add_address(m, "To", NULL, row->recipient);
+  if (rc == SM_OK)
+    rc = mime_add_text_header(m, "Subject", subject);
+  if (rc == SM_OK)
+    rc = mime_add_date(m, row->created_at);
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "Message-ID", mid);
+  return rc;
+}
+
+/* ---- digests -------------------------------------------------------- */
+
+static enum sm_status
+digest_context(struct compose *c, const struct compose_row *row,
+               const struct jread_value *payload, struct tmpl_value *ctx,
+               size_t *count)
+{
+  const struct compose_env *env = c->env;
+  const struct jread_value *items = jread_get(payload, "items");
+  const struct jread_value *more = jread_get(payload, "more");
+  struct tmpl_value *list = tmpl_map_add_list(ctx, "items");
+  struct buf pre = BUF_INIT(1024);
+  char req[512], tok[128], url[1024], caddr[512];
+  enum sm_status rc = SM_OK;
+  size_t shown = 0;
+
+  if (!list)
+    return SM_ERR_NOMEM;
+  if (!items || items->type != JREAD_ARRAY)
+    return SM_ERR_DATA;
+  snprintf(req, sizeof(req), "%s-request@%s", env->conf->list.local,
+           env->conf->list.domain);
+  for (size_t i = 0; i < items->n && rc == SM_OK; i++) {
+    const struct jread_value *it = &items->items[i];
+    const struct jread_value *idv = jread_get(it, "id");
+    const struct jread_value *kw = jread_get(it, "kw");
+    struct tmpl_value *item, *kws;
+    struct frag *f;
+    char subj[1024];
+    int64_t id;
+
+    if (!idv || idv->type != JREAD_NUMBER)
+      return SM_ERR_DATA;
+    id = strtoll(idv->s, NULL, 10);
+    rc = frag_get(c, id, &f);
+    if (rc != SM_OK)
+      break;
+    if (f->missing)
+      continue; /* deleted since: leave it out rather than fail */
+    item = tmpl_list_add_map(list);
+    kws = item ? tmpl_map_add_list(item, "keywords") : NULL;
+    if (!kws)
+      return SM_ERR_NOMEM;
+    rc = make_token(env, TOKEN_COMMENT, row->subscriber_id, id,
+                    row->created_at + COMPOSE_COMMENT_TTL, tok, sizeof(tok));
+    if (rc != SM_OK)
+      break;
+    snprintf(caddr, sizeof(caddr), "%s+c-%s@%s", env->conf->list.local, tok,
+             env->conf->list.domain);
+    snprintf(subj, sizeof(subj), "Re: %s", f->title);
+    if (tmpl_map_set_str(item, "title", f->title) ||
+        tmpl_map_set_str(item, "link", f->link) ||
+        (f->authors && tmpl_map_set_str(item, "authors", f->authors)) ||
+        (f->venue && tmpl_map_set_str(item, "venue", f->venue)) ||
+        (f->year && tmpl_map_set_int(item, "year", f->year)) ||
+        (f->summarizer &&
+         tmpl_map_set_str(item, "summarizer", f->summarizer)) ||
+        tmpl_map_set_int(item, "votes", f->votes) ||
+        tmpl_map_set_str(item, "body_html", f->html) ||
+        tmpl_map_set_str(item, "body_text", f->text) ||
+        tmpl_map_set_bool(item, "cut", f->cut) ||
+        tmpl_map_set_str(item, "comment_address", caddr) ||
+        set_mailto(item, "comment_mailto", caddr, subj, NULL))
+      return SM_ERR_NOMEM;
+    for (size_t k = 0; kw && k < kw->n; k++) {
+      struct tmpl_value *e = tmpl_list_add_map(kws);
+      char del[512];
+      if (!e || kw->items[k].type != JREAD_STRING)
+        return e ? SM_ERR_DATA : SM_ERR_NOMEM;
+      snprintf(del, sizeof(del), "del %s", kw->items[k].s);
+      if (tmpl_map_set_str(e, "keyword", kw->items[k].s) ||
+          set_mailto(e, "del_mailto", req, del, del))
+        return SM_ERR_NOMEM;
+    }
+    if (shown < 3)
+      buf_printf(&pre, "%s%s", shown ? " · " : "", f->title);
+    shown++;
+  }
+  if (rc != SM_OK) {
+    buf_free(&pre);
+    return rc;
+  }
+  *count = shown;
+  rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
+                  row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+  if (rc == SM_OK) {
+    snprintf(url, sizeof(url), "%s/u/%s", env->conf->site.url, tok);
+    rc = tmpl_map_set_str(ctx, "unsubscribe_url", url);
+  }
+  if (rc == SM_OK)
+    rc = make_token(env, TOKEN_KEYWORDS, row->subscriber_id, 0,
+                    row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+  if (rc == SM_OK) {
+    snprintf(url, sizeof(url), "%s/k/%s", env->conf->site.url, tok);
+    rc = tmpl_map_set_str(ctx, "keywords_url", url);
+  }
+  if (rc == SM_OK)
+    rc = tmpl_map_set_str(ctx, "preheader", buf_str(&pre));
+  if (rc == SM_OK)
+    rc = tmpl_map_set_int(ctx, "count", (int64_t)shown);
+  if (rc == SM_OK)
+    rc = tmpl_map_set_bool(ctx, "count_one", shown == 1);
+  if (rc == SM_OK && more && more->type == JREAD_NUMBER &&
+      strtol(more->s, NULL, 10) > 0)
+    rc = tmpl_map_set_int(ctx, "more", strtol(more->s, NULL, 10));
+  if (rc == SM_OK)
+    rc = tmpl_map_set_str(ctx, "request_address", req);
+  if (rc == SM_OK)
+    rc = set_mailto(ctx, "help_mailto", req, "help", "help");
+  buf_free(&pre);
+  return rc;
+}
+
+static enum sm_status
+compose_digest(struct compose *c, const struct compose_row *row,
+               const struct jread_value *payload, struct buf *out,
+               struct buf *html_out, char *err, size_t errlen)
+{
+  const struct compose_env *env = c->env;
+  struct tmpl_value *ctx = tmpl_new_map();
+  struct buf text = BUF_INIT(COMPOSE_MAX_PART);
+  struct buf html = BUF_INIT(COMPOSE_MAX_PART);
+  struct mime_msg *m = &c->msg;
+  char subject[1024], tail[512], value[2048], tok[128];
+  size_t count = 0;
+  enum sm_status rc;
+
+  if (!ctx)
+    return SM_ERR_NOMEM;
+  if (tmpl_map_set_str(ctx, "list_name", env->conf->list.name) ||
+      tmpl_map_set_str(ctx, "list_address", env->conf->list.address) ||
+      tmpl_map_set_str(ctx, "site_url", env->conf->site.url) ||
+      tmpl_map_set_str(ctx, "address", row->recipient) ||
+      tmpl_map_set_str(ctx, "issue", row->issue ? row->issue : "")) {
+    rc = SM_ERR_NOMEM;
+    goto out;
+  }
+  rc = digest_context(c, row, payload, ctx, &count);
+  if (rc == SM_OK)
+    rc = tmpl_set_render(env->tmpl, "digest.txt", ctx, TMPL_TEXT, &text, err,
+                         errlen);
+  if (rc == SM_OK)
+    rc = tmpl_set_render(env->tmpl, "digest.html", ctx, 0, &html, err, errlen);
+  if (rc != SM_OK)
+    goto out;
+  snprintf(subject, sizeof(subject), "%s: %zu new summar%s",
+           env->conf->list.name, count, count == 1 ? "y" : "ies");
+  mime_msg_reset(m);
+  rc = base_headers(c, row, env->conf->list.name, env->conf->list.address,
+                    subject);
+  snprintf(tail, sizeof(tail), "<%s.%s>", env->conf->list.local,
+           env->conf->list.domain);
+  if (rc == SM_OK)
+    rc = mime_add_phrase_header(m, "List-Id", env->conf->list.name, tail);
+  if (rc == SM_OK)
+    rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
+                    row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+  if (rc == SM_OK) {
+    /* RFC 8058: the HTTPS URL first, then mailto, and the POST header
+     * (which DKIM must sign with it). */
+    snprintf(value, sizeof(value),
+             "<%s/u/%s>, <mailto:%s+unsub-%s@%s?subject=unsubscribe>",
+             env->conf->site.url, tok, env->conf->list.local, tok,
+             env->conf->list.domain);
+    rc = mime_add_header(m, "List-Unsubscribe", value);
+  }
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "List-Unsubscribe-Post",
+                         "List-Unsubscribe=One-Click");
+  if (rc == SM_OK) {
+    snprintf(value, sizeof(value), "<mailto:%s-request@%s?subject=help>",
+             env->conf->list.local, env->conf->list.domain);
+    rc = mime_add_header(m, "List-Help", value);
+  }
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "List-Post", "NO");
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "Auto-Submitted", "auto-generated");
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "Precedence", "list");
+  if (rc == SM_OK)
+    rc = mime_add_body_text(m, MIME_PLAIN, text.data, text.len);
+  if (rc == SM_OK)
+    rc = mime_add_body_text(m, MIME_HTML, html.data, html.len);
+  if (rc == SM_OK)
+    rc = mime_render(m, out);
+  if (rc == SM_OK && html_out)
+    rc = buf_append(html_out, html.data, html.len);
+  if (rc != SM_OK && !*err)
+    snprintf(err, errlen, "<%s>: %s", row->message_id, sm_strerror(rc));
+out:
+  tmpl_value_free(ctx);
+  buf_free(&text);
+  buf_free(&html);
+  return rc;
+}
+
+/* ---- replies and confirmations ------------------------------------- */
+
+static const char *
+str_member(const struct jread_value *obj, const char *key)
+{
+  const struct jread_value *v = jread_get(obj, key);
+
+  return v && v->type == JREAD_STRING ? v->s : NULL;
+}
+
+static enum sm_status
+compose_reply(struct compose *c, const struct compose_row *row,
+              const struct jread_value *p, struct buf *out)
+{
+  struct mime_msg *m = &c->msg;
+  const char *text = str_member(p, "text");
+  const char *from = str_member(p, "from");
+  const char *reply_to = str_member(p, "reply_to");
+  const char *irt = str_member(p, "in_reply_to");
+  const char *refs = str_member(p, "references");
+  const char *subject = str_member(p, "subject");
+  const char *autosub = str_member(p, "auto_submitted");
+  enum sm_status rc;
+
+  if (!text || !from || !subject)
+    return SM_ERR_DATA;
+  mime_msg_reset(m);
+  rc = base_headers(c, row, str_member(p, "from_name"), from, subject);
+  if (rc == SM_OK && reply_to)
+    rc = mime_add_address(m, "Reply-To", NULL, reply_to);
+  if (rc == SM_OK && irt)
+    rc = mime_add_header(m, "In-Reply-To", irt);
+  if (rc == SM_OK && refs)
+    rc = mime_add_header(m, "References", refs);
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "Auto-Submitted",
+                         autosub ? autosub : "auto-replied");
+  if (rc == SM_OK)
+    rc = mime_add_body_text(m, MIME_PLAIN, text, strlen(text));
+  if (rc == SM_OK)
+    rc = mime_render(m, out);
+  return rc;
+}
+
+enum sm_status
+compose_message(struct compose *c, const struct compose_row *row,
+                struct buf *out, struct buf *html, char *err, size_t errlen)
+{
+  struct jread_value *payload = NULL;
+  char perr[SM_ERRLEN];
+  enum sm_status rc;
+
+  *err = '\0';
+  rc = jread_parse(row->payload, strlen(row->payload), row->message_id,
+                   &payload, perr, sizeof(perr));
+  if (rc != SM_OK) {
+    snprintf(err, errlen, "<%s>: bad payload: %s", row->message_id, perr);
+    return rc;
+  }
+  if (!strcmp(row->kind, "digest"))
+    rc = compose_digest(c, row, payload, out, html, err, errlen);
+  else if (!strcmp(row->kind, "reply") || !strcmp(row->kind, "confirm"))
+    rc = compose_reply(c, row, payload, out);
+  else
+    rc = SM_ERR_DATA;
+  if (rc != SM_OK && !*err)
+    snprintf(err, errlen, "<%s>: cannot compose a %s: %s", row->message_id,
+             row->kind, sm_strerror(rc));
+  jread_free(payload);
+  return rc;
+}
