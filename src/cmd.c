@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "signer.h"
 #include "store.h"
 
 enum sm_status
@@ -56,4 +57,35 @@ int
 cmd_interactive(void)
 {
   return isatty(STDERR_FILENO);
+}
+
+enum sm_status
+cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m)
+{
+  const struct conf *c = &ctx->conf;
+  char err[SM_ERRLEN];
+  enum sm_status rc;
+
+  memset(m, 0, sizeof(*m));
+  rc = token_secret_load(c->secret.file, &m->secret, err, sizeof(err));
+  if (rc == SM_OK)
+    rc = tmpl_set_open(c->templates.dir, &m->tmpl, err, sizeof(err));
+  if (rc == SM_OK && c->dkim.key_file)
+    rc = signer_new(c->dkim.key_file, c->dkim.selector,
+                    c->dkim.domain ? c->dkim.domain : c->list.domain,
+                    &m->signer, err, sizeof(err));
+  if (rc != SM_OK) {
+    log_error("%s", err);
+    cmd_mail_close(m);
+  }
+  return rc;
+}
+
+void
+cmd_mail_close(struct cmd_mail *m)
+{
+  signer_free(m->signer);
+  tmpl_set_free(m->tmpl);
+  token_secret_free(&m->secret);
+  memset(m, 0, sizeof(*m));
 }

@@ -7,8 +7,11 @@
 
 #include "conf.h"
 #include "status.h"
+#include "tmpl.h"
+#include "token.h"
 
 struct store;
+struct signer;
 
 struct cmd_ctx {
   struct conf conf;    /* loaded before the command runs */
@@ -37,6 +40,17 @@ struct cmd_def {
  * its directory's file and migrating it. Logs the error on failure. */
 enum sm_status cmd_store_open(struct cmd_ctx *ctx, int flags,
                               struct store **out);
+/* What every command that writes mail needs: the site secret, the
+ * templates, and the DKIM signer when [dkim] key_file is set. */
+struct cmd_mail {
+  struct token_secret secret;
+  struct tmpl_set *tmpl;
+  struct signer *signer; /* NULL without [dkim] key_file */
+};
+/* Loads them; logs what failed. */
+enum sm_status cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m);
+void cmd_mail_close(struct cmd_mail *m);
+
 /* Prints "shortmail CMD: MESSAGE" and a hint to --help; returns 64. */
 int cmd_usage_error(struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -56,6 +70,8 @@ extern const struct cmd_def cmd_config_def;
 extern const struct cmd_def cmd_receive_def;
 extern const struct cmd_def cmd_digest_def;
 extern const struct cmd_def cmd_preview_def;
+extern const struct cmd_def cmd_send_def;
+extern const struct cmd_def cmd_queue_def;
 extern const struct cmd_def cmd_sub_def;
 
 #endif

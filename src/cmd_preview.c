@@ -69,15 +69,13 @@ cmd_preview(struct cmd_ctx *ctx, int argc, char **argv)
                                        {"now", required_argument, NULL, 't'},
                                        {NULL, 0, NULL, 0}};
   const char *eml = NULL, *html = NULL;
-  struct token_secret secret = {NULL, 0};
-  struct tmpl_set *tmpl = NULL;
+  struct cmd_mail mail;
   struct store *st = NULL;
   struct store_subscriber s;
   struct compose_env env;
   struct digest_opts o;
   struct digest_stats stats;
   struct preview p;
-  char err[SM_ERRLEN];
   enum sm_status rc;
   int c, code = EX_OK;
 
@@ -103,14 +101,9 @@ cmd_preview(struct cmd_ctx *ctx, int argc, char **argv)
   }
   if (optind != argc - 1)
     return cmd_usage_error(ctx, "expected one ADDRESS");
-  rc = token_secret_load(ctx->conf.secret.file, &secret, err, sizeof(err));
-  if (rc == SM_OK)
-    rc = tmpl_set_open(ctx->conf.templates.dir, &tmpl, err, sizeof(err));
-  if (rc != SM_OK) {
-    log_error("%s", err);
-    code = sm_exit_code(rc);
-    goto out;
-  }
+  rc = cmd_mail_open(ctx, &mail);
+  if (rc != SM_OK)
+    return sm_exit_code(rc);
   rc = cmd_store_open(ctx, 0, &st);
   if (rc == SM_OK)
     rc = store_sub_get(st, argv[optind], &s);
@@ -122,8 +115,9 @@ cmd_preview(struct cmd_ctx *ctx, int argc, char **argv)
   }
   env.conf = &ctx->conf;
   env.st = st;
-  env.secret = &secret;
-  env.tmpl = tmpl;
+  env.secret = &mail.secret;
+  env.tmpl = mail.tmpl;
+  env.signer = mail.signer;
   rc = compose_new(&env, &p.comp);
   if (rc != SM_OK) {
     code = sm_exit_code(rc);
@@ -157,8 +151,7 @@ out:
   compose_free(p.comp);
   store_subscriber_free(&s);
   store_close(st);
-  tmpl_set_free(tmpl);
-  token_secret_free(&secret);
+  cmd_mail_close(&mail);
   return code;
 }
 

@@ -66,16 +66,15 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
       {NULL, 0, NULL, 0}};
   struct receive_env env;
   struct receive_result res;
-  struct token_secret secret = {NULL, 0};
+  struct cmd_mail mail;
   struct buf raw;
   struct store *st = NULL;
-  struct tmpl_set *tmpl = NULL;
   const char *recipient = NULL, *sender = NULL;
-  char err[SM_ERRLEN];
   size_t total = 0;
   enum sm_status rc;
   int c, dry_run = 0;
 
+  memset(&mail, 0, sizeof(mail));
   log_set_stderr(0);
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
@@ -112,20 +111,16 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
     log_error("reading the message: %s", sm_strerror(rc));
     goto out;
   }
-  rc = token_secret_load(ctx->conf.secret.file, &secret, err, sizeof(err));
-  if (rc == SM_OK)
-    rc = tmpl_set_open(ctx->conf.templates.dir, &tmpl, err, sizeof(err));
-  if (rc != SM_OK) {
-    log_error("%s", err);
+  rc = cmd_mail_open(ctx, &mail);
+  if (rc != SM_OK)
     goto out;
-  }
   rc = cmd_store_open(ctx, 0, &st);
   if (rc != SM_OK)
     goto out;
   env.st = st;
   env.conf = &ctx->conf;
-  env.secret = &secret;
-  env.tmpl = tmpl;
+  env.secret = &mail.secret;
+  env.tmpl = mail.tmpl;
   env.now = util_now();
   env.dry_run = dry_run;
   /* An oversized message arrives cut at max_size + 1 bytes, so
@@ -145,8 +140,7 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
   buf_free(&res.report);
 out:
   store_close(st);
-  tmpl_set_free(tmpl);
-  token_secret_free(&secret);
+  cmd_mail_close(&mail);
   buf_free(&raw);
   /* 0 only once the effect is committed; anything else is for the MTA to
    * retry. Never 1: Postfix would bounce the mail. */

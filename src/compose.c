@@ -10,6 +10,7 @@
 #include "jread.h"
 #include "mime.h"
 #include "render.h"
+#include "signer.h"
 
 #define COMPOSE_MAX_PART (4 * 1024 * 1024) /* one rendered part */
 #define COMPOSE_CUT_CHARS 1500             /* a summary in a digest */
@@ -518,6 +519,8 @@ compose_message(struct compose *c, const struct compose_row *row,
     rc = compose_reply(c, row, payload, out);
   else
     rc = SM_ERR_DATA;
+  if (rc == SM_OK && c->env->signer)
+    rc = signer_sign(c->env->signer, out, row->created_at, err, errlen);
   if (rc != SM_OK && !*err)
     snprintf(err, errlen, "<%s>: cannot compose a %s: %s", row->message_id,
              row->kind, sm_strerror(rc));

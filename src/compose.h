@@ -21,11 +21,14 @@
 #define COMPOSE_COMMENT_TTL (90 * 86400)
 #define COMPOSE_UNSUB_TTL (365 * 86400)
 
+struct signer;
+
 struct compose_env {
   const struct conf *conf;
   struct store *st;
   const struct token_secret *secret;
   struct tmpl_set *tmpl;
+  struct signer *signer; /* DKIM, or NULL */
 };
 
 /* An outbox row, as the store holds it. */

@@ -60,6 +60,11 @@ struct conf {
     size_t max_size; /* larger mail is quarantined unread */
   } receive;
   struct {
+    char *key_file; /* PEM private key; unset: no DKIM signature */
+    char *selector;
+    char *domain; /* d=; default the list's domain */
+  } dkim;
+  struct {
     long max_age;       /* seconds a deferred message keeps trying */
     long retry_base;    /* seconds before the first retry; doubles */
     long lease;         /* seconds a claim is held before others take it */
