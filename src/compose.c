@@ -315,6 +315,7 @@ digest_context(struct compose *c, const struct compose_row *row,
         (f->summarizer &&
          tmpl_map_set_str(item, "summarizer", f->summarizer)) ||
         tmpl_map_set_int(item, "votes", f->votes) ||
+        tmpl_map_set_bool(item, "votes_one", f->votes == 1) ||
         tmpl_map_set_str(item, "body_html", f->html) ||
         tmpl_map_set_str(item, "body_text", f->text) ||
         tmpl_map_set_bool(item, "cut", f->cut) ||

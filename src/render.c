@@ -2033,6 +2033,53 @@ struct pending {
   int in_image;
 };
 
+/* Mail clients that drop <style> (Gmail keeps only inline styles) would
+ * let a wide image or code line widen the whole digest, and show a
+ * summary's headings larger than its title: give those tags their style
+ * inline. cmark escapes every '<' of the text, so a "<img " or "<pre>" in
+ * its output is always one of its own tags. */
+static enum sm_status
+r_inline_styles(const char *html, struct buf *out)
+{
+  static const struct {
+    const char *tag, *with;
+  } subst[] = {
+      {"<img ", "<img style=\"max-width:100%;height:auto\" "},
+      {"<pre>", "<pre style=\"white-space:pre-wrap;word-wrap:break-word;"
+                "overflow-x:auto\">"},
+      {"<h1>", "<h1 style=\"font-size:17px;margin:12px 0 4px 0\">"},
+      {"<h2>", "<h2 style=\"font-size:16px;margin:12px 0 4px 0\">"},
+      {"<h3>", "<h3 style=\"font-size:15px;margin:10px 0 4px 0\">"},
+      {"<h4>", "<h4 style=\"font-size:15px;margin:10px 0 4px 0\">"},
+      {"<h5>", "<h5 style=\"font-size:15px;margin:10px 0 4px 0\">"},
+      {"<h6>", "<h6 style=\"font-size:15px;margin:10px 0 4px 0\">"},
+  };
+  enum sm_status st = SM_OK;
+  const char *p = html;
+
+  while (*p && st == SM_OK) {
+    const char *lt = strchr(p, '<');
+    size_t i;
+
+    if (!lt)
+      return buf_puts(out, p);
+    st = buf_append(out, p, (size_t)(lt - p));
+    for (i = 0; i < sizeof(subst) / sizeof(subst[0]); i++)
+      if (!strncmp(lt, subst[i].tag, strlen(subst[i].tag)))
+        break;
+    if (st != SM_OK)
+      break;
+    if (i < sizeof(subst) / sizeof(subst[0])) {
+      st = buf_puts(out, subst[i].with);
+      p = lt + strlen(subst[i].tag);
+    } else {
+      st = buf_putc(out, '<');
+      p = lt + 1;
+    }
+  }
+  return st;
+}
+
 static enum sm_status
 r_html(struct render *r, struct buf *out)
 {
@@ -2100,7 +2147,7 @@ r_html(struct render *r, struct buf *out)
   html = cmark_render_html(r->root, CMARK_OPT_SAFE);
   if (!html)
     return SM_ERR_NOMEM;
-  st = buf_puts(out, html);
+  st = r_inline_styles(html, out);
   free(html);
   if (st == SM_OK && r->was_cut && r->o->more_url) {
     struct buf url = BUF_INIT(R_SCRATCH_MAX);

@@ -214,10 +214,16 @@ test_math_in_markdown(void)
   html_is("Code `$x_i$` is code.", "<p>Code <code>$x_i$</code> is code.</p>\n",
           "html: math in a code span");
   html_is("```\n$x_i$\n```\n\n    $y_j$\n",
-          "<pre><code>$x_i$\n</code></pre>\n<pre><code>$y_j$\n</code></pre>\n",
+          "<pre "
+          "style=\"white-space:pre-wrap;word-wrap:break-word;overflow-x:"
+          "auto\"><code>$x_i$\n</code></pre>\n<pre "
+          "style=\"white-space:pre-wrap;word-wrap:break-word;overflow-x:"
+          "auto\"><code>$y_j$\n</code></pre>\n",
           "html: math in code blocks");
   html_is("* item\n\n      $a_b$ code\n",
-          "<ul>\n<li>\n<p>item</p>\n<pre><code>$a_b$ code\n</code></pre>\n"
+          "<ul>\n<li>\n<p>item</p>\n<pre "
+          "style=\"white-space:pre-wrap;word-wrap:break-word;overflow-x:"
+          "auto\"><code>$a_b$ code\n</code></pre>\n"
           "</li>\n</ul>\n",
           "html: math in an indented code block in a list");
   html_is("<https://example.org/$a_b$>",
@@ -254,7 +260,8 @@ test_math_in_markdown(void)
           "$\\foo&lt;x&gt;$</span></p>\n",
           "html: unconvertible math shown as TeX, escaped");
   html_is("![$\\alpha$ plot](a.png)",
-          "<p><img src=\"https://www.shortscience.org/a.png\" "
+          "<p><img style=\"max-width:100%;height:auto\" "
+          "src=\"https://www.shortscience.org/a.png\" "
           "alt=\"α plot\" /></p>\n",
           "html: math in alt text is plain text");
   text_is("So $$x^2$$ holds, and this line is long enough to need "
@@ -566,7 +573,8 @@ test_unsafe(void)
   html_is("![i](javascript:alert(1))", "<p>i</p>\n",
           "html: javascript: image becomes its alt text");
   html_is("![i](data:image/webp;base64,AAAA) ![j](data:image/svg+xml,x)",
-          "<p><img src=\"data:image/webp;base64,AAAA\" alt=\"i\" /> j</p>\n",
+          "<p><img style=\"max-width:100%;height:auto\" "
+          "src=\"data:image/webp;base64,AAAA\" alt=\"i\" /> j</p>\n",
           "html: data: images only of safe types");
   html_is("[a](mailto:x@example.org) [b](HTTPS://example.org/)",
           "<p><a href=\"mailto:x@example.org\">a</a> "
@@ -580,10 +588,14 @@ test_unsafe(void)
           "<p><a href=\"https://www.shortscience.org/a\" "
           "title=\"x&quot;&lt;y&gt;\">t</a></p>\n",
           "html: titles escaped");
-  html_is("```js\nx\n```", "<pre><code>x\n</code></pre>\n",
+  html_is("```js\nx\n```",
+          "<pre "
+          "style=\"white-space:pre-wrap;word-wrap:break-word;overflow-x:"
+          "auto\"><code>x\n</code></pre>\n",
           "html: no classes from info strings");
   html_is("![](x.png)",
-          "<p><img src=\"https://www.shortscience.org/x.png\" "
+          "<p><img style=\"max-width:100%;height:auto\" "
+          "src=\"https://www.shortscience.org/x.png\" "
           "alt=\"image\" /></p>\n",
           "html: images get alt text");
   html_is("a ![]() b", "<p>a  b</p>\n",
