@@ -91,7 +91,38 @@ struct body_pick {
   GMimeTextPart *plain;
   GMimeTextPart *html;
   int has_dsn;
+  char *dsn; /* malloc'd */
 };
+
+/* The decoded content of a leaf part, malloc'd and NUL-terminated
+ * (bounded: a delivery status is a few lines). */
+static char *
+leaf_content(GMimeObject *part)
+{
+  GMimeDataWrapper *w;
+  GMimeStream *mem;
+  GByteArray *bytes;
+  char *out = NULL;
+
+  if (!GMIME_IS_PART(part))
+    return NULL;
+  w = g_mime_part_get_content(GMIME_PART(part));
+  if (!w)
+    return NULL;
+  mem = g_mime_stream_mem_new();
+  if (g_mime_data_wrapper_write_to_stream(w, mem) >= 0) {
+    bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+    if (bytes && bytes->len < 1024 * 1024) {
+      out = malloc(bytes->len + 1);
+      if (out) {
+        memcpy(out, bytes->data, bytes->len);
+        out[bytes->len] = '\0';
+      }
+    }
+  }
+  g_object_unref(mem);
+  return out;
+}
 
 static void
 pick_part(GMimeObject *parent, GMimeObject *part, gpointer data)
@@ -102,8 +133,11 @@ pick_part(GMimeObject *parent, GMimeObject *part, gpointer data)
 
   (void)parent;
   if (g_mime_content_type_is_type(ct, "message", "delivery-status") ||
-      g_mime_content_type_is_type(ct, "message", "global-delivery-status"))
+      g_mime_content_type_is_type(ct, "message", "global-delivery-status")) {
     pick->has_dsn = 1;
+    if (!pick->dsn)
+      pick->dsn = leaf_content(part);
+  }
   if (!GMIME_IS_TEXT_PART(part))
     return;
   disp = g_mime_object_get_disposition(part);
@@ -156,7 +190,7 @@ inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
   GMimeMessage *msg = NULL;
   GMimeObject *obj;
   InternetAddressList *from;
-  struct body_pick pick = {NULL, NULL, 0};
+  struct body_pick pick = {NULL, NULL, 0, NULL};
   enum sm_status rc = SM_OK;
   const char *mid;
 
@@ -201,6 +235,12 @@ inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
     pick.plain = GMIME_TEXT_PART(g_mime_message_get_mime_part(msg));
   }
   out->has_dsn = pick.has_dsn;
+  out->dsn = pick.dsn;
+  if (out->dsn && !g_utf8_validate(out->dsn, -1, NULL)) {
+    char *u = to_utf8(out->dsn);
+    free(out->dsn);
+    out->dsn = u;
+  }
   if (pick.plain)
     out->text = part_text(pick.plain);
   else if (pick.html) {
@@ -245,5 +285,6 @@ inbound_msg_free(struct inbound_msg *m)
   free(m->delivered_to);
   free(m->x_original_to);
   free(m->text);
+  free(m->dsn);
   memset(m, 0, sizeof(*m));
 }

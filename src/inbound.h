@@ -26,6 +26,7 @@ struct inbound_msg {
                  text/html part as text; "" when neither */
   int text_from_html;
   int has_dsn; /* a multipart/report with a delivery-status part */
+  char *dsn;   /* that part's content (RFC 3464 fields), or NULL */
 };
 
 /* Process-wide GMime setup; call once. */
