@@ -1,0 +1,241 @@
+/* smtp.h: delivery sessions to the relay. The only user of libesmtp.
+ *
+ * A client (struct smtp_client) holds the configuration, the TLS context
+ * and the AUTH context; one call of smtp_client_send is one SMTP session:
+ * connect, EHLO, STARTTLS, AUTH, then one transaction per message (MAIL FROM
+ * with the message's VERP return path, one RCPT TO, DATA), then QUIT. libesmtp
+ * pipelines RCPT and DATA when the server offers PIPELINING. Each message
+ * comes back with its own outcome, reply code, enhanced status and reply
+ * text, so the caller can record every transaction on its own.
+ *
+ * Outcomes, and what a broken session does to them:
+ *   - SENT: the server answered 2xx to the final dot. It stays SENT
+ *     whatever happens to the session afterwards (a 421 or a dropped
+ *     connection on a later message does not undo it).
+ *   - FAILED: a 5xx to MAIL, RCPT, DATA or the final dot (the reply says
+ *     which: `stage`). Never retried. A 5xx at MAIL is about our return
+ *     path, not the recipient: the caller may choose not to count it as a
+ *     bounce. A 530 ("authentication required") is not a FAILED but a
+ *     DEFERRED: it is our configuration, not the message.
+ *   - DEFERRED: a 4xx (421 included); or no verdict at all: the message
+ *     was in flight when the connection dropped or timed out, or it was
+ *     never tried because the session ended before it (connection refused,
+ *     STARTTLS or AUTH failure, 421). Retry later. A message in flight when
+ *     the connection dropped after its final dot may have been taken by
+ *     the server: its retry is the "at most one duplicate" of the sending
+ *     contract.
+ *   - INVALID: refused here before any SMTP (an address or the message
+ *     bytes are malformed, see smtp_check_message). A bug upstream:
+ *     retrying the same bytes cannot help.
+ *
+ * Protocol. libesmtp uses PIPELINING (RCPT and DATA together; MAIL FROM
+ * always waits for its reply) and, where the server offers CHUNKING
+ * (Postfix does), BDAT instead of DATA; both are tested byte for byte.
+ * At debug level (log.h) the module logs each command and reply, with
+ * AUTH's arguments left out.
+ *
+ * TLS. This module creates the OpenSSL SSL_CTX that libesmtp uses for
+ * STARTTLS (libssl, plus libcrypto's X509 verification calls on that
+ * context). That is a deliberate exception to "one library, one module":
+ * configuring libesmtp's TLS is part of using libesmtp; the token module
+ * still owns libcrypto for HMAC. Policy:
+ *   - starttls = required: the certificate must verify against ca_file (or
+ *     the system's store) and match the host name (OpenSSL's RFC 6125
+ *     check; IP addresses in subjectAltName work too). Otherwise the
+ *     session ends before MAIL with "HOST:PORT: STARTTLS required but the
+ *     server's certificate did not verify: REASON", every message DEFERRED.
+ *   - starttls = if-offered: encrypt when offered; an unverified
+ *     certificate is accepted (as Postfix's "may" level: whoever can forge
+ *     the certificate can also strip the STARTTLS offer).
+ *   - Passwords never travel in clear text unless starttls = no: PLAIN and
+ *     LOGIN are enabled only inside TLS whose certificate verified;
+ *     CRAM-MD5 is always allowed.
+ *   - TLS 1.2 only: with TLS 1.3, libesmtp 1.1 deadlocks when the server
+ *     sends its session tickets after the handshake (it waits for the
+ *     reply to an EHLO it has not flushed yet) until the greeting timeout.
+ *
+ * AUTH. With a user set, a session that could not authenticate (wrong
+ * password, no usable mechanism) stops before its first MAIL FROM: the
+ * error names the server's reply, and every message is DEFERRED (a
+ * configuration problem, not the recipients' fault).
+ *
+ * What libesmtp does to the bytes. libesmtp rewrites the header of a
+ * message that lacks Date, From or Message-ID (it adds them), or that has
+ * Return-Path, Original-Recipient or Resent-Reply-To, or a second copy of a
+ * single-instance header (it drops those). smtp_check_message refuses all
+ * of these, so what the module sends is exactly the caller's bytes (dot
+ * stuffing aside, which the server undoes).
+ *
+ * Known libesmtp 1.1 gaps this module works around:
+ *   - No TCP_NODELAY, and message data goes out through a 2 KB buffer: on
+ *     loopback each message then waits ~40 ms (Nagle + delayed ACK). On
+ *     SMTP_EV_CONNECT we find libesmtp's socket (the one TCP socket to the
+ *     server's port that did not exist before the session) and set
+ *     TCP_NODELAY on it.
+ *   - No connect timeout: a timer (timer_create, signal SIGRTMIN, installed
+ *     only for the duration of the connect) interrupts connect().
+ *   - It writes with write(2), so a server that hangs up raises SIGPIPE:
+ *     SIGPIPE is ignored while a session runs.
+ *   - smtp_set_server splits "host:port" at the first colon: IPv6 literals
+ *     cannot be used as host (use a name).
+ *   - It looks for the CRAM-MD5 plugin as sasl-cram-md5.so, installed as
+ *     sasl-crammd5.so: smtp_client_new loads it under the latter name.
+ *   - Its protocol monitor goes quiet for good once BDAT was used, and its
+ *     error variable keeps errors of earlier sessions: the module reads
+ *     verdicts from libesmtp's statuses and resets the error per session.
+ * The signal dispositions are restored when smtp_client_send returns. The
+ * module is not thread-safe (the process is single-threaded by design). */
+#ifndef SM_SMTP_H
+#define SM_SMTP_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "status.h"
+
+/* Bounds on what a reply can carry into the caller's records. */
+#define SMTP_REPLY_MAX 256 /* reply text, NUL included */
+#define SMTP_ENH_MAX 16    /* "5.7.1", NUL included */
+#define SMTP_ADDR_MAX 254  /* an envelope address (RFC 5321 path less <>) */
+#define SMTP_LINE_MAX 998  /* a line of a message, CRLF excluded */
+/* The largest message handed to libesmtp (its lengths are ints). */
+#define SMTP_MESSAGE_MAX (64u * 1024 * 1024)
+
+/* Everything a session needs. The strings are copied by smtp_client_new
+ * (the caller keeps ownership of its own). Timeouts are milliseconds;
+ * libesmtp cannot go below 1000. */
+struct smtp_config {
+  const char *host; /* relay host name or IPv4 address; no IPv6 literal */
+  long port;
+  enum conf_starttls starttls;
+  const char *ca_file;     /* PEM CAs to trust; NULL: the system's store */
+  const char *user;        /* NULL: no AUTH */
+  const char *password;    /* with user: already read from the password file */
+  const char *helo;        /* EHLO name; NULL: gethostname() */
+  long connect_timeout_ms; /* TCP connect, per address */
+  long greeting_timeout_ms; /* the banner, and EHLO, STARTTLS, AUTH */
+  long command_timeout_ms;  /* each reply to MAIL, RCPT, DATA */
+  long data_timeout_ms;     /* each write of the message, and the reply to
+                               its final dot */
+  size_t max_messages;      /* largest batch one session takes */
+  int tcp_nodelay;          /* 1 (default); 0 only to measure its effect */
+};
+
+/* Defaults: port 25, STARTTLS if offered, system CAs, no AUTH, timeouts
+ * 30 s connect, 300 s greeting and commands, 600 s data (RFC 5321's), 100
+ * messages per session, TCP_NODELAY on. Strings NULL except host
+ * ("localhost"). */
+void smtp_config_defaults(struct smtp_config *cfg);
+
+/* Defaults, then the [smtp] section of `c`. The strings point into `c`
+ * (keep it alive until smtp_client_new); `password` is the content of
+ * c->smtp.password_file, read by the caller, or NULL. */
+void smtp_config_from_conf(struct smtp_config *cfg, const struct conf *c,
+                           const char *password);
+
+enum smtp_outcome {
+  SMTP_SENT,     /* 2xx to the final dot */
+  SMTP_DEFERRED, /* 4xx, or no verdict: retry later */
+  SMTP_FAILED,   /* 5xx: never retry */
+  SMTP_INVALID   /* refused before SMTP: malformed address or message */
+};
+
+/* Where a message's verdict came from, or where it stopped. */
+enum smtp_stage {
+  SMTP_STAGE_NONE,    /* not tried: the session ended before it */
+  SMTP_STAGE_CONNECT, /* connection, greeting, EHLO, STARTTLS, AUTH */
+  SMTP_STAGE_MAIL,
+  SMTP_STAGE_RCPT,
+  SMTP_STAGE_DATA, /* the reply to DATA */
+  SMTP_STAGE_DOT   /* the transfer and the reply to the final dot */
+};
+
+/* One message of a batch. The inputs are borrowed and must stay valid
+ * until smtp_client_send returns; the outputs are filled by it. */
+struct smtp_msg {
+  /* in */
+  const char *sender;    /* MAIL FROM (the VERP address); "" = null path */
+  const char *recipient; /* RCPT TO */
+  const char *data;      /* the whole message, CRLF line ends */
+  size_t len;
+  /* out */
+  enum smtp_outcome outcome;
+  enum smtp_stage stage;
+  int code;                    /* 250, 451, 550; 0: no reply */
+  char enhanced[SMTP_ENH_MAX]; /* "2.0.0", "" when none */
+  char reply[SMTP_REPLY_MAX];  /* the server's text (control characters
+                                  made spaces), or why there is none */
+};
+
+enum smtp_tls {
+  SMTP_TLS_NONE,       /* clear text */
+  SMTP_TLS_UNVERIFIED, /* encrypted, certificate not verified */
+  SMTP_TLS_VERIFIED    /* encrypted, certificate and name verified */
+};
+
+/* A batch: the caller's array of messages (borrowed) and what the
+ * session as a whole came to. */
+struct smtp_batch {
+  struct smtp_msg *msgs;
+  size_t n;
+  /* Optional: called once per message as soon as its outcome is final,
+   * so that a caller recording each result at once loses none if it is
+   * killed mid-session: INVALID ones before connecting; each verdict as
+   * the server gives it (the reply to the final dot, or a refusal of MAIL,
+   * RCPT or DATA), from inside the session; the messages without a
+   * verdict when the session ends. `i` indexes msgs. It must not call
+   * smtp_client_send. */
+  void (*on_result)(void *ctx, size_t i, const struct smtp_msg *m);
+  void *ctx;
+  /* out */
+  enum smtp_tls tls;
+  int authenticated;     /* 1 if AUTH succeeded */
+  const char *mechanism; /* the AUTH mechanism used; static, or NULL */
+  size_t nsent, ndeferred, nfailed, ninvalid;
+};
+
+/* Opaque. (Not "smtp_session" or "smtp_message": libesmtp's own types
+ * are those struct tags.) */
+struct smtp_client;
+
+/* Checks `cfg`, copies it, loads the CA file. SM_ERR_CONFIG with `err`
+ * naming the problem ("smtp.example.org:587: ca_file /x: ..."). The
+ * client is freed with smtp_client_free. */
+enum sm_status smtp_client_new(struct smtp_client **out,
+                               const struct smtp_config *cfg, char *err,
+                               size_t errlen);
+void smtp_client_free(struct smtp_client *c);
+
+/* Sends the batch (at most cfg->max_messages) in one SMTP session and
+ * fills every message's outputs, whatever the return value:
+ *   SM_OK            the session ran to its QUIT (messages may still have
+ *                    been deferred or failed one by one)
+ *   SM_ERR_NETWORK   cannot connect, connection lost, timeout, 421, or the
+ *                    server refused the session (greeting, EHLO)
+ *   SM_ERR_CONFIG    authentication failed, or STARTTLS is required and
+ *                    was not offered or did not verify
+ *   SM_ERR_USAGE     too many messages (nothing sent, outputs untouched)
+ *   SM_ERR_NOMEM     (nothing sent, every message DEFERRED)
+ * `err` gets the session's problem, naming host:port, or "" with SM_OK. */
+enum sm_status smtp_client_send(struct smtp_client *c,
+                                struct smtp_batch *batch, char *err,
+                                size_t errlen);
+
+/* Whether libesmtp would send `data` unchanged (see the header comment):
+ * non-empty, at most SMTP_MESSAGE_MAX bytes, CRLF line ends only (no bare
+ * CR or LF, ends with CRLF), no NUL, lines of at most SMTP_LINE_MAX
+ * octets, a header section ending in an empty line with exactly one Date,
+ * From and Message-ID, at most one of each other header libesmtp treats
+ * as single-instance, and no Return-Path, Original-Recipient or
+ * Resent-Reply-To. Returns 1, or 0 with the reason in `why`. */
+int smtp_check_message(const char *data, size_t len, char *why, size_t whylen);
+
+/* Whether `addr` can go into MAIL FROM:<...> or RCPT TO:<...>: printable
+ * ASCII without space, '<', '>', at most SMTP_ADDR_MAX octets, with an
+ * '@' (or empty, when allow_empty: the null return path). */
+int smtp_check_address(const char *addr, int allow_empty);
+
+/* "sent", "deferred", "failed", "invalid". Static. */
+const char *smtp_outcome_name(enum smtp_outcome o);
+
+#endif
