@@ -264,10 +264,12 @@ store_open(const char *path, long busy_timeout_ms, int flags,
   sqlite3_busy_timeout(st->db, (int)busy_timeout_ms);
   /* FULL: `receive` exits 0 only after its effect is on disk, and a power
    * loss must not take back what the MTA was told. */
-  rc = store_exec(st,
-                  "PRAGMA foreign_keys = ON;"
-                  "PRAGMA synchronous = FULL;",
-                  "configuring store");
+  rc =
+      store_exec(st,
+                 (flags & STORE_SYNC_NORMAL)
+                     ? "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                     : "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                 "configuring store");
   if (rc == SM_OK && !(flags & STORE_READONLY))
     rc = store_exec(st, "PRAGMA journal_mode = WAL", "enabling WAL");
   if (rc == SM_OK) {

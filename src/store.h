@@ -17,6 +17,11 @@ struct store;
 
 #define STORE_READONLY 0x1  /* open for reading; no migration */
 #define STORE_NOMIGRATE 0x2 /* do not apply pending migrations */
+/* synchronous = NORMAL: a commit survives the process being killed but
+ * not a power loss. For the sender, whose records may then be resent
+ * (at least once, never lost); receive keeps FULL (its exit 0 is a
+ * promise to the MTA). */
+#define STORE_SYNC_NORMAL 0x4
 
 /* Opens (creating it if needed) the database at path and applies pending
  * migrations. On error err names the path. */

@@ -75,6 +75,8 @@ unlike() { # unlike FILE REGEX NAME
   else ok 0 "$3"; fi
 }
 
+diag() { echo "# $*"; }
+
 skip_all() { echo "1..0 # SKIP $1"; trap - EXIT; rm -rf "$T"; exit 0; }
 
 done_testing() {

@@ -1,0 +1,213 @@
+/* cmd_send.c: `shortmail send`: deliver what the outbox holds. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "deliver.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: shortmail send [--max N] [--rate R] [--connections C]\n"
+    "\n"
+    "Deliver the outbox (digests, replies, confirmations) through the relay\n"
+    "of [smtp], batches of [send] batch messages per session. 2xx: sent;\n"
+    "4xx or no answer: retried with backoff until [send] max_age; 5xx:\n"
+    "failed. Killed at any point, a later run resends at most the message\n"
+    "that was in flight and loses nothing; several senders at once never\n"
+    "send the same message. A reader who unsubscribed since a digest was\n"
+    "queued does not get it.\n"
+    "\n"
+    "  --max N          stop after N attempts\n"
+    "  --rate R         at most R messages a second ([send] rate)\n"
+    "  --connections C  C sessions at once, one process each\n"
+    "                   ([send] connections)\n";
+
+/* Reads the AUTH password from [smtp] password_file: never argv. */
+static enum sm_status
+read_password(const struct conf *c, char **out)
+{
+  struct buf b = BUF_INIT(4096);
+  enum sm_status rc;
+
+  *out = NULL;
+  if (!c->smtp.user)
+    return SM_OK;
+  if (!c->smtp.password_file) {
+    log_error("[smtp] user is set but password_file is not");
+    return SM_ERR_CONFIG;
+  }
+  rc = util_read_file(c->smtp.password_file, &b);
+  if (rc != SM_OK) {
+    log_error("%s: cannot read the SMTP password", c->smtp.password_file);
+    buf_free(&b);
+    return SM_ERR_CONFIG;
+  }
+  while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+    b.data[--b.len] = '\0';
+  *out = buf_detach(&b);
+  return SM_OK;
+}
+
+/* One sender: its own store handle and SMTP client. */
+static enum sm_status
+send_one(struct cmd_ctx *ctx, const struct deliver_opts *o,
+         struct deliver_stats *stats)
+{
+  struct cmd_mail mail;
+  struct store *st = NULL;
+  struct smtp_client *smtp = NULL;
+  struct smtp_config sc;
+  struct compose_env env;
+  char err[SM_ERRLEN], *password = NULL;
+  enum sm_status rc;
+
+  memset(stats, 0, sizeof(*stats));
+  rc = cmd_mail_open(ctx, &mail);
+  if (rc != SM_OK)
+    return rc;
+  rc = read_password(&ctx->conf, &password);
+  if (rc != SM_OK)
+    goto out;
+  smtp_config_from_conf(&sc, &ctx->conf, password);
+  sc.max_messages = (size_t)ctx->conf.send.batch;
+  rc = smtp_client_new(&smtp, &sc, err, sizeof(err));
+  if (rc != SM_OK) {
+    log_error("%s", err);
+    goto out;
+  }
+  rc = cmd_store_open(ctx, STORE_SYNC_NORMAL, &st);
+  if (rc != SM_OK)
+    goto out;
+  env.conf = &ctx->conf;
+  env.st = st;
+  env.secret = &mail.secret;
+  env.tmpl = mail.tmpl;
+  env.signer = mail.signer;
+  rc = deliver_run(st, &env, smtp, o, stats);
+out:
+  store_close(st);
+  smtp_client_free(smtp);
+  cmd_mail_close(&mail);
+  if (password) {
+    memset(password, 0, strlen(password));
+    free(password);
+  }
+  return rc;
+}
+
+static int
+cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
+{
+  static const struct option opts[] = {
+      {"max", required_argument, NULL, 'm'},
+      {"rate", required_argument, NULL, 'r'},
+      {"connections", required_argument, NULL, 'c'},
+      {NULL, 0, NULL, 0}};
+  struct deliver_opts o;
+  struct deliver_stats total;
+  long conns = ctx->conf.send.connections;
+  enum sm_status rc = SM_OK;
+  int c, paused = 0;
+
+  memset(&o, 0, sizeof(o));
+  /* One line per message goes to the log file or syslog; the terminal
+   * gets the progress line, warnings and the summary (-v shows all). */
+  if (!ctx->verbose)
+    log_set_stderr(0);
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    char *end;
+    long v = strtol(optarg ? optarg : "", &end, 10);
+    if (c != '?' && (*end || v <= 0))
+      return cmd_usage_error(ctx, "--%s: \"%s\" is not a positive number",
+                             c == 'm'   ? "max"
+                             : c == 'r' ? "rate"
+                                        : "connections",
+                             optarg);
+    switch (c) {
+    case 'm':
+      o.max = (size_t)v;
+      break;
+    case 'r':
+      o.rate = v;
+      break;
+    case 'c':
+      conns = v;
+      break;
+    default:
+      return cmd_usage_error(ctx, "unknown option");
+    }
+  }
+  if (optind < argc)
+    return cmd_usage_error(ctx, "unexpected argument \"%s\"", argv[optind]);
+  if (conns > 64)
+    return cmd_usage_error(ctx, "--connections: at most 64");
+  memset(&total, 0, sizeof(total));
+  if (conns <= 1) {
+    o.progress = cmd_interactive();
+    rc = send_one(ctx, &o, &total);
+    paused = total.paused;
+  } else {
+    /* Parallel sessions are processes: the store's claims keep them
+     * apart, and libesmtp's signal-driven timeouts stay per process. */
+    int fds[64][2];
+    pid_t pids[64];
+    if (o.max)
+      o.max = (o.max + (size_t)conns - 1) / (size_t)conns;
+    for (long i = 0; i < conns; i++) {
+      if (pipe(fds[i]) < 0 || (pids[i] = fork()) < 0) {
+        log_error("cannot start sender %ld", i + 1);
+        return EX_OSERR;
+      }
+      if (pids[i] == 0) {
+        struct deliver_stats s;
+        enum sm_status r;
+        close(fds[i][0]);
+        r = send_one(ctx, &o, &s);
+        s.paused |= r != SM_OK;
+        if (write(fds[i][1], &s, sizeof(s)) != (ssize_t)sizeof(s))
+          _exit(EX_OSERR);
+        _exit(r == SM_OK ? 0 : sm_exit_code(r));
+      }
+      close(fds[i][1]);
+    }
+    for (long i = 0; i < conns; i++) {
+      struct deliver_stats s;
+      int status = 0;
+      if (read(fds[i][0], &s, sizeof(s)) == (ssize_t)sizeof(s)) {
+        total.sent += s.sent;
+        total.deferred += s.deferred;
+        total.failed += s.failed;
+        total.skipped += s.skipped;
+        if (s.seconds > total.seconds)
+          total.seconds = s.seconds;
+        paused |= s.paused;
+      }
+      close(fds[i][0]);
+      waitpid(pids[i], &status, 0);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        rc = SM_ERR_TEMP;
+    }
+  }
+  printf("send: %zu sent, %zu deferred, %zu failed, %zu not sent "
+         "(reader left) in %.1f s (%.0f/s)%s\n",
+         total.sent, total.deferred, total.failed, total.skipped,
+         total.seconds,
+         total.seconds > 0
+             ? (double)(total.sent + total.deferred + total.failed) /
+                   total.seconds
+             : 0.0,
+         paused ? "; stopped early, see the log" : "");
+  return sm_exit_code(rc);
+}
+
+const struct cmd_def cmd_send_def = {
+    "send", cmd_send, "deliver the outbox through SMTP", usage, 0};

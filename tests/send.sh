@@ -1,0 +1,196 @@
+#!/bin/sh
+# send.sh: `shortmail send` into Postfix's smtp-sink on loopback: every
+# message arrives byte-identical to `shortmail preview`; 4xx is retried
+# and delivered later, 5xx failed and never retried, disconnects and 421
+# put back and delivered without duplicates beyond the one in flight; an
+# unsubscribe stops a queued digest; two senders at once never send a
+# message twice; killed with SIGKILL 50 times during a 2,000-message run,
+# the sender loses nothing and duplicates at most one message per kill.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/smtp-lib.sh"
+
+SINK_DUMP=$T/sink
+SINK_OUT=$T/sink.out
+at_exit sink_stop
+export SHORTMAIL_NOW=2026-11-23T10:00:00Z
+
+# conf PORT [EXTRA]: the test configuration, sending to smtp-sink.
+conf() {
+  cp "$T/shortmail.conf" "$T/send.conf"
+  printf '[smtp]\nhost = 127.0.0.1\nport = %s\nstarttls = no\n[send]\nlease = 1\nbatch = 20\nretry_base = 60\n%s' \
+    "$1" "${2-}" >> "$T/send.conf"
+}
+sms() { "$SHORTMAIL" -c "$T/send.conf" "$@" > "$T/out" 2> "$T/err"; rc=$?; }
+state() { sql "SELECT state FROM outbox WHERE recipient = '$1' ORDER BY id DESC LIMIT 1"; }
+# dumped ADDRESS: how many messages the sink took for an address.
+dumped() { grep -l "^X-Rcpt-Args: <$1>" "$SINK_DUMP"/* 2>/dev/null | wc -l | tr -d ' '; }
+
+sm ingest "file://$top_srcdir/data/sample-feed.xml"
+is "$rc" 0 "sample feed ingested"
+for r in ada bob cyd; do
+  sql "INSERT INTO subscribers (address, status, created_at, changed_at) VALUES ('$r@example.org', 'confirmed', 0, 0)"
+done
+sql "INSERT INTO interests VALUES (1, 'cs.lg', 0), (2, 'author:hinton', 0), (3, 'attention', 0), (3, '\"batch normalization\"', 0)"
+
+# --- byte for byte what preview shows.
+for r in ada bob cyd; do
+  sm preview --eml "$T/$r.eml" "$r@example.org"
+done
+sm digest
+like "$T/out" "3 digests queued" "three digests queued"
+sink_start
+conf "$SINK_PORT"
+sms send
+is "$rc" 0 "send exits 0"
+like "$T/out" "^send: 3 sent, 0 deferred, 0 failed" "the summary line counts them"
+is "$(sink_dumps)" 3 "the sink took three messages"
+for r in ada bob cyd; do
+  "$PYTHON3" - "$SINK_DUMP" "$r@example.org" "$T/$r.eml" > "$T/cmp" <<'PY'
+import os, re, sys
+dump, rcpt, want = sys.argv[1:4]
+for name in os.listdir(dump):
+    d = open(os.path.join(dump, name), "rb").read()
+    if not re.search(rb"^X-Rcpt-Args: <%s>$" % rcpt.encode(), d, re.M):
+        continue
+    env = re.search(rb"^X-Mail-Args: <([^>]*)>", d, re.M).group(1).decode()
+    i = d.index(b"\nReceived: ") + 1
+    lines = d[i:].split(b"\n")
+    k = 1
+    while lines[k].startswith(b"\t"):
+        k += 1
+    got = b"\n".join(lines[k:])
+    w = open(want, "rb").read().replace(b"\r\n", b"\n") + b"\n"
+    print("identical" if got == w else "differs")
+    print("verp" if re.fullmatch(r"digest\+bounce-[a-z2-7]+@lists\.example\.org", env) else "envelope " + env)
+PY
+  like "$T/cmp" "^identical$" "$r: the message sent is byte-identical to preview"
+  like "$T/cmp" "^verp$" "$r: the envelope sender is the reader's VERP address"
+  is "$(state "$r@example.org")" sent "$r: recorded as sent"
+done
+is "$(sql "SELECT count(*) FROM deliveries WHERE outcome = 'sent' AND reply LIKE '250%'")" 3 "each transaction's reply is recorded"
+sms send
+like "$T/out" "^send: 0 sent" "a second run has nothing to send"
+is "$(sink_dumps)" 3 "and sends nothing"
+
+# --- replies and confirmations go the same way.
+printf 'From: dee@example.org\nMessage-ID: <d1@example.org>\n\nsubscribe\n' |
+  "$SHORTMAIL" receive --recipient digest-request@lists.example.org --sender dee@example.org
+sms send
+is "$(dumped dee@example.org)" 1 "a confirmation request is delivered"
+f=$(grep -l "^X-Rcpt-Args: <dee@example.org>" "$SINK_DUMP"/*)
+like "$f" "^Reply-To: digest\+confirm-[a-z2-7]+@lists.example.org" "with the confirm address as Reply-To"
+like "$f" "^Auto-Submitted: auto-replied" "and Auto-Submitted: auto-replied"
+unlike "$f" "^List-Unsubscribe-Post:" "and no List-Unsubscribe-Post"
+
+# Queue more: new weekly readers each get this Monday's digest (the
+# digest always runs at 10:00 on 2026-11-23; sends happen later).
+queue3() {
+  for r in "$@"; do
+    sql "INSERT INTO subscribers (address, status, created_at, changed_at) VALUES ('$r@example.org', 'confirmed', 0, 0)"
+    sql "INSERT INTO interests SELECT id, 'cs.lg', 0 FROM subscribers WHERE address = '$r@example.org'"
+  done
+  SHORTMAIL_NOW=2026-11-23T10:00:00Z sm digest
+}
+
+# --- 4xx: deferred, delivered later.
+queue3 eve
+sink_start -r rcpt
+conf "$SINK_PORT"
+sms send
+like "$T/out" "^send: 0 sent, 1 deferred" "a 4xx at RCPT defers"
+is "$(state eve@example.org)" deferred "eve: deferred"
+next=$(sql "SELECT next_attempt_at - $(date -d "$SHORTMAIL_NOW" +%s) FROM outbox WHERE recipient = 'eve@example.org'")
+ok "$([ "$next" -ge 60 ] && [ "$next" -le 72 ] && echo 0 || echo 1)" "the retry waits retry_base plus jitter (${next}s)"
+sink_start
+conf "$SINK_PORT"
+sms send
+is "$(dumped eve@example.org)" 0 "not retried before its time"
+SHORTMAIL_NOW=2026-11-23T10:05:00Z sms send
+is "$(dumped eve@example.org)" 1 "retried after its time, and delivered"
+is "$(state eve@example.org)" sent "eve: sent"
+
+# --- 5xx: failed at once, never retried.
+queue3 fay
+sink_start -f rcpt
+conf "$SINK_PORT"
+sms send
+like "$T/out" "1 failed" "a 5xx at RCPT fails"
+is "$(state fay@example.org)" failed "fay: failed"
+sink_start
+conf "$SINK_PORT"
+SHORTMAIL_NOW=2026-11-24T10:00:00Z sms send
+is "$(dumped fay@example.org)" 0 "a failed message is never retried"
+is "$(sql "SELECT reply FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE o.recipient = 'fay@example.org'" | cut -c1)" 5 "its 5xx reply is recorded"
+
+# --- a disconnect at DATA and a 421: put back, delivered once.
+export SHORTMAIL_NOW=2026-11-24T10:00:00Z
+queue3 gus hal ivy
+sink_start -q data
+conf "$SINK_PORT"
+sms send
+like "$T/out" "3 deferred" "a disconnect at DATA defers the rest of the session"
+sink_start -Q rcpt
+conf "$SINK_PORT"
+SHORTMAIL_NOW=2026-11-24T12:00:00Z sms send
+like "$T/out" "3 deferred" "a 421 puts the session back"
+sink_start
+conf "$SINK_PORT"
+SHORTMAIL_NOW=2026-11-24T18:00:00Z sms send
+for r in gus hal ivy; do
+  is "$(dumped $r@example.org)" 1 "$r: delivered exactly once after the faults"
+done
+
+# --- an unsubscribe after the digest was queued stops it.
+export SHORTMAIL_NOW=2026-11-25T10:00:00Z
+queue3 jo
+sql "UPDATE subscribers SET status = 'unsubscribed' WHERE address = 'jo@example.org'"
+sms send
+is "$(dumped jo@example.org)" 0 "an unsubscribed reader's queued digest is not sent"
+is "$(sql "SELECT last_error FROM outbox WHERE recipient = 'jo@example.org'")" "not sent: the reader left or paused" "and the queue says why"
+
+# --- many readers: two senders at once, then a sender killed 50 times.
+export SHORTMAIL_NOW=2026-11-26T10:00:00Z
+many() { # many PREFIX N: N readers of cs.lg, and their digests
+  sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)
+       INSERT INTO subscribers (address, status, created_at, changed_at)
+       SELECT '$1' || i || '@example.org', 'confirmed', 0, 0 FROM n"
+  sql "INSERT INTO interests SELECT id, 'cs.lg', 0 FROM subscribers WHERE address LIKE '$1%'"
+  SHORTMAIL_NOW=2026-11-23T10:00:00Z sm digest
+}
+many two 300
+sink_start
+conf "$SINK_PORT"
+"$SHORTMAIL" -c "$T/send.conf" send > "$T/s1" 2>&1 &
+p1=$!
+"$SHORTMAIL" -c "$T/send.conf" send > "$T/s2" 2>&1 &
+p2=$!
+wait $p1 $p2
+is "$(sink_dumps)" 300 "two senders at once: 300 messages"
+is "$(grep -h '^X-Rcpt-Args' "$SINK_DUMP"/* | sort | uniq -d | wc -l | tr -d ' ')" 0 "no message sent twice"
+is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'two%' AND state = 'sent'")" 300 "all recorded as sent"
+
+export SHORTMAIL_NOW=2026-11-27T10:00:00Z
+many crash 2000
+sink_start
+conf "$SINK_PORT"
+kills=0
+while [ $kills -lt 50 ]; do
+  "$SHORTMAIL" -c "$T/send.conf" send > /dev/null 2>&1 &
+  pid=$!
+  sleep "0.0$(shuf -i 10-99 -n 1)"
+  kill -9 $pid 2>/dev/null && kills=$((kills + 1))
+  wait $pid 2>/dev/null
+  [ "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'crash%' AND state != 'sent'")" -gt 0 ] || break
+done
+# The last claims' leases (1 s) run out: SHORTMAIL_NOW is the clock.
+SHORTMAIL_NOW=2026-11-27T10:00:05Z sms send
+is "$rc" 0 "after $kills kills, a last run finishes"
+is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'crash%' AND state = 'sent'")" 2000 "every message recorded as sent"
+got=$(grep -h '^X-Rcpt-Args: <crash' "$SINK_DUMP"/* | sort -u | wc -l | tr -d ' ')
+is "$got" 2000 "0 lost: the sink took every one of the 2,000"
+dups=$(grep -h '^X-Rcpt-Args: <crash' "$SINK_DUMP"/* | sort | uniq -c | awk '$1 > 1 { d += $1 - 1 } END { print d + 0 }')
+diag "kills: $kills, duplicates: $dups"
+ok "$([ "$dups" -le "$kills" ] && echo 0 || echo 1)" "duplicates ($dups) at most one per kill ($kills)"
+ok "$([ "$kills" -ge 20 ] && echo 0 || echo 1)" "the sender was killed mid-run many times ($kills)"
+
+done_testing
