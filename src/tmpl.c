@@ -1056,7 +1056,7 @@ tmpl_compile(const char *name, const char *src, size_t len, unsigned flags,
   struct parser *p = NULL;
   struct tmpl *t = NULL;
   enum sm_status st = SM_ERR_NOMEM;
-  size_t pos = 0, next;
+  size_t pos = 0, next = 0;
   int i;
 
   *out = NULL;
