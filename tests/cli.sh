@@ -9,11 +9,11 @@ like "$T/out" '^shortmail [0-9]+\.[0-9]+\.[0-9]+$' "--version prints the version
 
 sm help
 is "$rc" 0 "help exits 0"
-for c in ingest receive digest preview sub summaries db config help; do
+for c in ingest receive digest preview send queue sub summaries db config help; do
   like "$T/out" "^  $c " "help lists $c"
 done
 
-for c in ingest receive digest preview sub summaries db config; do
+for c in ingest receive digest preview send queue sub summaries db config; do
   sm "$c" --help
   is "$rc" 0 "$c --help exits 0"
   like "$T/out" "^usage: shortmail $c" "$c --help prints its usage"
