@@ -148,6 +148,35 @@ sms send
 is "$(dumped jo@example.org)" 0 "an unsubscribed reader's queued digest is not sent"
 is "$(sql "SELECT last_error FROM outbox WHERE recipient = 'jo@example.org'")" "not sent: the reader left or paused" "and the queue says why"
 
+# --- the brake: when most recent attempts fail, stop rather than burn
+# the list; queue retry and drop.
+export SHORTMAIL_NOW=2026-11-25T12:00:00Z
+brk=""
+for i in $(seq 1 30); do brk="$brk brake$i"; done
+# shellcheck disable=SC2086
+queue3 $brk
+sink_start -r rcpt
+conf "$SINK_PORT"
+sms send
+is "$rc" 75 "the failure-rate brake stops send with 75"
+like "$T/err" "stopping: 50% or more of the last 20 attempts failed" "and says why"
+is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'brake%' AND state = 'queued'")" 10 "the rest stays queued"
+id=$(sql "SELECT id FROM outbox WHERE recipient = 'brake1@example.org'")
+sms queue --state deferred
+like "$T/out" "brake1@example.org" "queue lists the deferred"
+like "$T/out" "^queued [0-9]+, being sent 0, sent [0-9]+, deferred 20" "with counts by state"
+sms queue retry "$id"
+like "$T/out" "will be sent at the next run" "queue retry"
+is "$(sql "SELECT next_attempt_at FROM outbox WHERE id = $id")" "$(date -d "$SHORTMAIL_NOW" +%s)" "makes it due now"
+sms queue drop "$id"
+is "$(sql "SELECT count(*) FROM outbox WHERE id = $id")" 0 "queue drop deletes it"
+sms queue drop "$id"
+is "$rc" 66 "dropping it again: no such message (66)"
+sms queue --json
+"$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all("state" in r and "recipient" in r for r in d); print(len(d))' "$T/out" > "$T/n"
+ok $? "queue --json is a JSON array of rows"
+sql "DELETE FROM outbox WHERE recipient LIKE 'brake%'"
+
 # --- many readers: two senders at once, then a sender killed 50 times.
 export SHORTMAIL_NOW=2026-11-26T10:00:00Z
 many() { # many PREFIX N: N readers of cs.lg, and their digests
