@@ -59,6 +59,11 @@ int cmd_wants_help(const struct cmd_def *def, int argc, char **argv);
 /* Whether progress may be drawn (stderr is a terminal). */
 int cmd_interactive(void);
 
+/* Delivers the outbox with `conns` sender processes and prints the
+ * summary line; `shortmail send`, and `digest --send`. Exit code. */
+struct deliver_opts;
+int cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns);
+
 /* The command table, in main.c. */
 const struct cmd_def *cmd_find(const char *name);
 

@@ -8,13 +8,14 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "deliver.h"
 #include "digest.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
 
 static const char usage[] =
-    "usage: shortmail digest [--dry-run] [--now TIME]\n"
+    "usage: shortmail digest [--dry-run] [--now TIME] [--send]\n"
     "\n"
     "Choose, for every reader due a digest now, the new summaries that\n"
     "match their keywords, rank them, and queue one message per reader\n"
@@ -23,7 +24,8 @@ static const char usage[] =
     "queues nothing new; a reader whom nothing matched gets no message.\n"
     "\n"
     "  --dry-run   list what each reader would get; queue nothing\n"
-    "  --now TIME  act as if it were TIME (2026-11-23 or RFC 3339)\n";
+    "  --now TIME  act as if it were TIME (2026-11-23 or RFC 3339)\n"
+    "  --send      run `shortmail send` straight after\n";
 
 static void
 report(void *ctx, const struct digest_choice *c)
@@ -43,13 +45,14 @@ cmd_digest(struct cmd_ctx *ctx, int argc, char **argv)
 {
   static const struct option opts[] = {{"dry-run", no_argument, NULL, 'n'},
                                        {"now", required_argument, NULL, 't'},
+                                       {"send", no_argument, NULL, 's'},
                                        {NULL, 0, NULL, 0}};
   struct digest_opts o;
   struct digest_stats stats;
   struct store *st = NULL;
   char weekly[16], daily[16];
   enum sm_status rc;
-  int c;
+  int c, send = 0;
 
   memset(&o, 0, sizeof(o));
   o.now = util_now();
@@ -63,12 +66,17 @@ cmd_digest(struct cmd_ctx *ctx, int argc, char **argv)
       if (util_parse_date(optarg, &o.now) < 0)
         return cmd_usage_error(ctx, "--now: \"%s\" is not a time", optarg);
       break;
+    case 's':
+      send = 1;
+      break;
     default:
       return cmd_usage_error(ctx, "unknown option");
     }
   }
   if (optind < argc)
     return cmd_usage_error(ctx, "unexpected argument \"%s\"", argv[optind]);
+  if (send && o.dry_run)
+    return cmd_usage_error(ctx, "--send and --dry-run exclude each other");
   rc = cmd_store_open(ctx, 0, &st);
   if (rc != SM_OK)
     return sm_exit_code(rc);
@@ -83,6 +91,11 @@ cmd_digest(struct cmd_ctx *ctx, int argc, char **argv)
            stats.queued, o.dry_run ? "would be queued" : "queued",
            stats.empty);
   store_close(st);
+  if (rc == SM_OK && send) {
+    struct deliver_opts d;
+    memset(&d, 0, sizeof(d));
+    return cmd_send_run(ctx, &d, ctx->conf.send.connections);
+  }
   return sm_exit_code(rc);
 }
 

@@ -104,64 +104,29 @@ out:
   return rc;
 }
 
-static int
-cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
+int
+cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns)
 {
-  static const struct option opts[] = {
-      {"max", required_argument, NULL, 'm'},
-      {"rate", required_argument, NULL, 'r'},
-      {"connections", required_argument, NULL, 'c'},
-      {NULL, 0, NULL, 0}};
-  struct deliver_opts o;
   struct deliver_stats total;
-  long conns = ctx->conf.send.connections;
   enum sm_status rc = SM_OK;
-  int c, paused = 0;
+  int paused = 0;
 
-  memset(&o, 0, sizeof(o));
+  memset(&total, 0, sizeof(total));
   /* One line per message goes to the log file or syslog; the terminal
    * gets the progress line, warnings and the summary (-v shows all). */
   if (!ctx->verbose)
     log_set_stderr(0);
-  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    char *end;
-    long v = strtol(optarg ? optarg : "", &end, 10);
-    if (c != '?' && (*end || v <= 0))
-      return cmd_usage_error(ctx, "--%s: \"%s\" is not a positive number",
-                             c == 'm'   ? "max"
-                             : c == 'r' ? "rate"
-                                        : "connections",
-                             optarg);
-    switch (c) {
-    case 'm':
-      o.max = (size_t)v;
-      break;
-    case 'r':
-      o.rate = v;
-      break;
-    case 'c':
-      conns = v;
-      break;
-    default:
-      return cmd_usage_error(ctx, "unknown option");
-    }
-  }
-  if (optind < argc)
-    return cmd_usage_error(ctx, "unexpected argument \"%s\"", argv[optind]);
-  if (conns > 64)
-    return cmd_usage_error(ctx, "--connections: at most 64");
-  memset(&total, 0, sizeof(total));
   if (conns <= 1) {
-    o.progress = cmd_interactive();
-    rc = send_one(ctx, &o, &total);
+    o->progress = cmd_interactive();
+    rc = send_one(ctx, o, &total);
     paused = total.paused;
   } else {
     /* Parallel sessions are processes: the store's claims keep them
      * apart, and libesmtp's signal-driven timeouts stay per process. */
     int fds[64][2];
     pid_t pids[64];
-    if (o.max)
-      o.max = (o.max + (size_t)conns - 1) / (size_t)conns;
+    if (o->max)
+      o->max = (o->max + (size_t)conns - 1) / (size_t)conns;
     for (long i = 0; i < conns; i++) {
       if (pipe(fds[i]) < 0 || (pids[i] = fork()) < 0) {
         log_error("cannot start sender %ld", i + 1);
@@ -171,7 +136,7 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
         struct deliver_stats s;
         enum sm_status r;
         close(fds[i][0]);
-        r = send_one(ctx, &o, &s);
+        r = send_one(ctx, o, &s);
         s.paused |= r != SM_OK;
         if (write(fds[i][1], &s, sizeof(s)) != (ssize_t)sizeof(s))
           _exit(EX_OSERR);
@@ -207,6 +172,49 @@ cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
              : 0.0,
          paused ? "; stopped early, see the log" : "");
   return sm_exit_code(rc);
+}
+
+static int
+cmd_send(struct cmd_ctx *ctx, int argc, char **argv)
+{
+  static const struct option opts[] = {
+      {"max", required_argument, NULL, 'm'},
+      {"rate", required_argument, NULL, 'r'},
+      {"connections", required_argument, NULL, 'c'},
+      {NULL, 0, NULL, 0}};
+  struct deliver_opts o;
+  long conns = ctx->conf.send.connections;
+  int c;
+
+  memset(&o, 0, sizeof(o));
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    char *end;
+    long v = strtol(optarg ? optarg : "", &end, 10);
+    if (c != '?' && (*end || v <= 0))
+      return cmd_usage_error(ctx, "--%s: \"%s\" is not a positive number",
+                             c == 'm'   ? "max"
+                             : c == 'r' ? "rate"
+                                        : "connections",
+                             optarg);
+    switch (c) {
+    case 'm':
+      o.max = (size_t)v;
+      break;
+    case 'r':
+      o.rate = v;
+      break;
+    case 'c':
+      conns = v;
+      break;
+    default:
+      return cmd_usage_error(ctx, "unknown option");
+    }
+  }
+  if (optind < argc)
+    return cmd_usage_error(ctx, "unexpected argument \"%s\"", argv[optind]);
+  if (conns > 64)
+    return cmd_usage_error(ctx, "--connections: at most 64");
+  return cmd_send_run(ctx, &o, conns);
 }
 
 const struct cmd_def cmd_send_def = {

@@ -140,6 +140,14 @@ for r in gus hal ivy; do
   is "$(dumped $r@example.org)" 1 "$r: delivered exactly once after the faults"
 done
 
+# --- digest --send delivers straight after queueing.
+sql "INSERT INTO subscribers (address, status, created_at, changed_at) VALUES ('kit@example.org', 'confirmed', 0, 0)"
+sql "INSERT INTO interests SELECT id, 'cs.lg', 0 FROM subscribers WHERE address = 'kit@example.org'"
+SHORTMAIL_NOW=2026-11-23T10:00:00Z sms digest --send
+like "$T/out" "^digest .*1 digests queued" "digest --send queues"
+like "$T/out" "^send: 1 sent" "and sends"
+is "$(dumped kit@example.org)" 1 "kit's digest reached the sink"
+
 # --- an unsubscribe after the digest was queued stops it.
 export SHORTMAIL_NOW=2026-11-25T10:00:00Z
 queue3 jo
