@@ -7,14 +7,21 @@
 #include <libxml/HTMLparser.h>
 
 #include "html.h"
+#include "util.h"
 
 #define HTML_MAX_DEPTH 256
+/* Quote marks written per line at most: deeper quotes look the same, and
+ * the output stays within a small multiple of the input. */
+#define HTML_MAX_QUOTE 16
 
 struct walk {
   struct buf *out;
-  int quote;   /* blockquote depth: each line gets "> " per level */
-  int at_line; /* nothing written on the current line yet */
-  int space;   /* a space is pending before the next word */
+  int quote;      /* blockquote depth: each line gets "> " per level */
+  int at_line;    /* nothing written on the current line yet */
+  int space;      /* a space is pending before the next word */
+  int para;       /* a paragraph ended: a blank line before the next text */
+  int para_quote; /* the quote depth where it ended */
+  int nbsp;       /* a no-break space was seen since the last text */
   enum sm_status rc;
 };
 
@@ -51,12 +58,25 @@ newline(struct walk *w)
 }
 
 static void
+put_quote(struct walk *w, int depth)
+{
+  for (int i = 0; i < depth && i < HTML_MAX_QUOTE; i++)
+    put(w, "> ", 2);
+}
+
+static void
 start_line(struct walk *w)
 {
   if (!w->at_line)
     return;
-  for (int i = 0; i < w->quote; i++)
-    put(w, "> ", 2);
+  /* The blank line after a paragraph is written only when more text
+   * follows, quoted as deep as both sides share. */
+  if (w->para && w->out->len) {
+    put_quote(w, w->para_quote < w->quote ? w->para_quote : w->quote);
+    put(w, "\n", 1);
+  }
+  w->para = 0;
+  put_quote(w, w->quote);
   w->at_line = 0;
 }
 
@@ -87,22 +107,56 @@ text(struct walk *w, const char *s, int pre)
     }
     if ((unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
       w->space = 1;
+      w->nbsp = 1;
       p += 2;
       continue;
     }
     {
-      size_t n = strcspn(p, " \t\r\n");
-      const char *nb = strstr(p, "\xC2\xA0");
-      if (nb && (size_t)(nb - p) < n)
-        n = (size_t)(nb - p);
+      size_t n = 0;
+
+      /* The word ends at white space or a no-break space; found byte by
+       * byte, since searching the rest of the text for each word would
+       * be quadratic in a long text node. */
+      while (p[n] && p[n] != ' ' && p[n] != '\t' && p[n] != '\r' &&
+             p[n] != '\n' &&
+             !((unsigned char)p[n] == 0xC2 && (unsigned char)p[n + 1] == 0xA0))
+        n++;
       if (w->space && !w->at_line)
         put(w, " ", 1);
       start_line(w);
       put(w, p, n);
       w->space = 0;
+      w->nbsp = 0;
       p += n;
     }
   }
+}
+
+/* Whether an element is a paragraph with space below it, as browsers
+ * show <p>: its text is followed by a blank line, so that paragraphs stay
+ * paragraphs in a comment (in markdown, lines without a blank line
+ * between them are one paragraph). Word's paragraphs (class "MsoNormal",
+ * "MsoPlainText", ...) are the exception: Outlook styles them with no
+ * margin, one per line, and writes an empty one for a blank line. */
+static int
+is_paragraph(xmlNode *n)
+{
+  xmlChar *cls;
+  int word;
+
+  if (strcasecmp((const char *)n->name, "p"))
+    return 0;
+  cls = xmlGetProp(n, (const xmlChar *)"class");
+  word = cls && !strncmp((const char *)cls, "Mso", 3);
+  xmlFree(cls);
+  return !word;
+}
+
+static void
+set_para(struct walk *w)
+{
+  w->para = 1;
+  w->para_quote = w->quote;
 }
 
 static void
@@ -110,6 +164,7 @@ walk(struct walk *w, xmlNode *n, int pre, int depth)
 {
   for (; n && w->rc == SM_OK; n = n->next) {
     const char *name = (const char *)n->name;
+    size_t before;
 
     if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
       text(w, (const char *)n->content, pre);
@@ -136,30 +191,97 @@ walk(struct walk *w, xmlNode *n, int pre, int depth)
       start_line(w);
       put(w, "* ", 2);
     }
+    before = w->out->len;
+    if (is_block(name))
+      w->nbsp = 0;
     walk(w, n->children, pre || !strcasecmp(name, "pre"), depth + 1);
     if (!strcasecmp(name, "blockquote"))
       w->quote--;
-    if (is_block(name))
+    if (is_block(name)) {
+      int empty = w->out->len == before;
+
+      /* A block holding nothing but a no-break space is how Outlook
+       * (<p class=MsoNormal><o:p>&nbsp;</o:p></p>) and others write an
+       * empty line. */
+      if (empty && w->nbsp) {
+        start_line(w);
+        put(w, "\n", 1);
+        w->at_line = 1;
+        w->nbsp = 0;
+      }
       newline(w);
+      if (!empty && is_paragraph(n))
+        set_para(w);
+    }
   }
+}
+
+/* A copy of s with each byte that is not part of valid UTF-8 replaced
+ * by U+FFFD: libxml2's parser, told the input is UTF-8, passes such bytes
+ * through into the text, and the text must be UTF-8 for everything that
+ * reads it (the comment extractor refuses anything else). */
+static enum sm_status
+utf8_repair(const char *s, size_t n, struct buf *out)
+{
+  enum sm_status st = SM_OK;
+  size_t i = 0;
+
+  while (i < n && st == SM_OK) {
+    size_t run = 0, len;
+    unsigned char c;
+
+    /* Copy the longest valid prefix in one go. */
+    while (i + run < n) {
+      c = (unsigned char)s[i + run];
+      len = c < 0x80             ? 1
+            : (c & 0xE0) == 0xC0 ? 2
+            : (c & 0xF0) == 0xE0 ? 3
+            : (c & 0xF8) == 0xF0 ? 4
+                                 : 0;
+      if (!len || i + run + len > n || !util_utf8_valid(s + i + run, len))
+        break;
+      run += len;
+    }
+    st = buf_append(out, s + i, run);
+    i += run;
+    if (i < n && st == SM_OK) {
+      st = buf_append(out, "\xEF\xBF\xBD", 3);
+      i++;
+    }
+  }
+  return st == SM_OK && !out->data ? buf_append(out, "", 0) : st;
 }
 
 enum sm_status
 html_to_text(const char *html, size_t len, struct buf *out)
 {
   htmlDocPtr doc;
-  struct walk w = {out, 0, 1, 0, SM_OK};
+  struct walk w = {out, 0, 1, 0, 0, 0, 0, SM_OK};
+  struct buf fixed = BUF_INIT((size_t)0x7fffffff); /* libxml2 takes an int */
 
   if (len > (size_t)0x7fffffff)
     return SM_ERR_LIMIT;
+  if (!util_utf8_valid(html, len)) {
+    enum sm_status st = utf8_repair(html, len, &fixed);
+
+    if (st != SM_OK) {
+      buf_free(&fixed);
+      return st;
+    }
+    html = fixed.data;
+    len = fixed.len;
+  }
   doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
                        HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                            HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
                            HTML_PARSE_NOBLANKS);
-  if (!doc)
+  if (!doc) {
+    buf_free(&fixed);
     return buf_append(out, "", 0);
+  }
   walk(&w, xmlDocGetRootElement(doc), 0, 0);
   xmlFreeDoc(doc);
+  buf_free(&fixed);
   if (w.rc == SM_OK && !w.at_line)
     w.rc = buf_putc(out, '\n');
   if (w.rc == SM_OK && !out->data)
