@@ -86,15 +86,9 @@ utf8_len(unsigned char c)
 static long
 utf8_decode(const char *s, size_t n)
 {
-  const unsigned char *u = (const unsigned char *)s;
-  long cp;
+  uint32_t cp;
 
-  if (n == 0 || utf8_len(u[0]) != n || !util_utf8_valid(s, n))
-    return -1;
-  cp = u[0] & (0x7F >> n);
-  for (size_t i = 1; i < n; i++)
-    cp = (cp << 6) | (u[i] & 0x3F);
-  return cp;
+  return n && util_utf8_decode(s, n, &cp) == n ? (long)cp : -1;
 }
 
 /* Non-ASCII characters that end an address rather than belong to it:

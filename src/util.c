@@ -67,6 +67,44 @@ util_read_file(const char *path, struct buf *out)
   return st;
 }
 
+size_t
+util_utf8_decode(const char *str, size_t n, uint32_t *cp)
+{
+  const unsigned char *s = (const unsigned char *)str;
+  uint32_t c;
+  size_t k;
+
+  if (n == 0)
+    return 0;
+  if (s[0] < 0x80) {
+    *cp = s[0];
+    return 1;
+  }
+  if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+    k = 2;
+    c = s[0] & 0x1f;
+  } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+    k = 3;
+    c = s[0] & 0x0f;
+  } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+    k = 4;
+    c = s[0] & 0x07;
+  } else
+    return 0;
+  if (n < k)
+    return 0;
+  for (size_t i = 1; i < k; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    c = (c << 6) | (s[i] & 0x3f);
+  }
+  if ((k == 3 && c < 0x800) || (k == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+      (c >= 0xd800 && c <= 0xdfff))
+    return 0;
+  *cp = c;
+  return k;
+}
+
 int
 util_utf8_valid(const char *str, size_t n)
 {

@@ -18,6 +18,11 @@ enum sm_status util_read_file(const char *path, struct buf *out);
 /* Reads a whole stream the same way. */
 enum sm_status util_read_fd(int fd, struct buf *out);
 
+/* Decodes the UTF-8 sequence at s (at most n bytes): its length (1 to 4)
+ * with the code point in *cp, or 0 when it is not valid UTF-8 (overlong,
+ * surrogate, beyond U+10FFFF, truncated). */
+size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp);
+
 /* 1 if s is valid UTF-8 of length n (no overlongs, no surrogates). */
 int util_utf8_valid(const char *s, size_t n);
 
