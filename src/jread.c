@@ -1,5 +1,6 @@
-/* jread.c: a recursive-descent JSON reader (see jread.h). Strict: no trailing commas, no comments, no leading
- * zeros, no raw control characters in strings, no lone surrogates. */
+/* jread.c: a recursive-descent JSON reader (see jread.h). Strict: no trailing
+ * commas, no comments, no leading zeros, no raw control characters in strings,
+ * no lone surrogates. */
 #include "config.h"
 
 #include <stdarg.h>

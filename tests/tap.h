@@ -28,8 +28,8 @@ static inline int
 tap_is_str(const char *got, const char *want, const char *file, int line,
            const char *name)
 {
-  int cond = (got == NULL && want == NULL) ||
-             (got && want && strcmp(got, want) == 0);
+  int cond =
+      (got == NULL && want == NULL) || (got && want && strcmp(got, want) == 0);
   if (!tap_ok(cond, file, line, name)) {
     printf("#   got:  \"%s\"\n", got ? got : "(null)");
     printf("#   want: \"%s\"\n", want ? want : "(null)");
@@ -48,9 +48,9 @@ tap_is_int(intmax_t got, intmax_t want, const char *file, int line,
 }
 
 #define ok(cond, name) tap_ok(!!(cond), __FILE__, __LINE__, (name))
-#define is_str(got, want, name)                                            \
+#define is_str(got, want, name)                                               \
   tap_is_str((got), (want), __FILE__, __LINE__, (name))
-#define is_int(got, want, name)                                            \
+#define is_int(got, want, name)                                               \
   tap_is_int((intmax_t)(got), (intmax_t)(want), __FILE__, __LINE__, (name))
 #define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
 
