@@ -33,9 +33,9 @@ struct digest_choice {
 
 struct digest_opts {
   int64_t now;
-  int dry_run;     /* choose, report, queue nothing */
-  size_t batch;    /* readers per write transaction; 0 for 5000 */
-  int64_t only;    /* only this reader (and due whatever the day), or 0 */
+  int dry_run;  /* choose, report, queue nothing */
+  size_t batch; /* readers per write transaction; 0 for 5000 */
+  int64_t only; /* only this reader (and due whatever the day), or 0 */
   /* Called for each reader with a digest (--dry-run, preview, tests).
    * May be NULL. */
   void (*report)(void *ctx, const struct digest_choice *c);
