@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* mallopt */
+#endif
 
+#include "buf.h"
 #include "digest.h"
 #include "json.h"
 #include "log.h"
@@ -18,14 +22,19 @@
 struct kw {
   char *text;             /* the canonical keyword, the table's key */
   struct match_term term; /* parsed; term.text NULL if it did not parse */
+  char *json;             /* text as a JSON string, for payloads */
   uint32_t *hits;         /* indexes into the fresh summaries, ascending */
   size_t nhits, cap;
   double weight; /* rarer keywords count for more */
 };
 
+/* Keywords by index (which stays valid as the table grows, so readers
+ * can keep indexes), found by text through open addressing. */
 struct kwtab {
-  struct kw *slots; /* open addressing; text NULL for empty */
-  size_t size, used;
+  struct kw *v;
+  size_t n, cap;
+  uint32_t *slots; /* index + 1; 0 for empty */
+  size_t size;
 };
 
 static uint64_t
@@ -38,59 +47,100 @@ hash_str(const char *s)
   return h;
 }
 
-static struct kw *
-kw_find(struct kwtab *t, const char *text, int insert)
+/* The index of `text`, adding it (unparsed, zeroed) when new: *created
+ * says so. -1 when out of memory. */
+static long
+kw_find(struct kwtab *t, const char *text, int *created)
 {
   size_t i;
 
-  if (insert && (t->used + 1) * 2 > t->size) {
-    struct kwtab n = {NULL, t->size ? t->size * 2 : 1024, 0};
-    n.slots = calloc(n.size, sizeof(*n.slots));
-    if (!n.slots)
-      return NULL;
-    for (size_t k = 0; k < t->size; k++)
-      if (t->slots[k].text) {
-        size_t j = hash_str(t->slots[k].text) & (n.size - 1);
-        while (n.slots[j].text)
-          j = (j + 1) & (n.size - 1);
-        n.slots[j] = t->slots[k];
-        n.used++;
-      }
+  *created = 0;
+  if ((t->n + 1) * 2 > t->size) {
+    size_t nsize = t->size ? t->size * 2 : 1024;
+    uint32_t *n = calloc(nsize, sizeof(*n));
+    if (!n)
+      return -1;
+    for (size_t k = 0; k < t->n; k++) {
+      size_t j = hash_str(t->v[k].text) & (nsize - 1);
+      while (n[j])
+        j = (j + 1) & (nsize - 1);
+      n[j] = (uint32_t)k + 1;
+    }
     free(t->slots);
-    *t = n;
+    t->slots = n;
+    t->size = nsize;
   }
-  if (!t->size)
-    return NULL;
   i = hash_str(text) & (t->size - 1);
-  while (t->slots[i].text) {
-    if (!strcmp(t->slots[i].text, text))
-      return &t->slots[i];
+  while (t->slots[i]) {
+    if (!strcmp(t->v[t->slots[i] - 1].text, text))
+      return (long)t->slots[i] - 1;
     i = (i + 1) & (t->size - 1);
   }
-  if (!insert)
-    return NULL;
-  t->slots[i].text = strdup(text);
-  if (!t->slots[i].text)
-    return NULL;
-  t->used++;
-  return &t->slots[i];
+  if (t->n == t->cap) {
+    size_t ncap = t->cap ? t->cap * 2 : 1024;
+    struct kw *v = realloc(t->v, ncap * sizeof(*v));
+    if (!v)
+      return -1;
+    t->v = v;
+    t->cap = ncap;
+  }
+  memset(&t->v[t->n], 0, sizeof(t->v[t->n]));
+  t->v[t->n].text = strdup(text);
+  if (!t->v[t->n].text)
+    return -1;
+  t->slots[i] = (uint32_t)t->n + 1;
+  *created = 1;
+  return (long)t->n++;
 }
 
 static void
 kwtab_free(struct kwtab *t)
 {
-  for (size_t i = 0; i < t->size; i++)
-    if (t->slots[i].text) {
-      free(t->slots[i].text);
-      free(t->slots[i].hits);
-      if (t->slots[i].term.text)
-        match_term_free(&t->slots[i].term);
-    }
+  for (size_t i = 0; i < t->n; i++) {
+    free(t->v[i].text);
+    free(t->v[i].json);
+    free(t->v[i].hits);
+    if (t->v[i].term.text)
+      match_term_free(&t->v[i].term);
+  }
+  free(t->v);
   free(t->slots);
   memset(t, 0, sizeof(*t));
 }
 
 /* ---- the run's state ------------------------------------------------ */
+
+/* A due reader, as read in the single pass over readers and keywords. */
+struct reader {
+  int64_t sub;
+  int64_t last_digest_at;
+  size_t address; /* offset into run.names */
+  size_t kw;      /* their first keyword's place in run.rkw */
+  uint32_t nkw;
+  int weekly;
+};
+
+/* A digest chosen and not yet written. */
+struct pending {
+  int64_t sub;
+  const char *address; /* in run.names */
+  int weekly;
+  char *payload;
+};
+
+struct ranked {
+  uint32_t idx;
+  double score;
+};
+
+/* One reader's tally for one summary; the parts side by side, so that a
+ * hit touches one place in memory, not four arrays. */
+struct acc {
+  double score;   /* the weights of the keywords that hit it */
+  uint64_t which; /* bit m: the reader's keyword m hit it (the first 64) */
+  uint32_t stamp; /* the rest is this reader's when stamp == run.epoch */
+  uint8_t banned; /* a negated keyword hit it */
+};
 
 struct run {
   struct store *st;
@@ -99,33 +149,35 @@ struct run {
   struct digest_stats *stats;
   struct store_fresh *fresh; /* the new summaries, by id */
   size_t nfresh, capfresh;
+  double *community, *decay; /* by fresh index: the parts of item_score
+                                that do not depend on the reader */
   struct kwtab kws;
   enum sm_status rc;
+  /* the due readers, their addresses and keyword indexes */
+  struct reader *readers;
+  size_t nreaders, capreaders;
+  struct buf names;
+  uint32_t *rkw;
+  size_t nrkw, caprkw;
   /* per reader */
   int64_t sub;
-  char *address;
+  const char *address;
   int64_t last_digest_at;
   int weekly_reader;
   struct kw **mine; /* the reader's keywords */
   size_t nmine, capmine;
-  double *score;   /* by fresh index */
-  uint32_t *stamp; /* score[i] is this reader's when stamp[i] == epoch */
-  uint8_t *banned; /* by fresh index, valid with stamp */
+  struct acc *acc; /* by fresh index */
   uint32_t epoch;
   uint32_t *touched;
   size_t ntouched;
-  /* digests chosen, written after the scan */
+  struct ranked *top; /* the best max_items so far: a heap, worst first */
+  int64_t *ids;       /* their summary ids, ranked */
+  struct buf pbuf;    /* their payload */
+  /* digests chosen, written `batch` at a time */
   struct pending *pend;
   size_t npend, cappend;
   char weekly[16], daily[16];
   int64_t weekly_num, daily_num;
-};
-
-struct pending {
-  int64_t sub;
-  char *address;
-  int weekly;
-  char *payload;
 };
 
 /* The Message-ID of a reader's digest, without angle brackets: one per
@@ -181,25 +233,67 @@ fresh_index(const struct run *r, int64_t id)
   return lo < r->nfresh && r->fresh[lo].id == id ? (long)lo : -1;
 }
 
+/* One (reader, keyword) row of the due readers, ordered by reader: the
+ * readers and the distinct keywords come out of this one pass. */
 static int
-add_keyword(void *ctx, const struct store_due *d)
+collect_due(void *ctx, const struct store_due *d)
 {
   struct run *r = ctx;
-  struct kw *k = kw_find(&r->kws, d->keyword, 1);
+  struct reader *rd;
+  struct kw *k;
   char err[SM_ERRLEN];
+  int created;
+  long i;
 
-  if (!k) {
-    r->rc = SM_ERR_NOMEM;
-    return 1;
+  if (!r->nreaders || r->readers[r->nreaders - 1].sub != d->id) {
+    if (r->nreaders == r->capreaders) {
+      size_t n = r->capreaders ? r->capreaders * 2 : 1024;
+      struct reader *p = realloc(r->readers, n * sizeof(*p));
+      if (!p)
+        goto nomem;
+      r->readers = p;
+      r->capreaders = n;
+    }
+    rd = &r->readers[r->nreaders++];
+    rd->sub = d->id;
+    rd->last_digest_at = d->last_digest_at;
+    rd->weekly = d->weekly;
+    rd->address = r->names.len;
+    rd->kw = r->nrkw;
+    rd->nkw = 0;
+    r->rc = buf_append(&r->names, d->address, strlen(d->address) + 1);
+    if (r->rc != SM_OK)
+      return 1;
   }
-  if (match_parse_keyword(d->keyword, &k->term, err, sizeof(err)) != SM_OK) {
+  rd = &r->readers[r->nreaders - 1];
+  i = kw_find(&r->kws, d->keyword, &created);
+  if (i < 0)
+    goto nomem;
+  k = &r->kws.v[i];
+  if (created &&
+      match_parse_keyword(d->keyword, &k->term, err, sizeof(err)) != SM_OK) {
     /* Stored keywords were validated on entry; one that no longer parses
      * (the language changed) matches nothing rather than stopping the
      * run. */
     log_warning("keyword %s: %s: ignored", d->keyword, err);
     memset(&k->term, 0, sizeof(k->term));
   }
+  if (!k->term.text)
+    return 0;
+  if (r->nrkw == r->caprkw) {
+    size_t n = r->caprkw ? r->caprkw * 2 : 4096;
+    uint32_t *p = realloc(r->rkw, n * sizeof(*p));
+    if (!p)
+      goto nomem;
+    r->rkw = p;
+    r->caprkw = n;
+  }
+  r->rkw[r->nrkw++] = (uint32_t)i;
+  rd->nkw++;
   return 0;
+nomem:
+  r->rc = SM_ERR_NOMEM;
+  return 1;
 }
 
 struct hit_ctx {
@@ -230,17 +324,37 @@ add_hit(void *ctx, int64_t id)
   return 0;
 }
 
+/* The keyword as json_string writes it (escaped, invalid UTF-8
+ * replaced), once per run. */
+static enum sm_status
+keyword_json(struct kw *k)
+{
+  size_t len = 0;
+  FILE *fp = open_memstream(&k->json, &len);
+  struct json j;
+
+  if (!fp)
+    return SM_ERR_NOMEM;
+  json_init(&j, fp);
+  json_string(&j, k->text);
+  if (fclose(fp) != 0 || !k->json)
+    return SM_ERR_NOMEM;
+  return SM_OK;
+}
+
 static enum sm_status
 evaluate_keywords(struct run *r)
 {
   enum sm_status rc = SM_OK;
 
-  for (size_t i = 0; i < r->kws.size && rc == SM_OK; i++) {
-    struct kw *k = &r->kws.slots[i];
+  for (size_t i = 0; i < r->kws.n && rc == SM_OK; i++) {
+    struct kw *k = &r->kws.v[i];
     struct hit_ctx h = {r, k};
-    if (!k->text || !k->term.text)
+    if (!k->term.text)
       continue;
-    rc = store_fresh_match(r->st, &k->term, add_hit, &h);
+    rc = keyword_json(k);
+    if (rc == SM_OK)
+      rc = store_fresh_match(r->st, &k->term, add_hit, &h);
     if (rc == SM_OK && r->rc != SM_OK)
       rc = r->rc;
     /* Hits arrive ordered by id, and fresh indexes follow ids. */
@@ -251,11 +365,6 @@ evaluate_keywords(struct run *r)
 }
 
 /* ---- one reader ----------------------------------------------------- */
-
-struct ranked {
-  uint32_t idx;
-  double score;
-};
 
 static int
 cmp_ranked(const void *a, const void *b)
@@ -282,17 +391,89 @@ has_hit(const struct kw *k, uint32_t idx)
   return lo < k->nhits && k->hits[lo] == idx;
 }
 
-/* Relevance x community x recency. */
+/* The reader-independent parts of item_score, once per summary rather
+ * than once per match (log() was a tenth of a run). */
+static void
+score_parts(struct run *r)
+{
+  for (size_t i = 0; i < r->nfresh; i++) {
+    const struct store_fresh *f = &r->fresh[i];
+    double age_days = (double)(r->o->now - f->fresh_at) / 86400.0;
+
+    if (age_days < 0)
+      age_days = 0;
+    r->community[i] = log(M_E + (f->votes > 0 ? (double)f->votes : 0));
+    r->decay[i] = 1.0 + age_days / 7.0;
+  }
+}
+
+/* Relevance x community x recency (the same operations in the same
+ * order as computing the parts here, so the same doubles). */
 static double
 item_score(const struct run *r, uint32_t idx, double relevance)
 {
-  const struct store_fresh *f = &r->fresh[idx];
-  double age_days = (double)(r->o->now - f->fresh_at) / 86400.0;
-  double community = log(M_E + (f->votes > 0 ? (double)f->votes : 0));
+  return relevance * r->community[idx] / r->decay[idx];
+}
 
-  if (age_days < 0)
-    age_days = 0;
-  return relevance * community / (1.0 + age_days / 7.0);
+/* The best `keep` candidates in cmp_ranked's order, kept in a heap whose
+ * root is the one that ranks last: a digest lists max_items of what may
+ * be hundreds of matches, and sorting them all was half of a run. As
+ * cmp_ranked is a total order (indexes differ), the heap sorted is
+ * exactly the head of the whole list sorted. */
+static void
+top_sift_down(struct ranked *h, size_t n, size_t i)
+{
+  for (;;) {
+    size_t worst = i, l = 2 * i + 1, rt = 2 * i + 2;
+    struct ranked t;
+    if (l < n && cmp_ranked(&h[l], &h[worst]) > 0)
+      worst = l;
+    if (rt < n && cmp_ranked(&h[rt], &h[worst]) > 0)
+      worst = rt;
+    if (worst == i)
+      return;
+    t = h[i];
+    h[i] = h[worst];
+    h[worst] = t;
+    i = worst;
+  }
+}
+
+static void
+top_add(struct ranked *h, size_t *n, size_t keep, const struct ranked *c)
+{
+  size_t i;
+
+  if (*n < keep) {
+    /* Sift up: parents rank after their children. */
+    i = (*n)++;
+    h[i] = *c;
+    while (i > 0 && cmp_ranked(&h[i], &h[(i - 1) / 2]) > 0) {
+      struct ranked t = h[i];
+      h[i] = h[(i - 1) / 2];
+      h[(i - 1) / 2] = t;
+      i = (i - 1) / 2;
+    }
+  } else if (cmp_ranked(c, &h[0]) < 0) {
+    h[0] = *c;
+    top_sift_down(h, *n, 0);
+  }
+}
+
+/* Appends v in decimal, as json_int ("%" PRId64) writes it, without printf's
+ * cost (ten numbers a digest, a million digests). */
+static enum sm_status
+put_int(struct buf *b, int64_t v)
+{
+  char tmp[24], *p = tmp + sizeof(tmp);
+  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+  do
+    *--p = (char)('0' + u % 10);
+  while ((u /= 10) != 0);
+  if (v < 0)
+    *--p = '-';
+  return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 static enum sm_status
@@ -300,20 +481,18 @@ finish_reader(struct run *r)
 {
   int weekly;
   int64_t period, start;
-  struct ranked *list = NULL;
-  size_t n = 0, keep;
-  char *payload = NULL;
-  size_t plen = 0;
-  FILE *fp = NULL;
-  struct json j;
-  int64_t *ids = NULL;
+  struct ranked *list = r->top;
+  size_t n = 0, keep, max = (size_t)r->conf->digest.max_items;
+  const char *payload;
+  int64_t *ids = r->ids;
   enum sm_status rc = SM_OK;
 
   if (!r->sub)
     return SM_OK;
   r->stats->readers++;
   if (++r->epoch == 0) {
-    memset(r->stamp, 0, r->nfresh * sizeof(*r->stamp));
+    for (size_t i = 0; i < r->nfresh; i++)
+      r->acc[i].stamp = 0;
     r->epoch = 1;
   }
   r->ntouched = 0;
@@ -321,32 +500,37 @@ finish_reader(struct run *r)
     struct kw *k = r->mine[i];
     for (size_t h = 0; h < k->nhits; h++) {
       uint32_t x = k->hits[h];
-      if (r->stamp[x] != r->epoch) {
-        r->stamp[x] = r->epoch;
-        r->score[x] = 0;
-        r->banned[x] = 0;
+      struct acc *a = &r->acc[x];
+      if (a->stamp != r->epoch) {
+        a->stamp = r->epoch;
+        a->score = 0;
+        a->banned = 0;
+        a->which = 0;
         r->touched[r->ntouched++] = x;
       }
       if (k->term.negated)
-        r->banned[x] = 1;
+        a->banned = 1;
       else
-        r->score[x] += k->weight;
+        a->score += k->weight;
+      if (i < 64)
+        a->which |= (uint64_t)1 << i;
     }
   }
   /* The reader's window: since their last digest, at most two periods
    * back; a first digest covers the last period. */
   weekly = r->weekly_reader;
   period = weekly ? DIGEST_WEEK : DIGEST_DAY;
+  /* Since the last digest means after it: a summary first seen in the
+   * same second went out with it. */
   start = r->last_digest_at && r->last_digest_at >= r->o->now - 2 * period
-              ? r->last_digest_at
+              ? r->last_digest_at + 1
               : r->o->now - period;
-  list = malloc((r->ntouched ? r->ntouched : 1) * sizeof(*list));
-  if (!list)
-    return SM_ERR_NOMEM;
+  keep = 0;
   for (size_t i = 0; i < r->ntouched && rc == SM_OK; i++) {
+    struct ranked c;
     uint32_t x = r->touched[i];
     const struct store_fresh *f = &r->fresh[x];
-    if (r->banned[x] || r->score[x] <= 0 || f->fresh_at < start)
+    if (r->acc[x].banned || r->acc[x].score <= 0 || f->fresh_at < start)
       continue;
     if (f->fresh_at != f->first_seen) {
       /* Renewed by an edit: only for readers who never had it. */
@@ -355,49 +539,52 @@ finish_reader(struct run *r)
       if (had)
         continue;
     }
-    list[n].idx = x;
-    list[n].score = item_score(r, x, r->score[x]);
+    c.idx = x;
+    c.score = item_score(r, x, r->acc[x].score);
+    top_add(list, &keep, max, &c);
     n++;
   }
   if (rc != SM_OK || n == 0) {
     if (rc == SM_OK)
       r->stats->empty++;
-    free(list);
     return rc;
   }
-  qsort(list, n, sizeof(*list), cmp_ranked);
-  keep = n < (size_t)r->conf->digest.max_items
-             ? n
-             : (size_t)r->conf->digest.max_items;
-  ids = malloc(keep * sizeof(*ids));
-  fp = open_memstream(&payload, &plen);
-  if (!ids || !fp) {
-    rc = SM_ERR_NOMEM;
-    goto out;
-  }
-  json_init(&j, fp);
-  json_begin_object(&j);
-  json_key(&j, "items");
-  json_begin_array(&j);
-  for (size_t i = 0; i < keep; i++) {
+  qsort(list, keep, sizeof(*list), cmp_ranked);
+  /* The payload, as json.c would write it, from each keyword's JSON
+   * form made once per run: writing every reader's keywords through
+   * stdio a character at a time was a tenth of a run. */
+  buf_reset(&r->pbuf);
+  rc = buf_puts(&r->pbuf, "{\"items\":[");
+  for (size_t i = 0; i < keep && rc == SM_OK; i++) {
+    int first = 1;
     ids[i] = r->fresh[list[i].idx].id;
-    json_begin_object(&j);
-    json_key(&j, "id");
-    json_int(&j, ids[i]);
-    json_key(&j, "kw");
-    json_begin_array(&j);
-    for (size_t m = 0; m < r->nmine; m++)
-      if (!r->mine[m]->term.negated && has_hit(r->mine[m], list[i].idx))
-        json_string(&j, r->mine[m]->text);
-    json_end_array(&j);
-    json_end_object(&j);
+    rc = buf_puts(&r->pbuf, i ? ",{\"id\":" : "{\"id\":");
+    if (rc == SM_OK)
+      rc = put_int(&r->pbuf, ids[i]);
+    if (rc == SM_OK)
+      rc = buf_puts(&r->pbuf, ",\"kw\":[");
+    for (size_t m = 0; m < r->nmine && rc == SM_OK; m++)
+      if (!r->mine[m]->term.negated &&
+          (m < 64 ? (int)((r->acc[list[i].idx].which >> m) & 1)
+                  : has_hit(r->mine[m], list[i].idx))) {
+        if (!first)
+          rc = buf_putc(&r->pbuf, ',');
+        if (rc == SM_OK)
+          rc = buf_puts(&r->pbuf, r->mine[m]->json);
+        first = 0;
+      }
+    if (rc == SM_OK)
+      rc = buf_puts(&r->pbuf, "]}");
   }
-  json_end_array(&j);
-  json_key(&j, "more");
-  json_int(&j, (int64_t)(n - keep));
-  json_end_object(&j);
-  fclose(fp);
-  fp = NULL;
+  if (rc == SM_OK)
+    rc = buf_puts(&r->pbuf, "],\"more\":");
+  if (rc == SM_OK)
+    rc = put_int(&r->pbuf, (int64_t)(n - keep));
+  if (rc == SM_OK)
+    rc = buf_putc(&r->pbuf, '}');
+  if (rc != SM_OK)
+    goto out;
+  payload = buf_str(&r->pbuf);
   if (r->o->report) {
     struct digest_choice c;
     char mid[MIME_MSGID_MAX];
@@ -427,59 +614,20 @@ finish_reader(struct run *r)
       r->pend = np;
       r->cappend = c;
     }
-    p = &r->pend[r->npend++];
+    p = &r->pend[r->npend];
+    p->payload = malloc(r->pbuf.len + 1);
+    if (!p->payload) {
+      rc = SM_ERR_NOMEM;
+      goto out;
+    }
+    memcpy(p->payload, payload, r->pbuf.len + 1);
     p->sub = r->sub;
     p->weekly = weekly;
     p->address = r->address;
-    r->address = NULL;
-    p->payload = payload;
-    payload = NULL;
+    r->npend++;
   }
 out:
-  if (fp)
-    fclose(fp);
-  free(payload);
-  free(ids);
-  free(list);
   return rc;
-}
-
-static int
-add_due(void *ctx, const struct store_due *d)
-{
-  struct run *r = ctx;
-  struct kw *k;
-
-  if (d->id != r->sub) {
-    r->rc = finish_reader(r);
-    if (r->rc != SM_OK)
-      return 1;
-    free(r->address);
-    r->sub = d->id;
-    r->address = strdup(d->address);
-    r->last_digest_at = d->last_digest_at;
-    r->weekly_reader = d->weekly;
-    r->nmine = 0;
-    if (!r->address) {
-      r->rc = SM_ERR_NOMEM;
-      return 1;
-    }
-  }
-  k = kw_find(&r->kws, d->keyword, 0);
-  if (!k || !k->term.text)
-    return 0;
-  if (r->nmine == r->capmine) {
-    size_t n = r->capmine ? r->capmine * 2 : 16;
-    struct kw **p = realloc(r->mine, n * sizeof(*p));
-    if (!p) {
-      r->rc = SM_ERR_NOMEM;
-      return 1;
-    }
-    r->mine = p;
-    r->capmine = n;
-  }
-  r->mine[r->nmine++] = k;
-  return 0;
 }
 
 void
@@ -494,32 +642,68 @@ digest_issue_names(int64_t now, char *weekly, size_t wlen, char *daily,
   strftime(daily, dlen, "%Y-%m-%d", &tm);
 }
 
-/* Writes the chosen digests, `batch` readers per transaction. */
+/* Writes the digests chosen so far in one transaction and forgets them.
+ * Called every `batch` readers with a digest, so what waits in memory is
+ * one batch, not every reader's payload. */
 static enum sm_status
 write_pending(struct run *r)
+{
+  enum sm_status rc = SM_OK;
+
+  if (!r->npend)
+    return SM_OK;
+  rc = store_begin(r->st);
+  for (size_t k = 0; k < r->npend && rc == SM_OK; k++) {
+    struct pending *p = &r->pend[k];
+    char mid[MIME_MSGID_MAX];
+    int added = 0;
+    rc = digest_message_id(r, p->weekly, p->sub, mid, sizeof(mid));
+    if (rc != SM_OK)
+      break;
+    rc = store_digest_queue(r->st, p->sub, p->address,
+                            p->weekly ? r->weekly : r->daily, mid, p->payload,
+                            r->o->now, &added);
+  }
+  if (rc == SM_OK)
+    rc = store_commit(r->st);
+  else
+    store_rollback(r->st);
+  for (size_t k = 0; k < r->npend; k++)
+    free(r->pend[k].payload);
+  r->npend = 0;
+  return rc;
+}
+
+/* Chooses each due reader's digest from their keywords' hits, writing
+ * them a batch at a time. */
+static enum sm_status
+choose_all(struct run *r)
 {
   size_t batch = r->o->batch ? r->o->batch : 5000;
   enum sm_status rc = SM_OK;
 
-  for (size_t i = 0; i < r->npend && rc == SM_OK; i += batch) {
-    size_t end = i + batch < r->npend ? i + batch : r->npend;
-    rc = store_begin(r->st);
-    for (size_t k = i; k < end && rc == SM_OK; k++) {
-      struct pending *p = &r->pend[k];
-      char mid[MIME_MSGID_MAX];
-      int added = 0;
-      rc = digest_message_id(r, p->weekly, p->sub, mid, sizeof(mid));
-      if (rc != SM_OK)
-        break;
-      rc = store_digest_queue(r->st, p->sub, p->address,
-                              p->weekly ? r->weekly : r->daily, mid,
-                              p->payload, r->o->now, &added);
+  for (size_t i = 0; i < r->nreaders && rc == SM_OK; i++) {
+    const struct reader *rd = &r->readers[i];
+    if (rd->nkw > r->capmine) {
+      struct kw **p = realloc(r->mine, rd->nkw * sizeof(*p));
+      if (!p)
+        return SM_ERR_NOMEM;
+      r->mine = p;
+      r->capmine = rd->nkw;
     }
-    if (rc == SM_OK)
-      rc = store_commit(r->st);
-    else
-      store_rollback(r->st);
+    for (uint32_t k = 0; k < rd->nkw; k++)
+      r->mine[k] = &r->kws.v[r->rkw[rd->kw + k]];
+    r->nmine = rd->nkw;
+    r->sub = rd->sub;
+    r->address = buf_str(&r->names) + rd->address;
+    r->last_digest_at = rd->last_digest_at;
+    r->weekly_reader = rd->weekly;
+    rc = finish_reader(r);
+    if (rc == SM_OK && r->npend >= batch)
+      rc = write_pending(r);
   }
+  if (rc == SM_OK)
+    rc = write_pending(r);
   return rc;
 }
 
@@ -531,14 +715,29 @@ digest_run(struct store *st, const struct conf *conf,
   time_t t = (time_t)opts->now;
   struct tm tm;
   int weekly_due;
+  size_t nf;
   enum sm_status rc;
 
+#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD)
+  /* Every INSERT into the outbox makes SQLite allocate and free an
+   * ephemeral table for its CHECK (kind IN (...)) constraints, ~86 KB of
+   * page cache; with glibc's default 128 KB trim threshold that free
+   * often shrinks the heap and the next statement grows it again: two
+   * brk() per digest, 40% of a run's time at 100,000 readers.
+   * Keep up to 64 MB of free heap instead. */
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
   memset(stats, 0, sizeof(*stats));
   memset(&r, 0, sizeof(r));
   r.st = st;
   r.conf = conf;
   r.o = opts;
   r.stats = stats;
+  /* Addresses of the due readers: RFC 5321 caps one at 254 bytes. */
+  buf_init(&r.names, (size_t)1 << 30);
+  /* One payload: max_items (at most 100) ids, each with at most
+   * MATCH_MAX_TERMS keywords of at most MATCH_MAX_KEYWORD characters. */
+  buf_init(&r.pbuf, 64 * 1024 * 1024);
   gmtime_r(&t, &tm);
   weekly_due = tm.tm_wday == conf->list.weekday;
   /* Numbers for Message-IDs: 202648 for a week, 20261123 for a day. */
@@ -559,43 +758,47 @@ digest_run(struct store *st, const struct conf *conf,
   if (rc != SM_OK)
     goto out;
   stats->fresh = r.nfresh;
-  rc = store_due(st, weekly_due, 1, r.weekly, r.daily, opts->only, 1,
-                 add_keyword, &r);
+  /* One pass over the due readers and their keywords gives both the
+   * readers and the distinct keywords: a second pass for the keywords
+   * alone (SELECT DISTINCT, in keyword order, each row a lookup of its
+   * reader) cost more than everything else at a million readers. */
+  rc = store_due(st, weekly_due, 1, r.weekly, r.daily, opts->only, 0,
+                 collect_due, &r);
   if (rc == SM_OK)
     rc = r.rc;
   if (rc == SM_OK)
     rc = evaluate_keywords(&r);
   if (rc != SM_OK)
     goto out;
-  r.score = calloc(r.nfresh ? r.nfresh : 1, sizeof(*r.score));
-  r.stamp = calloc(r.nfresh ? r.nfresh : 1, sizeof(*r.stamp));
-  r.banned = calloc(r.nfresh ? r.nfresh : 1, sizeof(*r.banned));
-  r.touched = calloc(r.nfresh ? r.nfresh : 1, sizeof(*r.touched));
-  if (!r.score || !r.stamp || !r.banned || !r.touched) {
+  nf = r.nfresh ? r.nfresh : 1;
+  r.acc = calloc(nf, sizeof(*r.acc));
+  r.touched = calloc(nf, sizeof(*r.touched));
+  r.community = calloc(nf, sizeof(*r.community));
+  r.decay = calloc(nf, sizeof(*r.decay));
+  r.top = calloc((size_t)conf->digest.max_items + 1, sizeof(*r.top));
+  r.ids = calloc((size_t)conf->digest.max_items + 1, sizeof(*r.ids));
+  if (!r.acc || !r.touched || !r.community || !r.decay || !r.top || !r.ids) {
     rc = SM_ERR_NOMEM;
     goto out;
   }
-  rc = store_due(st, weekly_due, 1, r.weekly, r.daily, opts->only, 0, add_due,
-                 &r);
-  if (rc == SM_OK)
-    rc = r.rc;
-  if (rc == SM_OK)
-    rc = finish_reader(&r);
-  if (rc == SM_OK)
-    rc = write_pending(&r);
+  score_parts(&r);
+  rc = choose_all(&r);
 out:
-  for (size_t i = 0; i < r.npend; i++) {
-    free(r.pend[i].address);
+  for (size_t i = 0; i < r.npend; i++)
     free(r.pend[i].payload);
-  }
   free(r.pend);
-  free(r.address);
+  free(r.readers);
+  buf_free(&r.names);
+  free(r.rkw);
   free(r.mine);
   free(r.fresh);
-  free(r.score);
-  free(r.stamp);
-  free(r.banned);
+  free(r.acc);
   free(r.touched);
+  free(r.community);
+  free(r.decay);
+  free(r.top);
+  free(r.ids);
+  buf_free(&r.pbuf);
   kwtab_free(&r.kws);
   return rc;
 }
