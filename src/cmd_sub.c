@@ -285,37 +285,17 @@ time_or_null(int64_t t, char *out, size_t outlen)
   return out;
 }
 
-/* What the mail-sending parts of sub.c need: the secret for the
- * confirmation token and the templates. Only add and import
- * --send-confirmations need them; list or export must work without. */
-struct mailer {
-  struct token_secret secret;
-  struct tmpl_set *tmpl;
-};
-
+/* The secret and templates (cmd_mail_open) for the parts of sub.c that
+ * mail: only add and import --send-confirmations need them, so list and
+ * export work without. A missing or bad secret is a setup problem: 78. */
 static enum sm_status
-mailer_open(struct cmd_ctx *ctx, struct mailer *m)
+mailer_open(struct cmd_ctx *ctx, struct cmd_mail *m)
 {
-  char err[SM_ERRLEN];
-  enum sm_status rc;
+  enum sm_status rc = cmd_mail_open(ctx, m);
 
-  rc = token_secret_load(ctx->conf.secret.file, &m->secret, err, sizeof(err));
-  if (rc == SM_OK)
-    rc = tmpl_set_open(ctx->conf.templates.dir, &m->tmpl, err, sizeof(err));
-  if (rc != SM_OK) {
-    log_error("%s", err);
-    /* A missing secret is a setup problem like a wrong one. */
-    if (rc != SM_ERR_NOMEM)
-      rc = SM_ERR_CONFIG;
-  }
+  if (rc != SM_OK && rc != SM_ERR_NOMEM)
+    rc = SM_ERR_CONFIG;
   return rc;
-}
-
-static void
-mailer_free(struct mailer *m)
-{
-  token_secret_free(&m->secret);
-  tmpl_set_free(m->tmpl);
 }
 
 /* Ends a command: rolls back an open transaction and, unless a message
@@ -342,7 +322,7 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
 {
   static const struct option opts[] = {{"confirmed", no_argument, NULL, 'C'},
                                        {NULL, 0, NULL, 0}};
-  struct mailer m = {{NULL, 0}, NULL};
+  struct cmd_mail m = {{NULL, 0}, NULL, NULL};
   struct store_subscriber s;
   struct sub_env env;
   struct store *st = NULL;
@@ -453,7 +433,7 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
 out:
   code = finish(st, rc, in_tx, logged);
   store_close(st);
-  mailer_free(&m);
+  cmd_mail_close(&m);
   store_subscriber_free(&s);
   free_keywords(kw, nkw);
   free(before);
@@ -1134,7 +1114,7 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
   struct buf data = BUF_INIT(SUB_IMPORT_MAX_BYTES);
   struct import im;
   struct import_counts n;
-  struct mailer m = {{NULL, 0}, NULL};
+  struct cmd_mail m = {{NULL, 0}, NULL, NULL};
   struct sub_env env;
   struct store *st = NULL;
   const char *path;
@@ -1224,7 +1204,7 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
 out:
   code = finish(st, rc, in_tx, logged);
   store_close(st);
-  mailer_free(&m);
+  cmd_mail_close(&m);
   import_free(&im);
   buf_free(&data);
   return code;
