@@ -298,6 +298,33 @@ mailer_open(struct cmd_ctx *ctx, struct cmd_mail *m)
   return rc;
 }
 
+/* Opens what a writing action needs (the mailer only when it may mail),
+ * fills env and starts the transaction. Opening failures are logged
+ * (*logged = 1); a failure to begin is left for finish() to report. */
+static enum sm_status
+begin_write(struct cmd_ctx *ctx, int mail, struct cmd_mail *m,
+            struct store **st, struct sub_env *env, int *in_tx, int *logged)
+{
+  enum sm_status rc;
+
+  *logged = 1;
+  if (mail && (rc = mailer_open(ctx, m)) != SM_OK)
+    return rc;
+  rc = cmd_store_open(ctx, 0, st);
+  if (rc != SM_OK)
+    return rc;
+  *logged = 0;
+  env->st = *st;
+  env->conf = &ctx->conf;
+  env->secret = &m->secret;
+  env->tmpl = m->tmpl;
+  env->now = util_now();
+  rc = store_begin(*st);
+  if (rc == SM_OK)
+    *in_tx = 1;
+  return rc;
+}
+
 /* Ends a command: rolls back an open transaction and, unless a message
  * was logged already, says what failed (the store names its file).
  * Returns the exit code for rc. */
@@ -354,23 +381,9 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
       log_error("%s: %s; nothing changed", addr, err);
     return sm_exit_code(rc);
   }
-  /* Both log what went wrong. */
-  logged = 1;
-  if (!confirmed && (rc = mailer_open(ctx, &m)) != SM_OK)
-    goto out;
-  rc = cmd_store_open(ctx, 0, &st);
+  rc = begin_write(ctx, !confirmed, &m, &st, &env, &in_tx, &logged);
   if (rc != SM_OK)
     goto out;
-  logged = 0;
-  env.st = st;
-  env.conf = &ctx->conf;
-  env.secret = &m.secret;
-  env.tmpl = m.tmpl;
-  env.now = util_now();
-  rc = store_begin(st);
-  if (rc != SM_OK)
-    goto out;
-  in_tx = 1;
   rc = store_sub_get(st, addr, &s);
   if (rc == SM_ERR_NOTFOUND) {
     rc = store_sub_create(st, addr, confirmed ? "confirmed" : "pending",
@@ -1158,21 +1171,9 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
     log_error("%s; nothing imported", *err ? err : sm_strerror(rc));
     goto out;
   }
-  if (send && (rc = mailer_open(ctx, &m)) != SM_OK)
-    goto out;
-  rc = cmd_store_open(ctx, 0, &st);
+  rc = begin_write(ctx, send, &m, &st, &env, &in_tx, &logged);
   if (rc != SM_OK)
     goto out;
-  logged = 0;
-  env.st = st;
-  env.conf = &ctx->conf;
-  env.secret = &m.secret;
-  env.tmpl = m.tmpl;
-  env.now = util_now();
-  rc = store_begin(st);
-  if (rc != SM_OK)
-    goto out;
-  in_tx = 1;
   for (size_t i = 0; i < im.nrows && rc == SM_OK; i++)
     rc = import_apply(&env, &im, &im.rows[i], confirmed, send, &n, err,
                       sizeof(err));
