@@ -25,7 +25,10 @@ struct conf {
     long replies_per_day; /* command replies to one address per day */
   } list;
   struct {
-    char *url; /* https://www.shortscience.org, no trailing slash */
+    char *url;            /* https://www.shortscience.org, no trailing slash */
+    char *api_url;        /* where comments are POSTed; unset: kept */
+    char *api_token_file; /* bearer token for api_url, or unset */
+    long api_timeout;     /* seconds, whole request */
   } site;
   struct {
     char *url;
@@ -57,8 +60,17 @@ struct conf {
     long max_items;
   } digest;
   struct {
-    size_t max_size; /* larger mail is quarantined unread */
+    size_t max_size;   /* larger mail is quarantined unread */
+    char *authserv_id; /* our MTA's Authentication-Results id, or unset */
   } receive;
+  struct {
+    long threshold;  /* score at which a reader is disabled */
+    long stale_days; /* a score older than this starts again from 0 */
+  } bounce;
+  struct {
+    char *listen; /* ADDR:PORT for shortmail serve */
+    size_t max_body;
+  } serve;
   struct {
     char *key_file; /* PEM private key; unset: no DKIM signature */
     char *selector;

@@ -12,18 +12,15 @@
 #include "inbound_route.h"
 #include "log.h"
 #include "receive.h"
+#include "receive_int.h"
 #include "sub.h"
 
 /* Quarantined mail keeps at most this much of its raw bytes. */
 #define RECEIVE_KEEP_RAW (1024 * 1024)
 
-static void set_outcome(struct receive_result *res, const char *outcome,
-                        const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-set_outcome(struct receive_result *res, const char *outcome, const char *fmt,
-            ...)
+void
+receive_set_outcome(struct receive_result *res, const char *outcome,
+                    const char *fmt, ...)
 {
   va_list ap;
 
@@ -75,10 +72,8 @@ automatic_reason(const struct inbound_msg *m, const char *sender,
   return NULL;
 }
 
-/* Whether an address is the reader's (domains compare without case,
- * local parts too, as the store does). */
-static int
-same_address(const char *a, const char *b)
+int
+receive_same_address(const char *a, const char *b)
 {
   return a && b && !strcasecmp(a, b);
 }
@@ -171,7 +166,7 @@ run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
                       : "digests resume with the next one");
     break;
   case VERB_UNSUBSCRIBE:
-    rc = store_sub_set_status(e->st, id, "unsubscribed", e->now);
+    rc = sub_unsubscribe(e, id, "mail command", &sent);
     buf_puts(msg, "unsubscribed: no more digests will be sent to this "
                   "address");
     break;
@@ -239,8 +234,8 @@ handle_request(const struct receive_env *env, const struct inbound_msg *m,
   }
   if (rc != SM_OK)
     goto out;
-  set_outcome(res, "commands", "%zu command%s from %s", cmds.n,
-              cmds.n == 1 ? "" : "s", m->from_addr);
+  receive_set_outcome(res, "commands", "%zu command%s from %s", cmds.n,
+                      cmds.n == 1 ? "" : "s", m->from_addr);
   /* Only a reader who had confirmed gets an answer: to anyone else the
    * only mail is the confirmation request sub_request queued. */
   if (!was_confirmed) {
@@ -294,36 +289,37 @@ handle_confirm(const struct receive_env *env, const struct inbound_msg *m,
      * the answer really comes from them (at most one a day anyway). */
     rc = store_sub_get_id(env->st, id, &s);
     if (rc == SM_ERR_NOTFOUND) {
-      set_outcome(res, "quarantined",
-                  "expired confirmation for a reader "
-                  "since erased");
+      receive_set_outcome(res, "quarantined",
+                          "expired confirmation for a reader "
+                          "since erased");
       return SM_OK;
     }
     if (rc != SM_OK)
       return rc;
-    if (!strcmp(s.status, "pending") && same_address(s.address, m->from_addr))
+    if (!strcmp(s.status, "pending") &&
+        receive_same_address(s.address, m->from_addr))
       rc = sub_send_confirmation(&se, &s, &thread, &sent);
-    set_outcome(res, "expired", "expired confirmation token for %s%s",
-                s.address, sent ? "; a new request was sent" : "");
+    receive_set_outcome(res, "expired", "expired confirmation token for %s%s",
+                        s.address, sent ? "; a new request was sent" : "");
     store_subscriber_free(&s);
     return rc;
   }
   if (rc == SM_ERR_DATA) {
-    set_outcome(res, "quarantined", "confirmation token %s",
-                token_reason_str(reason));
+    receive_set_outcome(res, "quarantined", "confirmation token %s",
+                        token_reason_str(reason));
     return SM_OK;
   }
   if (rc != SM_OK)
     return rc;
   if (!now_confirmed) {
-    set_outcome(res, "duplicate", "reader %lld had confirmed already",
-                (long long)id);
+    receive_set_outcome(res, "duplicate", "reader %lld had confirmed already",
+                        (long long)id);
     return SM_OK;
   }
   rc = store_sub_get_id(env->st, id, &s);
   if (rc != SM_OK)
     return rc;
-  set_outcome(res, "confirmed", "%s confirmed", s.address);
+  receive_set_outcome(res, "confirmed", "%s confirmed", s.address);
   {
     struct tmpl_value *ctx = sub_base_context(&se);
     struct tmpl_value *kw = ctx ? tmpl_map_add_list(ctx, "keywords") : NULL;
@@ -423,30 +419,37 @@ receive_message(const struct receive_env *env, const char *raw, size_t len,
   if (rc != SM_OK)
     goto fail;
   if (seen) {
-    set_outcome(res, "duplicate", "already received: %s", key);
+    receive_set_outcome(res, "duplicate", "already received: %s", key);
     store_rollback(env->st);
     goto out;
   }
   if (!parsed) {
     if (len > env->conf->receive.max_size)
-      set_outcome(res, "quarantined",
-                  "message larger than [receive] max_size (%zu bytes)",
-                  env->conf->receive.max_size);
+      receive_set_outcome(res, "quarantined",
+                          "message larger than [receive] max_size (%zu bytes)",
+                          env->conf->receive.max_size);
     else
-      set_outcome(res, "quarantined", "unparseable: %s", err);
+      receive_set_outcome(res, "quarantined", "unparseable: %s", err);
   } else if (route == ROUTE_NONE || !rcpt)
-    set_outcome(res, "quarantined", "%s is not one of the list's addresses",
-                rcpt ? rcpt : "(no recipient)");
+    receive_set_outcome(res, "quarantined",
+                        "%s is not one of the list's addresses",
+                        rcpt ? rcpt : "(no recipient)");
   else if ((why = automatic_reason(&m, sender, env->conf)) != NULL)
-    set_outcome(res, "quarantined", "automatic mail (%s): not acted on", why);
+    receive_set_outcome(res, "quarantined",
+                        "automatic mail (%s): not acted on", why);
   else if (!m.from_addr)
-    set_outcome(res, "quarantined", "no From address");
+    receive_set_outcome(res, "quarantined", "no From address");
   else if (route == ROUTE_REQUEST)
     rc = handle_request(env, &m, key, res);
   else if (route == ROUTE_CONFIRM)
     rc = handle_confirm(env, &m, token, tokenlen, key, res);
+  else if (route == ROUTE_COMMENT)
+    rc = receive_comment(env, &m, token, tokenlen, key, raw, len, res);
+  else if (route == ROUTE_LIST)
+    rc = receive_list_reply(env, &m, key, raw, len, res);
   else
-    set_outcome(res, "quarantined", "mail to %s is not handled yet", rcpt);
+    receive_set_outcome(res, "quarantined", "mail to %s is not handled yet",
+                        rcpt);
   /* Every message is logged once; quarantined ones with their bytes. */
   if (rc == SM_OK && !strcmp(res->outcome, "quarantined"))
     rc = quarantine(env, key, sender, rcpt ? rcpt : recipient, res->route, raw,

@@ -12,27 +12,11 @@
 
 #include "buf.h"
 #include "store.h"
+#include "store_int.h"
 
 /* From src/db_sql.c, generated from db/ by scripts/sql2c.sh. */
 extern const char *const store_sql_schema;
 extern const char *const store_sql_migrations[];
-
-#define STORE_MAX_CACHED 48
-
-struct store {
-  sqlite3 *db;
-  char *path;
-  char errmsg[SM_ERRLEN];
-  int in_tx;
-  /* Statements of fixed SQL, prepared once per handle: compiling the
-   * upsert's statements for every item cost half of an ingest. Keyed by
-   * the address of the SQL literal. */
-  struct {
-    const char *sql;
-    sqlite3_stmt *stmt;
-  } cache[STORE_MAX_CACHED];
-  size_t ncached;
-};
 
 /* A transient condition: the caller may retry later (exit 75). */
 static enum sm_status
@@ -65,7 +49,7 @@ status_of(int rc)
 }
 
 /* Records "PATH: WHAT: sqlite's message" and maps the code. */
-static enum sm_status
+enum sm_status
 store_fail(struct store *st, int rc, const char *what)
 {
   snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s: %s", st->path, what,
@@ -79,7 +63,7 @@ store_errmsg(const struct store *st)
   return st->errmsg;
 }
 
-static enum sm_status
+enum sm_status
 store_exec(struct store *st, const char *sql, const char *what)
 {
   int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
@@ -87,7 +71,7 @@ store_exec(struct store *st, const char *sql, const char *what)
   return rc == SQLITE_OK ? SM_OK : store_fail(st, rc, what);
 }
 
-static enum sm_status
+enum sm_status
 store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt)
 {
   int rc = sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL);
@@ -97,7 +81,7 @@ store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt)
 
 /* A cached statement for a fixed SQL string (a literal: its address is
  * the key). Hand it back with store_release, never finalize it. */
-static enum sm_status
+enum sm_status
 store_stmt(struct store *st, const char *sql, sqlite3_stmt **stmt)
 {
   int rc;
@@ -121,7 +105,7 @@ store_stmt(struct store *st, const char *sql, sqlite3_stmt **stmt)
 
 /* Makes a statement from store_stmt ready for its next use. A statement
  * that did not fit in the cache is finalized instead. */
-static void
+void
 store_release(struct store *st, sqlite3_stmt *stmt)
 {
   if (!stmt)
@@ -137,15 +121,15 @@ store_release(struct store *st, sqlite3_stmt *stmt)
 
 /* Binds a string, or NULL. SQLITE_TRANSIENT: the caller's memory may go
  * before the statement runs. */
-static int
-bind_text(sqlite3_stmt *s, int i, const char *v)
+int
+store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
   return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT)
            : sqlite3_bind_null(s, i);
 }
 
 /* Runs a statement that returns no rows (or whose rows are ignored). */
-static enum sm_status
+enum sm_status
 store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
 {
   int rc;
@@ -409,7 +393,7 @@ store_feed_get(struct store *st, const char *url, char **etag,
                   &s);
   if (rc != SM_OK)
     return rc;
-  bind_text(s, 1, url);
+  store_bind_text(s, 1, url);
   src = sqlite3_step(s);
   if (src == SQLITE_ROW) {
     const char *e = (const char *)sqlite3_column_text(s, 0);
@@ -442,9 +426,9 @@ store_feed_set(struct store *st, const char *url, const char *etag,
                   &s);
   if (rc != SM_OK)
     return rc;
-  bind_text(s, 1, url);
-  bind_text(s, 2, etag);
-  bind_text(s, 3, last_modified);
+  store_bind_text(s, 1, url);
+  store_bind_text(s, 2, etag);
+  store_bind_text(s, 3, last_modified);
   sqlite3_bind_int64(s, 4, now);
   rc = store_step_done(st, s, "saving feed state");
   store_release(st, s);
@@ -537,9 +521,9 @@ upsert_paper(struct store *st, const struct model_summary *s, int64_t *id)
                   &q);
   if (rc != SM_OK)
     goto out;
-  bind_text(q, 1, s->bibtex_key);
-  bind_text(q, 2, s->arxiv_id);
-  bind_text(q, 3, tkey);
+  store_bind_text(q, 1, s->bibtex_key);
+  store_bind_text(q, 2, s->arxiv_id);
+  store_bind_text(q, 3, tkey);
   src = sqlite3_step(q);
   if (src == SQLITE_ROW)
     *id = sqlite3_column_int64(q, 0);
@@ -571,16 +555,16 @@ upsert_paper(struct store *st, const struct model_summary *s, int64_t *id)
     if (rc != SM_OK)
       goto out;
   }
-  bind_text(q, 2, s->title);
-  bind_text(q, 3, tkey);
-  bind_text(q, 4, s->authors);
-  bind_text(q, 5, s->venue);
+  store_bind_text(q, 2, s->title);
+  store_bind_text(q, 3, tkey);
+  store_bind_text(q, 4, s->authors);
+  store_bind_text(q, 5, s->venue);
   if (s->year)
     sqlite3_bind_int(q, 6, s->year);
   else
     sqlite3_bind_null(q, 6);
-  bind_text(q, 7, s->arxiv_id);
-  bind_text(q, 8, s->bibtex_key);
+  store_bind_text(q, 7, s->arxiv_id);
+  store_bind_text(q, 8, s->bibtex_key);
   rc = store_step_done(st, q, "saving paper");
   if (rc == SM_OK && !*id)
     *id = sqlite3_last_insert_rowid(st->db);
@@ -613,7 +597,7 @@ replace_keywords(struct store *st, int64_t paper_id,
     return rc;
   for (size_t i = 0; i < s->nkeywords && rc == SM_OK; i++) {
     sqlite3_bind_int64(q, 1, paper_id);
-    bind_text(q, 2, s->keywords[i]);
+    store_bind_text(q, 2, s->keywords[i]);
     rc = store_step_done(st, q, "saving keyword");
     sqlite3_reset(q);
   }
@@ -645,10 +629,10 @@ write_fts(struct store *st, int64_t id, const struct model_summary *s,
   if (rc != SM_OK)
     return rc;
   sqlite3_bind_int64(q, 1, id);
-  bind_text(q, 2, s->title);
-  bind_text(q, 3, s->authors ? s->authors : "");
-  bind_text(q, 4, keywords);
-  bind_text(q, 5, s->markdown ? s->markdown : "");
+  store_bind_text(q, 2, s->title);
+  store_bind_text(q, 3, s->authors ? s->authors : "");
+  store_bind_text(q, 4, keywords);
+  store_bind_text(q, 5, s->markdown ? s->markdown : "");
   rc = store_step_done(st, q, "updating full-text index");
   store_release(st, q);
   return rc;
@@ -662,8 +646,8 @@ str_eq0(const char *a, const char *b)
 }
 
 /* A copy of a text column, NULL for NULL. Caller frees. */
-static char *
-dup_col(sqlite3_stmt *q, int i)
+char *
+store_dup_col(sqlite3_stmt *q, int i)
 {
   const char *t = (const char *)sqlite3_column_text(q, i);
 
@@ -737,18 +721,18 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
       &q);
   if (rc != SM_OK)
     goto out;
-  bind_text(q, 1, s->guid);
-  bind_text(q, 2, s->link);
+  store_bind_text(q, 1, s->guid);
+  store_bind_text(q, 2, s->link);
   src = sqlite3_step(q);
   if (src == SQLITE_ROW) {
     id = sqlite3_column_int64(q, 0);
     old_paper = sqlite3_column_int64(q, 1);
-    old_md = dup_col(q, 2);
-    old_title = dup_col(q, 3);
-    old_authors = dup_col(q, 4);
-    old_kw = dup_col(q, 5);
-    old_summarizer = dup_col(q, 6);
-    old_link = dup_col(q, 7);
+    old_md = store_dup_col(q, 2);
+    old_title = store_dup_col(q, 3);
+    old_authors = store_dup_col(q, 4);
+    old_kw = store_dup_col(q, 5);
+    old_summarizer = store_dup_col(q, 6);
+    old_link = store_dup_col(q, 7);
     old_votes = (long)sqlite3_column_int64(q, 8);
   } else if (src != SQLITE_DONE) {
     rc = store_fail(st, src, "finding summary");
@@ -805,11 +789,11 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
     *result = renew ? STORE_RENEWED : STORE_UPDATED;
   }
   sqlite3_bind_int64(q, 1, paper_id);
-  bind_text(q, 2, s->guid);
-  bind_text(q, 3, s->link);
-  bind_text(q, 4, s->summarizer);
+  store_bind_text(q, 2, s->guid);
+  store_bind_text(q, 3, s->link);
+  store_bind_text(q, 4, s->summarizer);
   /* An item with no text is an empty summary, not an error. */
-  bind_text(q, 5, s->markdown ? s->markdown : "");
+  store_bind_text(q, 5, s->markdown ? s->markdown : "");
   sqlite3_bind_int64(q, 6, s->votes);
   if (s->published)
     sqlite3_bind_int64(q, 7, s->published);
@@ -871,7 +855,7 @@ bind_term(sqlite3_stmt *q, int i, const struct match_term *t)
   char *fts;
 
   if (t->kind == MATCH_TAG)
-    return bind_text(q, i, t->text) == SQLITE_OK ? SM_OK : SM_ERR_NOMEM;
+    return store_bind_text(q, i, t->text) == SQLITE_OK ? SM_OK : SM_ERR_NOMEM;
   fts = match_term_fts(t);
   if (!fts)
     return SM_ERR_NOMEM;
@@ -1041,9 +1025,9 @@ sub_row(sqlite3_stmt *q, struct store_subscriber *out)
 {
   memset(out, 0, sizeof(*out));
   out->id = sqlite3_column_int64(q, 0);
-  out->address = dup_col(q, 1);
-  out->status = dup_col(q, 2);
-  out->frequency = dup_col(q, 3);
+  out->address = store_dup_col(q, 1);
+  out->status = store_dup_col(q, 2);
+  out->frequency = store_dup_col(q, 3);
   out->paused = sqlite3_column_int(q, 4);
   out->created_at = sqlite3_column_int64(q, 5);
   out->confirmed_at = sqlite3_column_int64(q, 6);
@@ -1079,7 +1063,7 @@ store_sub_get(struct store *st, const char *address,
       st, "SELECT " SUB_COLUMNS " FROM subscribers WHERE address = ?1", &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, address);
+  store_bind_text(q, 1, address);
   rc = sub_fetch(st, q, out);
   store_release(st, q);
   return rc;
@@ -1115,8 +1099,8 @@ store_sub_create(struct store *st, const char *address, const char *status,
                   &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, address);
-  bind_text(q, 2, status);
+  store_bind_text(q, 1, address);
+  store_bind_text(q, 2, status);
   sqlite3_bind_int64(q, 3, now);
   rc = store_step_done(st, q, "adding reader");
   if (rc == SM_OK && id)
@@ -1137,7 +1121,7 @@ sub_update(struct store *st, const char *sql, int64_t id, const char *text,
     return rc;
   sqlite3_bind_int64(q, 1, id);
   if (text)
-    bind_text(q, 2, text);
+    store_bind_text(q, 2, text);
   else
     sqlite3_bind_int64(q, 2, num);
   sqlite3_bind_int64(q, 3, now);
@@ -1238,7 +1222,7 @@ store_interest_add(struct store *st, int64_t sub, const char *keyword,
   if (rc != SM_OK)
     return rc;
   sqlite3_bind_int64(q, 1, sub);
-  bind_text(q, 2, keyword);
+  store_bind_text(q, 2, keyword);
   src = sqlite3_step(q);
   if (src != SQLITE_ROW) {
     rc = store_fail(st, src, "counting keywords");
@@ -1260,7 +1244,7 @@ store_interest_add(struct store *st, int64_t sub, const char *keyword,
   if (rc != SM_OK)
     return rc;
   sqlite3_bind_int64(q, 1, sub);
-  bind_text(q, 2, keyword);
+  store_bind_text(q, 2, keyword);
   sqlite3_bind_int64(q, 3, now);
   rc = store_step_done(st, q, "adding keyword");
   if (rc == SM_OK)
@@ -1284,7 +1268,7 @@ store_interest_del(struct store *st, int64_t sub, const char *keyword,
   if (rc != SM_OK)
     return rc;
   sqlite3_bind_int64(q, 1, sub);
-  bind_text(q, 2, keyword);
+  store_bind_text(q, 2, keyword);
   rc = store_step_done(st, q, "removing keyword");
   if (rc == SM_OK)
     *removed = sqlite3_changes(st->db) > 0;
@@ -1310,7 +1294,7 @@ store_interests(struct store *st, int64_t sub, char ***kw, size_t *n)
     return rc;
   sqlite3_bind_int64(q, 1, sub);
   while ((src = sqlite3_step(q)) == SQLITE_ROW) {
-    char *k = dup_col(q, 0);
+    char *k = store_dup_col(q, 0);
     if (*n == cap) {
       size_t ncap = cap ? cap * 2 : 8;
       char **p = realloc(*kw, ncap * sizeof(*p));
@@ -1356,8 +1340,8 @@ store_token_use(struct store *st, const char *token_hash, const char *purpose,
                   &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, token_hash);
-  bind_text(q, 2, purpose);
+  store_bind_text(q, 1, token_hash);
+  store_bind_text(q, 2, purpose);
   if (sub)
     sqlite3_bind_int64(q, 3, sub);
   else
@@ -1384,7 +1368,7 @@ store_received_seen(struct store *st, const char *key, int *seen)
   rc = store_stmt(st, "SELECT 1 FROM received WHERE message_key = ?1", &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, key);
+  store_bind_text(q, 1, key);
   src = sqlite3_step(q);
   if (src == SQLITE_ROW)
     *seen = 1;
@@ -1411,13 +1395,13 @@ store_received_add(struct store *st, const char *key, int64_t now,
                   &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, key);
+  store_bind_text(q, 1, key);
   sqlite3_bind_int64(q, 2, now);
-  bind_text(q, 3, sender);
-  bind_text(q, 4, recipient);
-  bind_text(q, 5, route);
-  bind_text(q, 6, outcome);
-  bind_text(q, 7, detail);
+  store_bind_text(q, 3, sender);
+  store_bind_text(q, 4, recipient);
+  store_bind_text(q, 5, route);
+  store_bind_text(q, 6, outcome);
+  store_bind_text(q, 7, detail);
   if (raw)
     sqlite3_bind_blob64(q, 8, raw, rawlen, SQLITE_TRANSIENT);
   else
@@ -1445,15 +1429,15 @@ store_outbox_add(struct store *st, const struct store_outbox_row *row,
                   &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, row->kind);
+  store_bind_text(q, 1, row->kind);
   if (row->subscriber_id)
     sqlite3_bind_int64(q, 2, row->subscriber_id);
   else
     sqlite3_bind_null(q, 2);
-  bind_text(q, 3, row->recipient);
-  bind_text(q, 4, row->issue);
-  bind_text(q, 5, row->message_id);
-  bind_text(q, 6, row->payload ? row->payload : "{}");
+  store_bind_text(q, 3, row->recipient);
+  store_bind_text(q, 4, row->issue);
+  store_bind_text(q, 5, row->message_id);
+  store_bind_text(q, 6, row->payload ? row->payload : "{}");
   sqlite3_bind_int64(q, 7, now);
   rc = store_step_done(st, q, "queueing message");
   if (rc == SM_OK && sqlite3_changes(st->db) > 0) {
@@ -1482,8 +1466,8 @@ store_outbox_count(struct store *st, const char *recipient, const char *kind,
                   &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, recipient);
-  bind_text(q, 2, kind);
+  store_bind_text(q, 1, recipient);
+  store_bind_text(q, 2, kind);
   sqlite3_bind_int64(q, 3, since);
   src = sqlite3_step(q);
   if (src == SQLITE_ROW)
@@ -1683,8 +1667,8 @@ store_due(struct store *st, int weekly, int daily, const char *weekly_issue,
     return rc;
   sqlite3_bind_int(q, 1, weekly);
   sqlite3_bind_int(q, 2, daily);
-  bind_text(q, 3, weekly_issue);
-  bind_text(q, 4, daily_issue);
+  store_bind_text(q, 3, weekly_issue);
+  store_bind_text(q, 4, daily_issue);
   sqlite3_bind_int64(q, 5, only);
   while ((src = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_due d;
@@ -1806,7 +1790,7 @@ store_sub_list_keywords(struct store *st, store_sub_kw_cb cb, void *ctx)
       have = 1;
     }
     if (sqlite3_column_type(q, 9) != SQLITE_NULL) {
-      char *k = dup_col(q, 9);
+      char *k = store_dup_col(q, 9);
       if (n == cap) {
         size_t ncap = cap ? cap * 2 : 8;
         char **p = realloc(kw, ncap * sizeof(*p));
@@ -1849,9 +1833,9 @@ store_sub_insert(struct store *st, const struct store_subscriber *s,
                   &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, s->address);
-  bind_text(q, 2, s->status);
-  bind_text(q, 3, s->frequency ? s->frequency : "weekly");
+  store_bind_text(q, 1, s->address);
+  store_bind_text(q, 2, s->status);
+  store_bind_text(q, 3, s->frequency ? s->frequency : "weekly");
   sqlite3_bind_int(q, 4, s->paused ? 1 : 0);
   sqlite3_bind_int64(q, 5, s->created_at ? s->created_at : now);
   sqlite3_bind_int64(q, 6, s->confirmed_at);
@@ -1918,19 +1902,19 @@ store_outbox_claim(struct store *st, const char *owner, int64_t now,
       "'confirmed' AND (s.paused = 0 OR outbox.kind != 'digest'))",
       &q);
   if (rc == SM_OK) {
-    bind_text(q, 1, owner);
+    store_bind_text(q, 1, owner);
     sqlite3_bind_int64(q, 2, now);
     sqlite3_bind_int64(q, 3, lease);
     sqlite3_bind_int64(q, 4, (sqlite3_int64)max);
     while ((src = sqlite3_step(q)) == SQLITE_ROW && *n < max) {
       struct store_claimed *r = &out[(*n)++];
       r->id = sqlite3_column_int64(q, 0);
-      r->kind = dup_col(q, 1);
+      r->kind = store_dup_col(q, 1);
       r->subscriber_id = sqlite3_column_int64(q, 2);
-      r->recipient = dup_col(q, 3);
-      r->issue = dup_col(q, 4);
-      r->message_id = dup_col(q, 5);
-      r->payload = dup_col(q, 6);
+      r->recipient = store_dup_col(q, 3);
+      r->issue = store_dup_col(q, 4);
+      r->message_id = store_dup_col(q, 5);
+      r->payload = store_dup_col(q, 6);
       r->created_at = sqlite3_column_int64(q, 7);
       r->attempts = (long)sqlite3_column_int64(q, 8);
       r->reader_gone = sqlite3_column_int(q, 9);
@@ -1983,11 +1967,11 @@ store_outbox_record(struct store *st, int64_t id, const char *owner,
                   &q);
   if (rc == SM_OK) {
     sqlite3_bind_int64(q, 1, id);
-    bind_text(q, 2, owner);
-    bind_text(q, 3, names[o]);
+    store_bind_text(q, 2, owner);
+    store_bind_text(q, 3, names[o]);
     sqlite3_bind_int64(q, 4, now);
     sqlite3_bind_int64(q, 5, next);
-    bind_text(q, 6, reply);
+    store_bind_text(q, 6, reply);
     rc = store_step_done(st, q, "recording delivery");
     /* Someone else's now (our lease ran out and they took it): the
      * delivery line is still ours to write, the state is theirs. */
@@ -2001,12 +1985,12 @@ store_outbox_record(struct store *st, int64_t id, const char *owner,
   if (rc == SM_OK) {
     sqlite3_bind_int64(q, 1, id);
     sqlite3_bind_int64(q, 2, now);
-    bind_text(q, 3, names[o]);
+    store_bind_text(q, 3, names[o]);
     if (smtp_code)
       sqlite3_bind_int(q, 4, smtp_code);
     else
       sqlite3_bind_null(q, 4);
-    bind_text(q, 5, reply);
+    store_bind_text(q, 5, reply);
     rc = store_step_done(st, q, "recording delivery");
     store_release(st, q);
   }
@@ -2031,7 +2015,7 @@ store_outbox_release(struct store *st, const char *owner)
                   &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, owner);
+  store_bind_text(q, 1, owner);
   rc = store_step_done(st, q, "releasing claims");
   store_release(st, q);
   return rc;
@@ -2053,7 +2037,7 @@ store_queue_list(struct store *st, const char *state, size_t limit,
                   &q);
   if (rc != SM_OK)
     return rc;
-  bind_text(q, 1, state);
+  store_bind_text(q, 1, state);
   sqlite3_bind_int64(q, 2, limit ? (sqlite3_int64)limit : -1);
   while ((src = sqlite3_step(q)) == SQLITE_ROW) {
     struct store_queue_row r;

@@ -319,4 +319,16 @@ enum sm_status store_sub_insert(struct store *st,
 
 /* ---- end of readers for operators --------------------------------- */
 
+/* ---- bounces and forgotten readers (src/store_bounce.c) ----------- */
+
+/* ---- end of bounces ------------------------------------------------ */
+
+/* ---- comments and discussion threads (src/store_comment.c) -------- */
+
+/* ---- end of comments ----------------------------------------------- */
+
+/* ---- posting comments to the site (src/store_post.c) -------------- */
+
+/* ---- end of posting ------------------------------------------------ */
+
 #endif

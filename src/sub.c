@@ -414,3 +414,25 @@ out:
   buf_free(&text);
   return rc;
 }
+
+enum sm_status
+sub_unsubscribe(const struct sub_env *env, int64_t sub, const char *via,
+                int *changed)
+{
+  struct store_subscriber s;
+  enum sm_status rc;
+
+  *changed = 0;
+  rc = store_sub_get_id(env->st, sub, &s);
+  if (rc != SM_OK)
+    return rc;
+  if (!strcmp(s.status, "pending") || !strcmp(s.status, "confirmed")) {
+    rc = store_sub_set_status(env->st, sub, "unsubscribed", env->now);
+    if (rc == SM_OK) {
+      *changed = 1;
+      log_info("%s: unsubscribed (%s)", s.address, via);
+    }
+  }
+  store_subscriber_free(&s);
+  return rc;
+}

@@ -92,4 +92,12 @@ enum sm_status sub_queue_reply(const struct sub_env *env, int64_t sub,
  * request_address, site_url. A new map the caller frees. */
 struct tmpl_value *sub_base_context(const struct sub_env *env);
 
+/* Unsubscribes reader `sub` (a pending or confirmed reader; a disabled
+ * or unsubscribed one is left as is, *changed 0). `via` says how, for the
+ * log: "mail command", "List-Unsubscribe mailto", "one-click POST", ...
+ * Nothing more is sent to the reader after the commit: send checks the
+ * status when it claims mail and again before each message. */
+enum sm_status sub_unsubscribe(const struct sub_env *env, int64_t sub,
+                               const char *via, int *changed);
+
 #endif

@@ -1,0 +1,1 @@
+-- 0002: bounces, bounce scores and forgotten readers (issue 7).

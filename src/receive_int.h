@@ -1,0 +1,60 @@
+/* receive_int.h: what the files of the receive orchestrator share.
+ * receive.c checks, deduplicates, routes and logs each message and runs
+ * the request and confirm routes itself; each other route has its own
+ * file and runs inside receive.c's write transaction. A handler sets the
+ * outcome (receive_set_outcome): "quarantined" makes receive.c keep the
+ * raw message for an operator; any other outcome is logged as is. A
+ * handler returns SM_OK when its effect (or the quarantine) should be
+ * committed, another status to roll back and have the MTA retry. */
+#ifndef SM_RECEIVE_INT_H
+#define SM_RECEIVE_INT_H
+
+#include <stddef.h>
+
+#include "inbound.h"
+#include "inbound_route.h"
+#include "receive.h"
+
+void receive_set_outcome(struct receive_result *res, const char *outcome,
+                         const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Whether two addresses are the same reader's (without case, as the
+ * store compares them; a +tag is part of the address). */
+int receive_same_address(const char *a, const char *b);
+
+/* LIST+c-TOKEN@: a reply to a summary or a discussion message
+ * (src/receive_comment.c). raw/len are the whole message, kept with the
+ * comment for audit. */
+enum sm_status receive_comment(const struct receive_env *env,
+                               const struct inbound_msg *m, const char *token,
+                               size_t tokenlen, const char *key,
+                               const char *raw, size_t len,
+                               struct receive_result *res);
+
+/* LIST@: the list's own address, where a reply to a whole digest goes.
+ * Taken as a comment on one item when the reader answered under that
+ * item's quoted heading; otherwise answered with how to comment
+ * (src/receive_comment.c). */
+enum sm_status receive_list_reply(const struct receive_env *env,
+                                  const struct inbound_msg *m, const char *key,
+                                  const char *raw, size_t len,
+                                  struct receive_result *res);
+
+/* LIST+bounce-TOKEN@ (ROUTE_BOUNCE, the reader named by the VERP token)
+ * and LIST-bounces@ (ROUTE_BOUNCES, the report parsed)
+ * (src/receive_bounce.c). token is NULL for ROUTE_BOUNCES. */
+enum sm_status receive_bounce(const struct receive_env *env,
+                              const struct inbound_msg *m,
+                              enum inbound_route route, const char *token,
+                              size_t tokenlen, const char *key,
+                              struct receive_result *res);
+
+/* LIST+unsub-TOKEN@: List-Unsubscribe by mail, whatever the body
+ * (src/receive_bounce.c). */
+enum sm_status receive_unsub(const struct receive_env *env,
+                             const struct inbound_msg *m, const char *token,
+                             size_t tokenlen, const char *key,
+                             struct receive_result *res);
+
+#endif

@@ -1,0 +1,49 @@
+/* store_int.h: the store's insides, shared by the files of the store
+ * module only (store.c, store_bounce.c, store_comment.c, ...). Everything
+ * else sees struct store as opaque through store.h. */
+#ifndef SM_STORE_INT_H
+#define SM_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "status.h"
+
+#define STORE_MAX_CACHED 64
+
+struct store {
+  sqlite3 *db;
+  char *path;
+  char errmsg[SM_ERRLEN];
+  int in_tx;
+  /* Statements of fixed SQL, prepared once per handle: compiling the
+   * upsert's statements for every item cost half of an ingest. Keyed by
+   * the address of the SQL literal. */
+  struct {
+    const char *sql;
+    sqlite3_stmt *stmt;
+  } cache[STORE_MAX_CACHED];
+  size_t ncached;
+};
+
+/* Records "PATH: WHAT: sqlite's message" in st->errmsg and maps the
+ * SQLite code to a status (busy, full, I/O: SM_ERR_TEMP). */
+enum sm_status store_fail(struct store *st, int rc, const char *what);
+/* Runs SQL without parameters. */
+enum sm_status store_exec(struct store *st, const char *sql, const char *what);
+/* A statement the caller finalizes. */
+enum sm_status store_prepare(struct store *st, const char *sql,
+                             sqlite3_stmt **stmt);
+/* A cached statement for a fixed SQL string (a literal: its address is
+ * the key). Hand it back with store_release, never finalize it. */
+enum sm_status store_stmt(struct store *st, const char *sql,
+                          sqlite3_stmt **stmt);
+void store_release(struct store *st, sqlite3_stmt *stmt);
+/* Binds a string, or NULL (copied: SQLITE_TRANSIENT). */
+int store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Runs a statement whose rows, if any, are ignored. */
+enum sm_status store_step_done(struct store *st, sqlite3_stmt *s,
+                               const char *what);
+/* A malloc'd copy of a text column, NULL for NULL (or no memory). */
+char *store_dup_col(sqlite3_stmt *q, int i);
+
+#endif
