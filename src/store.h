@@ -327,6 +327,10 @@ enum sm_status store_sub_insert(struct store *st,
 
 /* ---- end of comments ----------------------------------------------- */
 
+/* ---- followers of discussion threads (src/store_thread.c) ---------- */
+
+/* ---- end of followers ---------------------------------------------- */
+
 /* ---- posting comments to the site (src/store_post.c) -------------- */
 
 /* ---- end of posting ------------------------------------------------ */
