@@ -114,6 +114,15 @@ load_reader(struct cmd_run *r)
   return rc;
 }
 
+static int
+ascii_only(const char *s)
+{
+  for (; *s; s++)
+    if ((unsigned char)*s >= 0x80)
+      return 0;
+  return 1;
+}
+
 /* Runs one command; appends what it did to msg. */
 static enum sm_status
 run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
@@ -130,6 +139,13 @@ run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
   }
   switch (c->verb) {
   case VERB_SUBSCRIBE:
+    if (!ascii_only(r->msg->from_addr)) {
+      /* Our mail goes out without SMTPUTF8: a confirmation to this
+       * address could never be sent, so none is queued. */
+      buf_puts(msg, "addresses with non-ASCII characters cannot subscribe "
+                    "yet");
+      return SM_OK;
+    }
     rc = sub_request(e, r->msg->from_addr, &r->thread, &id, &sent);
     if (rc == SM_OK)
       rc = load_reader(r);

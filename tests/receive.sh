@@ -376,6 +376,28 @@ else
   ok 1 "mount a small tmpfs for the disk-full case: $(cat "$T/mount.err")"
 fi
 
+# An internationalised address (RFC 6531) cannot be mailed without
+# SMTPUTF8: nothing is created and no confirmation is queued.
+deliver "$req" "jürgen@example.de" <<'EOF'
+From: =?UTF-8?Q?J=C3=BCrgen?= <jürgen@example.de>
+To: digest-request@lists.example.org
+Subject: subscribe
+Message-ID: <utf8-addr@example.de>
+Date: Mon, 23 Nov 2026 09:00:00 +0000
+
+subscribe
+EOF
+is "$rc" 0 "a non-ASCII address: exit 0"
+is "$(sql "SELECT count(*) FROM subscribers WHERE address LIKE 'j%rgen@example.de'")" 0 \
+  "a non-ASCII address is not made a reader"
+is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'j%rgen@example.de'")" 0 \
+  "nothing is queued to a non-ASCII address"
+detail=$(sql "SELECT detail FROM received WHERE message_key LIKE '%utf8-addr@example.de%'")
+case "$detail" in
+*"commands from jürgen@example.de"*) ok 0 "the message is logged as a command" ;;
+*) ok 1 "the message is logged as a command ($detail)" ;;
+esac
+
 # Unreadable configuration: 75, so the MTA keeps the mail.
 printf 'From: i@example.com\n\nsubscribe\n' |
   "$SHORTMAIL" -c "$T/no-such.conf" receive --recipient "$req" --sender i@example.com 2> /dev/null
