@@ -1,6 +1,7 @@
-/* feed.h: fetching feeds (libcurl) and parsing them (libxml2): RSS 2.0 as
- * ShortScience publishes it, with its shortscience: namespace, and Atom
- * 1.0. The only module that includes curl or libxml2 headers. */
+/* feed.h: fetching feeds (through the http module) and parsing them
+ * (libxml2): RSS 2.0 as ShortScience publishes it, with its shortscience:
+ * namespace, and Atom 1.0. The only module that includes libxml2
+ * headers. */
 #ifndef SM_FEED_H
 #define SM_FEED_H
 
@@ -33,7 +34,8 @@ struct feed_response {
   char *effective_url; /* after redirects */
 };
 
-/* Process-wide setup of libcurl and libxml2; call once from main. */
+/* Process-wide setup of libxml2; call once from main (libcurl's is
+ * http_global_init). */
 void feed_global_init(void);
 void feed_global_cleanup(void);
 

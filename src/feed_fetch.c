@@ -1,67 +1,31 @@
-/* feed_fetch.c: getting a feed's bytes with libcurl: http, https and
- * file URLs, conditional GET, compression, bounded size, redirects and
- * time, retries with backoff for what is worth retrying. Every failure
- * message names the URL and, for HTTP, the status. */
+/* feed_fetch.c: getting a feed's bytes through the http module (http,
+ * https and file URLs, conditional GET, compression, bounded size,
+ * redirects and time, retries with backoff), and checking over HTTP that
+ * what came is a feed. Every failure message names the URL and, for
+ * HTTP, the status. */
 #include "config.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
-#include <curl/curl.h>
 #include <libxml/parser.h>
 
 #include "buf.h"
 #include "feed.h"
-#include "log.h"
-#include "util.h"
-
-/* Validators longer than this are not worth remembering or sending. */
-#define VALIDATOR_MAX 1024
-/* The base of the retry backoff, unless SHORTMAIL_RETRY_DELAY_MS. */
-#define RETRY_DELAY_MS 1000L
-
-struct fetch_ctx {
-  struct buf *body;
-  int too_large;
-  int nomem;
-  /* From the last response of the chain only: a redirect's headers say
-   * nothing about the feed. */
-  char *etag;
-  char *last_modified;
-  char reason[64]; /* "Internal Server Error" */
-};
-
-static void
-fetch_ctx_reset(struct fetch_ctx *fc)
-{
-  free(fc->etag);
-  free(fc->last_modified);
-  fc->etag = fc->last_modified = NULL;
-  fc->reason[0] = '\0';
-  fc->too_large = 0;
-  fc->nomem = 0;
-  buf_reset(fc->body);
-}
+#include "http.h"
 
 void
 feed_global_init(void)
 {
-  CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-
-  if (rc != CURLE_OK)
-    log_error("libcurl: cannot initialise: %s", curl_easy_strerror(rc));
   xmlInitParser();
 }
 
 void
 feed_global_cleanup(void)
 {
-  curl_global_cleanup();
   xmlCleanupParser();
 }
 
@@ -78,132 +42,12 @@ feed_response_free(struct feed_response *resp)
   memset(resp, 0, sizeof(*resp));
 }
 
-static size_t
-on_body(char *p, size_t size, size_t n, void *ud)
-{
-  struct fetch_ctx *fc = ud;
-  size_t len = size * n;
-  enum sm_status st = buf_append(fc->body, p, len);
-
-  /* Returning short makes libcurl abort the transfer at once, so an
-   * endless or oversized body costs no more than the limit. */
-  if (st == SM_ERR_LIMIT) {
-    fc->too_large = 1;
-    return 0;
-  }
-  if (st != SM_OK) {
-    fc->nomem = 1;
-    return 0;
-  }
-  return len;
-}
-
-/* A header's value without surrounding white space, or NULL if the line
- * is not `name`. */
-static char *
-header_value(const char *line, size_t n, const char *name)
-{
-  size_t k = strlen(name);
-  const char *v, *end = line + n;
-  char *out;
-
-  if (n <= k || line[k] != ':' || strncasecmp(line, name, k))
-    return NULL;
-  v = line + k + 1;
-  while (v < end && (*v == ' ' || *v == '\t'))
-    v++;
-  while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' ||
-                     end[-1] == '\t'))
-    end--;
-  if (end == v || (size_t)(end - v) > VALIDATOR_MAX)
-    return NULL;
-  out = malloc((size_t)(end - v) + 1);
-  if (!out)
-    return NULL;
-  memcpy(out, v, (size_t)(end - v));
-  out[end - v] = '\0';
-  return out;
-}
-
-static size_t
-on_header(char *line, size_t size, size_t n, void *ud)
-{
-  struct fetch_ctx *fc = ud;
-  size_t len = size * n;
-  char *v;
-
-  if (len >= 5 && !memcmp(line, "HTTP/", 5)) {
-    /* A new response (after a redirect or a 100): start over. */
-    const char *p = memchr(line, ' ', len), *end = line + len;
-    size_t k = 0;
-
-    free(fc->etag);
-    free(fc->last_modified);
-    fc->etag = fc->last_modified = NULL;
-    fc->reason[0] = '\0';
-    if (p) {
-      p = memchr(p + 1, ' ', (size_t)(end - p - 1));
-      if (p)
-        for (p++;
-             p < end && *p != '\r' && *p != '\n' && k + 1 < sizeof(fc->reason);
-             p++)
-          fc->reason[k++] = isprint((unsigned char)*p) ? *p : '?';
-      fc->reason[k] = '\0';
-    }
-  } else if ((v = header_value(line, len, "ETag"))) {
-    free(fc->etag);
-    fc->etag = v;
-  } else if ((v = header_value(line, len, "Last-Modified"))) {
-    free(fc->last_modified);
-    fc->last_modified = v;
-  }
-  return len;
-}
-
-/* Whether a validator may go into a request header as it is: it came
- * from a server and a store, and must not split the request. */
-static int
-header_safe(const char *s)
-{
-  size_t n = 0;
-
-  for (; *s; s++, n++)
-    if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7E)
-      return 0;
-  return n > 0 && n <= VALIDATOR_MAX;
-}
-
 static int
 has_scheme(const char *url, const char *scheme)
 {
   size_t n = strlen(scheme);
 
   return !strncasecmp(url, scheme, n) && !strncmp(url + n, "://", 3);
-}
-
-static long
-retry_base_ms(void)
-{
-  const char *s = getenv("SHORTMAIL_RETRY_DELAY_MS");
-  char *end;
-  long v;
-
-  if (!s || !*s)
-    return RETRY_DELAY_MS;
-  errno = 0;
-  v = strtol(s, &end, 10);
-  if (errno || *end || v < 0 || v > 600000)
-    return RETRY_DELAY_MS;
-  return v;
-}
-
-static void
-sleep_ms(long ms)
-{
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-  while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-    ;
 }
 
 /* Whether the body begins like an XML document rather than HTML. */
@@ -260,264 +104,62 @@ check_content_type(const char *url, const char *ctype, const struct buf *body,
   return SM_ERR_DATA;
 }
 
-/* What one attempt came to. */
-struct attempt {
-  enum sm_status status;
-  int retry; /* worth another attempt */
-  char msg[SM_ERRLEN];
-  int http; /* msg is an HTTP status: say "after N attempts" */
-};
-
-static void
-classify(CURL *h, CURLcode rc, const struct fetch_ctx *fc, const char *url,
-         const struct feed_fetch_opts *o, const char *curlerr,
-         struct attempt *a)
-{
-  long code = 0;
-  const char *detail = curlerr[0] ? curlerr : curl_easy_strerror(rc);
-
-  a->status = SM_OK;
-  a->retry = 0;
-  a->http = 0;
-  a->msg[0] = '\0';
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-  if (rc == CURLE_OK) {
-    if (code == 0 || code == 304 || (code >= 200 && code < 300))
-      return;
-    a->http = 1;
-    snprintf(a->msg, sizeof(a->msg), "HTTP %ld%s%s", code,
-             fc->reason[0] ? " " : "", fc->reason);
-    if (code == 429 || code >= 500) {
-      a->status = SM_ERR_NETWORK;
-      a->retry = 1;
-    } else if (code == 404 || code == 410) {
-      a->status = SM_ERR_NOINPUT;
-    } else {
-      a->status = SM_ERR_PROTOCOL;
-    }
-    return;
-  }
-  if (fc->too_large) {
-    a->status = SM_ERR_LIMIT;
-    snprintf(a->msg, sizeof(a->msg), "response larger than %zu bytes",
-             o->max_size);
-    return;
-  }
-  if (fc->nomem) {
-    a->status = SM_ERR_NOMEM;
-    snprintf(a->msg, sizeof(a->msg), "out of memory");
-    return;
-  }
-  switch (rc) {
-  case CURLE_OPERATION_TIMEDOUT: {
-    curl_off_t connected = 0;
-    curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected);
-    a->status = SM_ERR_NETWORK;
-    a->retry = 1;
-    if (!connected && !has_scheme(url, "file"))
-      snprintf(a->msg, sizeof(a->msg), "timed out connecting after %ld s",
-               o->connect_timeout < o->timeout ? o->connect_timeout
-                                               : o->timeout);
-    else
-      snprintf(a->msg, sizeof(a->msg), "timed out after %ld s", o->timeout);
-    return;
-  }
-  case CURLE_COULDNT_RESOLVE_HOST:
-  case CURLE_COULDNT_RESOLVE_PROXY:
-  case CURLE_COULDNT_CONNECT:
-  case CURLE_SEND_ERROR:
-  case CURLE_RECV_ERROR:
-  case CURLE_GOT_NOTHING:
-  case CURLE_PARTIAL_FILE:
-  case CURLE_HTTP2:
-  case CURLE_HTTP2_STREAM:
-    a->status = SM_ERR_NETWORK;
-    a->retry = 1;
-    snprintf(a->msg, sizeof(a->msg), "%s", detail);
-    return;
-  case CURLE_TOO_MANY_REDIRECTS:
-    a->status = SM_ERR_PROTOCOL;
-    snprintf(a->msg, sizeof(a->msg), "more than %ld redirects",
-             o->max_redirects);
-    return;
-  case CURLE_UNSUPPORTED_PROTOCOL:
-    /* The first URL was checked: this was a redirect. */
-    a->status = SM_ERR_PROTOCOL;
-    snprintf(a->msg, sizeof(a->msg),
-             "redirected to a protocol that is not allowed (only http and "
-             "https): %s",
-             detail);
-    return;
-  case CURLE_FILE_COULDNT_READ_FILE:
-    a->status = SM_ERR_NOINPUT;
-    snprintf(a->msg, sizeof(a->msg), "cannot read the file: %s", detail);
-    return;
-  case CURLE_URL_MALFORMAT:
-    a->status = SM_ERR_USAGE;
-    snprintf(a->msg, sizeof(a->msg), "malformed URL: %s", detail);
-    return;
-  case CURLE_BAD_CONTENT_ENCODING:
-    a->status = SM_ERR_PROTOCOL;
-    snprintf(a->msg, sizeof(a->msg), "bad compressed content: %s", detail);
-    return;
-  default:
-    /* TLS failures and the rest: a retry in a second will not help. */
-    a->status = SM_ERR_NETWORK;
-    snprintf(a->msg, sizeof(a->msg), "%s", detail);
-    return;
-  }
-}
-
-static char *
-strdup_or_null(const char *s)
-{
-  return s && *s ? strdup(s) : NULL;
-}
-
 enum sm_status
 feed_fetch(const char *url, const struct feed_fetch_opts *o,
            struct feed_response *resp, char *err, size_t errlen)
 {
-  CURL *h = NULL;
-  struct curl_slist *headers = NULL, *tmp;
-  struct fetch_ctx fc;
-  struct attempt a;
-  char curlerr[CURL_ERROR_SIZE];
-  char ua[256], line[VALIDATOR_MAX + 32];
-  long attempts = 1 + (o->retries > 0 ? o->retries : 0), attempt, delay;
-  long code = 0;
+  struct http_opts ho;
+  struct http_response hr;
+  /* Validators, Accept, and the terminating NULL. */
+  const char *headers[4];
+  char inm[HTTP_HEADER_MAX + 32], ims[HTTP_HEADER_MAX + 32];
+  size_t nh = 0;
   int is_file = has_scheme(url, "file");
-  enum sm_status st = SM_OK;
-  char *ctype = NULL, *eff = NULL;
-  CURLcode rc = CURLE_OK;
+  enum sm_status st;
 
   memset(resp, 0, sizeof(*resp));
-  memset(&fc, 0, sizeof(fc));
-  buf_init(&resp->body, o->max_size);
-  fc.body = &resp->body;
-  if (errlen)
-    err[0] = '\0';
+  memset(&ho, 0, sizeof(ho));
+  ho.timeout = o->timeout;
+  ho.connect_timeout = o->connect_timeout;
+  ho.max_size = o->max_size;
+  ho.max_redirects = o->max_redirects;
+  ho.retries = o->retries;
+  ho.allow_file = 1;
+  ho.site = o->site;
+  /* Conditional GET: validators are sent as the server gave them, and
+   * left out when they could not go into a header as they are. */
+  if (o->etag && http_header_safe(o->etag)) {
+    snprintf(inm, sizeof(inm), "If-None-Match: %s", o->etag);
+    headers[nh++] = inm;
+  }
+  if (o->last_modified && http_header_safe(o->last_modified)) {
+    snprintf(ims, sizeof(ims), "If-Modified-Since: %s", o->last_modified);
+    headers[nh++] = ims;
+  }
+  headers[nh++] = "Accept: application/rss+xml, application/atom+xml, "
+                  "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1";
+  headers[nh] = NULL;
+  ho.headers = headers;
 
-  if (!is_file && !has_scheme(url, "http") && !has_scheme(url, "https")) {
-    snprintf(err, errlen,
-             "%s: not an http, https or file URL (for a local file, write "
-             "file:///path/to/feed.xml)",
-             url);
-    return SM_ERR_USAGE;
-  }
-  h = curl_easy_init();
-  if (!h) {
-    snprintf(err, errlen, "%s: cannot set up libcurl", url);
-    return SM_ERR_NOMEM;
-  }
-  if (o->site && *o->site)
-    snprintf(ua, sizeof(ua), "shortmail/%s (+%s)", PACKAGE_VERSION, o->site);
-  else
-    snprintf(ua, sizeof(ua), "shortmail/%s", PACKAGE_VERSION);
-
-  /* Conditional GET: validators are sent as the server gave them. */
-  if (o->etag && header_safe(o->etag)) {
-    snprintf(line, sizeof(line), "If-None-Match: %s", o->etag);
-    if (!(tmp = curl_slist_append(headers, line)))
-      goto nomem;
-    headers = tmp;
-  }
-  if (o->last_modified && header_safe(o->last_modified)) {
-    snprintf(line, sizeof(line), "If-Modified-Since: %s", o->last_modified);
-    if (!(tmp = curl_slist_append(headers, line)))
-      goto nomem;
-    headers = tmp;
-  }
-  if (!(tmp = curl_slist_append(headers,
-                                "Accept: application/rss+xml, "
-                                "application/atom+xml, application/xml;q=0.9, "
-                                "text/xml;q=0.9, */*;q=0.1")))
-    goto nomem;
-  headers = tmp;
-
-  curlerr[0] = '\0';
-  curl_easy_setopt(h, CURLOPT_URL, url);
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85.0 */
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-  /* Never from http to file: a feed must not make us read local files. */
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-#else
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS,
-                   (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE));
-  curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS,
-                   (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(h, CURLOPT_MAXREDIRS, o->max_redirects);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT, o->timeout);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-  /* "": every encoding this libcurl can decode; the limit applies to
-   * the decoded bytes, which is what a gzip bomb inflates. */
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(h, CURLOPT_USERAGENT, ua);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &fc);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &fc);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curlerr);
-  /* Timeouts by alarm() would be unsafe in a process with other work. */
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-
-  delay = retry_base_ms();
-  for (attempt = 1;; attempt++) {
-    fetch_ctx_reset(&fc);
-    curlerr[0] = '\0';
-    rc = curl_easy_perform(h);
-    classify(h, rc, &fc, url, o, curlerr, &a);
-    if (a.status == SM_OK || !a.retry || attempt >= attempts)
-      break;
-    log_info("%s: %s; retrying in %ld ms (attempt %ld of %ld)", url, a.msg,
-             delay, attempt + 1, attempts);
-    sleep_ms(delay);
-    if (delay < 600000L)
-      delay *= 2;
-  }
-  if (a.status != SM_OK) {
-    st = a.status;
-    if (attempt > 1)
-      snprintf(err, errlen,
-               a.http ? "%s: %s after %ld attempts" : "%s: %s (%ld attempts)",
-               url, a.msg, attempt);
-    else
-      snprintf(err, errlen, "%s: %s", url, a.msg);
+  st = http_get(url, &ho, &hr, err, errlen);
+  if (st != SM_OK)
     goto done;
-  }
-
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-  curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
-  curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
-  resp->http_status = is_file ? 0 : code;
-  resp->not_modified = !is_file && code == 304;
+  resp->http_status = hr.status;
+  resp->not_modified = !is_file && hr.status == 304;
   if (!is_file && !resp->not_modified) {
-    st = check_content_type(url, ctype, &resp->body, err, errlen);
+    st = check_content_type(url, hr.content_type, &hr.body, err, errlen);
     if (st != SM_OK)
       goto done;
   }
-  resp->content_type = strdup_or_null(ctype);
-  resp->effective_url = strdup_or_null(eff ? eff : url);
-  if (!is_file) {
-    resp->etag = fc.etag;
-    resp->last_modified = fc.last_modified;
-    fc.etag = fc.last_modified = NULL;
-  }
-  if ((ctype && *ctype && !resp->content_type) || !resp->effective_url)
-    goto nomem;
-  goto done;
-
-nomem:
-  st = SM_ERR_NOMEM;
-  snprintf(err, errlen, "%s: out of memory", url);
+  /* The response's parts change hands: nothing is copied. */
+  resp->body = hr.body;
+  resp->etag = hr.etag;
+  resp->last_modified = hr.last_modified;
+  resp->content_type = hr.content_type;
+  resp->effective_url = hr.effective_url;
+  memset(&hr, 0, sizeof(hr));
 done:
-  free(fc.etag);
-  free(fc.last_modified);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(h);
+  http_response_free(&hr);
   if (st != SM_OK)
     feed_response_free(resp);
   return st;

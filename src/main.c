@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "conf.h"
 #include "feed.h"
+#include "http.h"
 #include "inbound.h"
 #include "log.h"
 
@@ -167,6 +168,7 @@ main(int argc, char **argv)
   if (ctx.verbose)
     log_set_level(LOG_LEVEL_DEBUG);
   feed_global_init();
+  http_global_init();
   inbound_global_init();
   argc -= optind;
   argv += optind;
@@ -175,5 +177,6 @@ main(int argc, char **argv)
   rc = def->fn(&ctx, argc, argv);
   feed_global_cleanup();
   conf_free(&ctx.conf);
+  http_global_cleanup();
   return rc;
 }
