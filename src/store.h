@@ -331,7 +331,75 @@ enum sm_status store_sub_insert(struct store *st,
 
 /* ---- end of followers ---------------------------------------------- */
 
-/* ---- posting comments to the site (src/store_post.c) -------------- */
+/* ---- posting comments to the site (src/store_post.c) -------------- *
+ * A pending comment is claimed by one `shortmail post` run at a time
+ * (a lease, taken in an IMMEDIATE transaction: a run that died is taken
+ * over when it runs out), posted with no transaction open, and its
+ * result recorded in its own small transaction: posted, pending again
+ * with a next attempt time, or failed. Held comments are never claimed. */
+
+/* A comment claimed for posting. Strings owned; store_post_free. */
+struct store_post {
+  int64_t id;
+  char *summary_ref;  /* the site's id of the summary: the feed's guid,
+                         else its link */
+  char *summary_link; /* the summary's page */
+  char *author;       /* the reader's address; NULL if they were removed */
+  char *message_id;   /* as stored */
+  char *body;         /* plain text */
+  int64_t created_at;
+  long attempts; /* before this one */
+};
+void store_post_free(struct store_post *p);
+
+/* Claims the oldest due comment (pending, next_post_at <= now, no live
+ * claim) for owner until now + lease. SM_ERR_NOTFOUND when none is due. */
+enum sm_status store_post_claim(struct store *st, const char *owner,
+                                int64_t now, int64_t lease,
+                                struct store_post *out);
+
+enum store_post_outcome {
+  STORE_POST_POSTED,  /* the site took it: posted, posted_at = now */
+  STORE_POST_PENDING, /* transient: pending, not before `next` */
+  STORE_POST_FAILED   /* the site refused it: failed until an operator
+                         retries */
+};
+/* Records one attempt for a comment owner claimed: attempts + 1, the
+ * outcome, `error` as last_error (NULL clears it), the claim dropped.
+ * SM_ERR_NOTFOUND when owner no longer holds the claim (its lease ran out
+ * and another run took the comment over). */
+enum sm_status store_post_record(struct store *st, int64_t id,
+                                 const char *owner, enum store_post_outcome o,
+                                 const char *error, int64_t now, int64_t next);
+/* Gives back a claim without an attempt (a run that stops early). */
+enum sm_status store_post_unclaim(struct store *st, int64_t id,
+                                  const char *owner);
+
+/* Operator actions: a comment in state `from` ("held": release, or
+ * "failed": retry) becomes pending and due now. SM_ERR_NOTFOUND when
+ * there is no such comment in that state. */
+enum sm_status store_post_requeue(struct store *st, int64_t id,
+                                  const char *from);
+
+/* For `shortmail comments`. Members owned by the store during the call. */
+struct store_post_row {
+  int64_t id;
+  int64_t summary_id;
+  const char *summary_ref; /* guid, else link */
+  const char *title;       /* the paper's */
+  const char *author;      /* NULL if the reader was removed */
+  const char *message_id, *body, *state, *last_error;
+  long attempts;
+  int64_t created_at, posted_at, next_post_at; /* 0 for none */
+};
+typedef int (*store_post_row_cb)(void *ctx, const struct store_post_row *r);
+/* Comments in order of id, all of them or those of one summary: `summary`
+ * is its store id, guid or link (NULL for all). */
+enum sm_status store_post_list(struct store *st, const char *summary,
+                               store_post_row_cb cb, void *ctx);
+/* Pending comments left: all of them, and those due at `now`. */
+enum sm_status store_post_pending(struct store *st, int64_t now, long *pending,
+                                  long *due);
 
 /* ---- end of posting ------------------------------------------------ */
 

@@ -14,3 +14,15 @@ CREATE TABLE followers (
   PRIMARY KEY (summary_id, subscriber_id)
 ) WITHOUT ROWID;
 CREATE INDEX followers_subscriber ON followers (subscriber_id);
+
+
+-- Posting comments to the site (src/store_post.c, shortmail post). A
+-- comment being posted stays 'pending' (post_state's CHECK cannot be
+-- altered to add a state), so its claim is two columns. next_post_at:
+-- not before this time (the backoff after a transient failure);
+-- post_claimed_by and post_lease_until: the run posting it now, and
+-- until when its claim holds (a run that died is taken over after that).
+ALTER TABLE comments ADD COLUMN next_post_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE comments ADD COLUMN post_claimed_by TEXT;
+ALTER TABLE comments ADD COLUMN post_lease_until INTEGER;
+CREATE INDEX comments_post_due ON comments (post_state, next_post_at);
