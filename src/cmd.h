@@ -78,6 +78,7 @@ extern const struct cmd_def cmd_preview_def;
 extern const struct cmd_def cmd_send_def;
 extern const struct cmd_def cmd_queue_def;
 extern const struct cmd_def cmd_sub_def;
+extern const struct cmd_def cmd_bounces_def;
 extern const struct cmd_def cmd_post_def;
 extern const struct cmd_def cmd_comments_def;
 

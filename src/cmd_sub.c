@@ -40,6 +40,7 @@ static const char usage[] =
     "       shortmail sub export\n"
     "       shortmail sub import [--confirmed] [--send-confirmations] "
     "FILE\n"
+    "       shortmail sub forget ADDRESS\n"
     "\n"
     "Manage the list's readers.\n"
     "\n"
@@ -79,6 +80,11 @@ static const char usage[] =
     "                        queued, so that a bulk import does not mail\n"
     "                        thousands at once; pending readers confirm\n"
     "                        when they subscribe by mail or `sub add`\n"
+    "forget   Erase ADDRESS: the reader, their keywords, tokens, bounces,\n"
+    "         the mail sent or queued to them and the mail received that\n"
+    "         names them, with the freed space zeroed. Only a hash of the\n"
+    "         address is kept, so that add and import skip it; the\n"
+    "         reader's own \"subscribe\" by mail still works.\n"
     "\n"
     "Addresses have one @, no spaces, control characters or angle\n"
     "brackets, and a domain with a dot; the domain is stored in lower\n"
@@ -360,6 +366,7 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
   int64_t id = 0;
   enum sm_status rc;
   int c, confirmed = 0, in_tx = 0, sent = 0, logged = 0, code;
+  int forgotten = 0;
 
   memset(&s, 0, sizeof(s));
   /* '+': stop at ADDRESS, so that a negated keyword (-gan) is no option. */
@@ -384,7 +391,17 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
   rc = begin_write(ctx, !confirmed, &m, &st, &env, &in_tx, &logged);
   if (rc != SM_OK)
     goto out;
-  rc = store_sub_get(st, addr, &s);
+  rc = sub_is_forgotten(st, addr, &forgotten);
+  if (rc == SM_OK && forgotten) {
+    log_error("%s: forgotten at the reader's request (sub forget); not "
+              "added (they may subscribe again by mail themselves)",
+              addr);
+    logged = 1;
+    rc = SM_ERR_DATA;
+    goto out;
+  }
+  if (rc == SM_OK)
+    rc = store_sub_get(st, addr, &s);
   if (rc == SM_ERR_NOTFOUND) {
     rc = store_sub_create(st, addr, confirmed ? "confirmed" : "pending",
                           env.now, &id);
@@ -1038,7 +1055,7 @@ import_read(struct import *im, const char *data, size_t len, char *err,
 }
 
 struct import_counts {
-  long created, updated, sent;
+  long created, updated, sent, forgotten;
   long by_status[4];
 };
 
@@ -1056,6 +1073,19 @@ import_apply(const struct sub_env *env, const struct import *im,
   rc = store_sub_get(env->st, row->address, &s);
   if (rc == SM_ERR_NOTFOUND) {
     struct store_subscriber ins;
+    int forgotten = 0;
+    /* A reader who asked to be forgotten is not brought back by a file
+     * (an old export, a list from elsewhere). */
+    rc = sub_is_forgotten(env->st, row->address, &forgotten);
+    if (rc != SM_OK)
+      return rc;
+    if (forgotten) {
+      log_warning("%s:%zu: %s: skipped: forgotten at the reader's request "
+                  "(sub forget)",
+                  im->name, row->line, row->address);
+      n->forgotten++;
+      return SM_OK;
+    }
     memset(&ins, 0, sizeof(ins));
     ins.address = (char *)row->address;
     if (confirmed)
@@ -1187,8 +1217,12 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
   in_tx = 0;
   if (rc != SM_OK)
     goto out;
-  printf("%s: %zu reader%s imported (%ld new, %ld known):", im.name, im.nrows,
-         im.nrows == 1 ? "" : "s", n.created, n.updated);
+  printf("%s: %ld reader%s imported (%ld new, %ld known", im.name,
+         n.created + n.updated, n.created + n.updated == 1 ? "" : "s",
+         n.created, n.updated);
+  if (n.forgotten)
+    printf("; %ld forgotten, skipped", n.forgotten);
+  printf("):");
   for (size_t i = 0, first = 1; i < 4; i++)
     if (n.by_status[i]) {
       printf("%s %ld %s", first ? "" : ",", n.by_status[i], statuses[i]);
@@ -1211,14 +1245,54 @@ out:
   return code;
 }
 
+/* ---- forget ---------------------------------------------------------- */
+
+static int
+sub_forget_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+  static const struct option opts[] = {{NULL, 0, NULL, 0}};
+  struct store_forget_counts n;
+  struct store *st = NULL;
+  enum sm_status rc;
+  int code;
+
+  if (getopt_long(argc, argv, "", opts, NULL) != -1)
+    return cmd_usage_error(ctx, "forget: unknown option");
+  if (optind >= argc)
+    return cmd_usage_error(ctx, "forget: which address?");
+  if (optind + 1 < argc)
+    return cmd_usage_error(ctx, "forget: one address at a time");
+  rc = cmd_store_open(ctx, 0, &st);
+  if (rc != SM_OK)
+    return sm_exit_code(rc);
+  /* Taken as given, like del: an address that mail brought in may not
+   * pass the checks of add, and must still be erasable. */
+  rc = sub_forget(st, argv[optind], util_now(), &n);
+  if (rc == SM_OK) {
+    printf("%s: forgotten: %s, %ld outgoing message%s, %ld bounce%s, %ld "
+           "received message%s erased; only a hash of the address is kept\n",
+           argv[optind], n.readers ? "the reader" : "no reader", n.outbox,
+           n.outbox == 1 ? "" : "s", n.bounces, n.bounces == 1 ? "" : "s",
+           n.received, n.received == 1 ? "" : "s");
+    if (!n.checkpointed)
+      log_warning("the WAL was not truncated: another process is reading "
+                  "the store; old pages stay in the WAL until its next "
+                  "checkpoint");
+  }
+  code = finish(st, rc, 0, 0);
+  store_close(st);
+  return code;
+}
+
 /* ---- dispatch ---------------------------------------------------------- */
 
 static const struct {
   const char *name;
   cmd_fn fn;
 } actions[] = {
-    {"add", sub_add},   {"del", sub_del},       {"list", sub_list},
-    {"show", sub_show}, {"export", sub_export}, {"import", sub_import},
+    {"add", sub_add},           {"del", sub_del},       {"list", sub_list},
+    {"show", sub_show},         {"export", sub_export}, {"import", sub_import},
+    {"forget", sub_forget_cmd},
 };
 
 static int
@@ -1226,7 +1300,7 @@ cmd_sub(struct cmd_ctx *ctx, int argc, char **argv)
 {
   if (argc < 2)
     return cmd_usage_error(ctx, "which action? add, del, list, show, "
-                                "export or import");
+                                "export, import or forget");
   for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
     if (!strcmp(argv[1], actions[i].name)) {
       /* The action's options start after its name. */
@@ -1235,7 +1309,7 @@ cmd_sub(struct cmd_ctx *ctx, int argc, char **argv)
     }
   return cmd_usage_error(ctx,
                          "\"%s\" is not an action (add, del, list, "
-                         "show, export, import)",
+                         "show, export, import, forget)",
                          argv[1]);
 }
 

@@ -516,7 +516,8 @@ compose_message(struct compose *c, const struct compose_row *row,
   }
   if (!strcmp(row->kind, "digest"))
     rc = compose_digest(c, row, payload, out, html, err, errlen);
-  else if (!strcmp(row->kind, "reply") || !strcmp(row->kind, "confirm"))
+  else if (!strcmp(row->kind, "reply") || !strcmp(row->kind, "confirm") ||
+           !strcmp(row->kind, "notice"))
     rc = compose_reply(c, row, payload, out);
   else
     rc = SM_ERR_DATA;

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bouncer.h"
 #include "deliver.h"
 #include "log.h"
 #include "util.h"
@@ -55,6 +56,8 @@ struct run {
   struct buf *bytes;
   size_t n, nmsgs;
   unsigned char recent[DELIVER_BRAKE_WINDOW]; /* 1 = a failure */
+  int stopped;    /* before_data stopped the session at msgs[stop_at] */
+  size_t stop_at; /* the rest stays claimed until released */
   size_t nrecent;
   double start;
   enum sm_status rc;
@@ -83,6 +86,41 @@ brake_engaged(const struct run *r)
   return bad * 100 >= (size_t)r->env->conf->send.pause_percent * n;
 }
 
+/* The relay refused a reader's address at RCPT TO with a 5xx: a bounce
+ * like one that comes back by mail, scored in its own transaction. */
+static void
+count_bounce(struct run *r, const struct store_claimed *row,
+             const struct smtp_msg *m)
+{
+  struct sub_env se = {r->st, r->env->conf, r->env->secret, r->env->tmpl,
+                       util_now()};
+  struct bouncer_event ev;
+  struct bouncer_outcome out;
+  char code[16];
+  enum sm_status rc;
+
+  snprintf(code, sizeof(code), "%d", m->code);
+  memset(&ev, 0, sizeof(ev));
+  ev.subscriber_id = row->subscriber_id;
+  ev.address = row->recipient;
+  ev.kind = BOUNCE_PERMANENT;
+  ev.status = *m->enhanced ? m->enhanced : code;
+  ev.diagnostic = m->reply;
+  ev.source = "smtp";
+  ev.outbox_id = row->id;
+  rc = store_begin(r->st);
+  if (rc == SM_OK)
+    rc = bouncer_record(&se, &ev, &out);
+  if (rc == SM_OK)
+    rc = store_commit(r->st);
+  else
+    store_rollback(r->st);
+  /* A reader erased meanwhile has nobody to score. */
+  if (rc != SM_OK && rc != SM_ERR_NOTFOUND)
+    log_warning("%s <%s>: the bounce was not recorded: %s", row->recipient,
+                row->message_id, store_errmsg(r->st));
+}
+
 /* Records one message's outcome: called by the smtp module as soon as
  * the server has answered it, so a crash loses no recorded result. */
 static void
@@ -96,6 +134,21 @@ record(void *ctx, size_t i, const struct smtp_msg *m)
   char reply[SMTP_REPLY_MAX + 32];
   int64_t next = 0;
   enum sm_status rc;
+
+  if (r->stopped && i > r->stop_at)
+    return; /* never tried: released after the session, sent again */
+  if (r->stopped && i == r->stop_at) {
+    r->stats->skipped++;
+    log_info("%s <%s>: not sent: the reader left or paused during the run",
+             row->recipient, row->message_id);
+    rc = store_outbox_record(r->st, row->id, r->owner, STORE_FAILED, 0,
+                             "not sent: the reader left or paused", now, 0);
+    if (rc != SM_OK && r->rc == SM_OK) {
+      log_error("%s", store_errmsg(r->st));
+      r->rc = rc;
+    }
+    return;
+  }
 
   snprintf(reply, sizeof(reply), "%d%s%s %s", m->code, *m->enhanced ? " " : "",
            m->enhanced, m->reply);
@@ -135,6 +188,32 @@ record(void *ctx, size_t i, const struct smtp_msg *m)
     log_error("%s", store_errmsg(r->st));
     r->rc = rc;
   }
+  if (rc == SM_OK && m->outcome == SMTP_FAILED &&
+      m->stage == SMTP_STAGE_RCPT && row->subscriber_id)
+    count_bounce(r, row, m);
+}
+
+/* The last look before a message's data goes out: a batch is claimed
+ * at once, and an unsubscribe that arrives while it is being sent must
+ * stop the rest of that reader's mail (one lookup by primary key). */
+static int
+before_data(void *ctx, size_t i)
+{
+  struct run *r = ctx;
+  const struct store_claimed *row = &r->rows[r->row_of[i]];
+  int gone = 0;
+
+  if (store_sub_gone(r->st, row->subscriber_id, row->kind, &gone) != SM_OK) {
+    /* The claim checked the reader already; a busy store is no reason
+     * to hold the message back. */
+    log_warning("%s", store_errmsg(r->st));
+    return 0;
+  }
+  if (gone) {
+    r->stopped = 1;
+    r->stop_at = i;
+  }
+  return gone;
 }
 
 static void
@@ -274,11 +353,21 @@ deliver_run(struct store *st, const struct compose_env *env,
       b.msgs = r.msgs;
       b.n = r.nmsgs;
       b.on_result = record;
+      b.before_data = before_data;
       b.ctx = &r;
+      r.stopped = 0;
       t0 = now_seconds();
       if (smtp_client_send(smtp, &b, err, sizeof(err)) != SM_OK)
         log_warning("%s", err);
       rc = r.rc;
+      /* The messages after a reader who left were never tried: back to
+       * the queue, to be claimed (and checked) again at once. */
+      if (r.stopped && rc == SM_OK) {
+        rc = store_outbox_release(st, owner);
+        if (rc != SM_OK)
+          log_error("%s", store_errmsg(st));
+      }
+      r.stopped = 0;
       /* Pace to the configured rates. */
       if (rate || c->send.rate_minute) {
         double per = rate ? 1.0 / (double)rate : 0;

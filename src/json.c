@@ -144,6 +144,17 @@ json_int(struct json *j, int64_t v)
 }
 
 void
+json_double(struct json *j, double v)
+{
+  json_sep(j);
+  /* JSON has no NaN or infinity; %.17g gives back the same double. */
+  if (v != v || v > 1e308 || v < -1e308)
+    fputs("null", j->fp);
+  else
+    fprintf(j->fp, "%.17g", v);
+}
+
+void
 json_bool(struct json *j, int v)
 {
   json_sep(j);

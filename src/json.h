@@ -23,6 +23,7 @@ void json_end_array(struct json *j);
 void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *s); /* NULL writes null */
 void json_int(struct json *j, int64_t v);
+void json_double(struct json *j, double v); /* NaN, infinity: null */
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 /* Writes a final newline after the top-level value. */

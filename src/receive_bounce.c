@@ -1,16 +1,199 @@
-/* receive_bounce.c: bounces and unsubscribes by mail. */
+/* receive_bounce.c: bounces and unsubscribes by mail. Which bounces are
+ * believed is decided here; what they do to a reader, in bouncer.c. */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bounce.h"
+#include "bouncer.h"
+#include "buf.h"
+#include "log.h"
 #include "receive_int.h"
+#include "sub.h"
+
+static void
+sub_env_of(const struct receive_env *env, struct sub_env *se)
+{
+  se->st = env->st;
+  se->conf = env->conf;
+  se->secret = env->secret;
+  se->tmpl = env->tmpl;
+  se->now = env->now;
+}
+
+/* One believed bounce; appends "ADDRESS KIND STATUS score S/T" to msg. */
+static enum sm_status
+record(const struct receive_env *env, const struct bouncer_event *ev,
+       struct buf *msg, int *disabled)
+{
+  struct sub_env se;
+  struct bouncer_outcome o;
+  enum sm_status rc;
+
+  sub_env_of(env, &se);
+  rc = bouncer_record(&se, ev, &o);
+  if (rc != SM_OK)
+    return rc;
+  buf_printf(msg, "%s%s %s %s score %g/%ld%s", msg->len ? "; " : "",
+             ev->address, bounce_kind_name(ev->kind),
+             ev->status && *ev->status ? ev->status : "-", o.score,
+             env->conf->bounce.threshold,
+             o.disabled       ? " disabled"
+             : o.counted == 0 ? " (not counted)"
+                              : "");
+  *disabled += o.disabled;
+  return SM_OK;
+}
+
+/* LIST+bounce-TOKEN@: the token names the reader and the message. */
+static enum sm_status
+verp_bounce(const struct receive_env *env, const struct inbound_msg *m,
+            const char *token, size_t tokenlen, struct receive_result *res)
+{
+  struct bounce_result *r = NULL;
+  struct bouncer_event ev;
+  struct buf msg = BUF_INIT(4096);
+  enum token_reason reason = TOKEN_VALID;
+  int64_t sub = 0, outbox = 0;
+  char *recipient = NULL, status[16];
+  const char *diag;
+  size_t n = 0;
+  int disabled = 0;
+  enum sm_status rc;
+
+  rc = token_verify(env->secret, TOKEN_BOUNCE, token, tokenlen, env->now, &sub,
+                    &outbox, NULL, &reason);
+  if (rc == SM_ERR_DATA) {
+    receive_set_outcome(res, "quarantined", "bounce token %s: nothing changed",
+                        token_reason_str(reason));
+    return SM_OK;
+  }
+  if (rc != SM_OK)
+    return rc;
+  rc = store_bounce_sent_to(env->st, outbox, sub, &recipient);
+  if (rc != SM_OK)
+    return rc;
+  if (!recipient) {
+    /* Authentic, but about no message we sent that reader (erased, or
+     * never sent): it proves nothing about their address now. */
+    receive_set_outcome(res, "quarantined",
+                        "bounce for outbox row %lld to reader %lld: no "
+                        "such message was sent; nothing changed",
+                        (long long)outbox, (long long)sub);
+    return SM_OK;
+  }
+  rc = bounce_parse(m->dsn, m->text, m->subject, &r, &n);
+  if (rc != SM_OK)
+    goto out;
+  memset(&ev, 0, sizeof(ev));
+  if (!bouncer_verp_verdict(r, n, recipient, m->has_dsn, m->subject, &ev.kind,
+                            status, sizeof(status), &diag)) {
+    /* Mail to the return path that is no failure: an auto-reply, a
+     * delivery report. Logged, not quarantined: it is ordinary. */
+    receive_set_outcome(res, "ignored",
+                        "mail to the VERP address of %s is no failure "
+                        "report (no failed recipient, no bounce subject)",
+                        recipient);
+    goto out;
+  }
+  ev.subscriber_id = sub;
+  ev.address = recipient;
+  ev.status = status;
+  ev.diagnostic = diag;
+  ev.source = "verp";
+  ev.outbox_id = outbox;
+  rc = record(env, &ev, &msg, &disabled);
+  if (rc == SM_OK)
+    receive_set_outcome(res, disabled ? "disabled" : "bounce", "%s",
+                        buf_str(&msg));
+out:
+  bounce_results_free(r, n);
+  free(recipient);
+  buf_free(&msg);
+  return rc;
+}
+
+/* LIST-bounces@: a report with no usable VERP address. Only addresses
+ * of readers we sent mail to are believed. */
+static enum sm_status
+parsed_bounce(const struct receive_env *env, const struct inbound_msg *m,
+              struct receive_result *res)
+{
+  struct bounce_result *r = NULL;
+  struct buf msg = BUF_INIT(8192), unknown = BUF_INIT(4096);
+  size_t n = 0;
+  int disabled = 0;
+  enum sm_status rc;
+
+  rc = bounce_parse(m->dsn, m->text, m->subject, &r, &n);
+  if (rc != SM_OK)
+    return rc;
+  for (size_t i = 0; i < n && rc == SM_OK; i++) {
+    struct store_subscriber s;
+    struct bouncer_event ev;
+    int64_t last = 0;
+
+    rc = store_sub_get(env->st, r[i].address, &s);
+    if (rc == SM_ERR_NOTFOUND) {
+      rc = SM_OK;
+      buf_printf(&unknown, "%s%s (no reader)", unknown.len ? ", " : "",
+                 r[i].address);
+      continue;
+    }
+    if (rc != SM_OK)
+      break;
+    rc = store_bounce_last_sent(env->st, s.id, r[i].address, &last);
+    if (rc == SM_OK && !last)
+      buf_printf(&unknown, "%s%s (never mailed)", unknown.len ? ", " : "",
+                 r[i].address);
+    if (rc == SM_OK && last) {
+      memset(&ev, 0, sizeof(ev));
+      ev.subscriber_id = s.id;
+      ev.address = s.address;
+      ev.kind = r[i].kind;
+      ev.status = r[i].status;
+      ev.diagnostic = r[i].diagnostic;
+      ev.source = "parsed";
+      ev.outbox_id = last;
+      rc = record(env, &ev, &msg, &disabled);
+    }
+    store_subscriber_free(&s);
+  }
+  if (rc != SM_OK)
+    goto out;
+  if (n == 0)
+    receive_set_outcome(res, "quarantined",
+                        "no failed recipient found in mail to the bounce "
+                        "address; nothing changed");
+  else if (!msg.len)
+    receive_set_outcome(res, "quarantined",
+                        "bounce about addresses we did not mail: %s; "
+                        "nothing changed",
+                        buf_str(&unknown));
+  else
+    receive_set_outcome(res, disabled ? "disabled" : "bounce", "%s%s%s",
+                        buf_str(&msg), unknown.len ? "; ignored: " : "",
+                        buf_str(&unknown));
+  if (unknown.len)
+    log_info("bounce: ignored, not readers we mailed: %s", buf_str(&unknown));
+out:
+  bounce_results_free(r, n);
+  buf_free(&msg);
+  buf_free(&unknown);
+  return rc;
+}
 
 enum sm_status
 receive_bounce(const struct receive_env *env, const struct inbound_msg *m,
                enum inbound_route route, const char *token, size_t tokenlen,
                const char *key, struct receive_result *res)
 {
-  (void)env, (void)m, (void)route, (void)token, (void)tokenlen, (void)key;
-  receive_set_outcome(res, "quarantined", "bounces are not handled yet");
-  return SM_OK;
+  (void)key; /* receive.c makes a redelivery a no-op already */
+  if (route == ROUTE_BOUNCE && token)
+    return verp_bounce(env, m, token, tokenlen, res);
+  return parsed_bounce(env, m, res);
 }
 
 enum sm_status
@@ -18,7 +201,44 @@ receive_unsub(const struct receive_env *env, const struct inbound_msg *m,
               const char *token, size_t tokenlen, const char *key,
               struct receive_result *res)
 {
-  (void)env, (void)m, (void)token, (void)tokenlen, (void)key;
-  receive_set_outcome(res, "quarantined", "unsubscribes are not handled yet");
-  return SM_OK;
+  struct sub_env se;
+  struct store_subscriber s;
+  enum token_reason reason = TOKEN_VALID;
+  int64_t sub = 0;
+  int changed = 0;
+  enum sm_status rc;
+
+  (void)m, (void)key;
+  rc = token_verify(env->secret, TOKEN_UNSUBSCRIBE, token, tokenlen, env->now,
+                    &sub, NULL, NULL, &reason);
+  if (rc == SM_ERR_DATA) {
+    receive_set_outcome(res, "quarantined",
+                        "unsubscribe token %s: nothing changed",
+                        token_reason_str(reason));
+    return SM_OK;
+  }
+  if (rc != SM_OK)
+    return rc;
+  rc = store_sub_get_id(env->st, sub, &s);
+  if (rc == SM_ERR_NOTFOUND) {
+    receive_set_outcome(res, "quarantined",
+                        "unsubscribe token for reader %lld, since erased",
+                        (long long)sub);
+    return SM_OK;
+  }
+  if (rc != SM_OK)
+    return rc;
+  /* The token is the authority, whatever the From and the body say (RFC
+   * 2369: the mailto may be sent by the reader's mail program). No reply:
+   * nothing more goes to an address that asked to leave. */
+  sub_env_of(env, &se);
+  rc = sub_unsubscribe(&se, s.id, "List-Unsubscribe mailto", &changed);
+  if (rc == SM_OK && changed)
+    receive_set_outcome(res, "unsubscribed",
+                        "%s unsubscribed by List-Unsubscribe mail", s.address);
+  else if (rc == SM_OK)
+    receive_set_outcome(res, "unchanged", "%s was not subscribed (%s)",
+                        s.address, s.status);
+  store_subscriber_free(&s);
+  return rc;
 }

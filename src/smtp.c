@@ -114,6 +114,7 @@ struct smtp_run {
   int aborted; /* we cut the connection before a MAIL FROM */
   char abort_why[2 * SM_ERRLEN];
   int reader_failed;
+  int stopped; /* the caller's before_data stopped the session */
   /* replies */
   char line[SMTP_RLINE_MAX];
   size_t linelen;
@@ -1111,6 +1112,15 @@ smtp_read_cb(void **ctx, int *len, void *arg)
     r->off = 0;
     return NULL;
   }
+  if (!it->started && it->run->batch->before_data &&
+      it->run->batch->before_data(it->run->batch->ctx, it->index)) {
+    /* Nothing of the message has gone out: cutting the connection now
+     * leaves the server a transaction without data, which it drops. */
+    it->run->stopped = 1;
+    smtp_cut(it->run);
+    *len = 0;
+    return NULL;
+  }
   it->started = 1;
   left = it->msg->len - r->off;
   if (left > SMTP_CHUNK)
@@ -1284,6 +1294,8 @@ smtp_session_error(struct smtp_run *run, int started, int e, int untried,
                e == SMTP_NO_ERROR ? "no address" : why);
     return SM_ERR_NETWORK;
   }
+  if (run->stopped)
+    return SM_OK; /* the caller asked (before_data): not a failure */
   if (run->tls_error[0]) {
     snprintf(err, errlen, "%s", run->tls_error);
     return SM_ERR_CONFIG;

@@ -186,6 +186,15 @@ struct smtp_batch {
    * verdict when the session ends. `i` indexes msgs. It must not call
    * smtp_client_send. */
   void (*on_result)(void *ctx, size_t i, const struct smtp_msg *m);
+  /* Optional: called for message i right before its first byte of data
+   * would go out (its MAIL FROM and RCPT TO were accepted). Nonzero
+   * stops the session there, before any of that data: message i and
+   * those after it are not sent (DEFERRED without a verdict), reported
+   * through on_result as usual, and smtp_client_send returns SM_OK. For a
+   * last look at whether the message should still go (the reader may
+   * have left since the batch was made). It must not call
+   * smtp_client_send. */
+  int (*before_data)(void *ctx, size_t i);
   void *ctx;
   /* out */
   enum smtp_tls tls;

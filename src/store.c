@@ -1888,7 +1888,9 @@ store_outbox_claim(struct store *st, const char *owner, int64_t now,
   }
   /* The unsubscribe is checked again here, at claim time: a reader who
    * left after the digest was queued gets nothing more. Replies and
-   * confirmations go regardless (they answer the reader's own mail). */
+   * confirmations go regardless (they answer the reader's own mail), and
+   * a notice also to a reader the bounces disabled (it tells them so).
+   * store_sub_gone (store_bounce.c) asks the same before each message. */
   rc = store_stmt(
       st,
       "UPDATE outbox SET state = 'claimed', claimed_by = ?1, "
@@ -1898,8 +1900,9 @@ store_outbox_claim(struct store *st, const char *owner, int64_t now,
       "RETURNING id, kind, coalesce(subscriber_id, 0), recipient, issue, "
       "message_id, payload, created_at, attempts, "
       "kind IN ('digest', 'comment', 'notice') AND NOT EXISTS (SELECT 1 "
-      "FROM subscribers s WHERE s.id = outbox.subscriber_id AND s.status = "
-      "'confirmed' AND (s.paused = 0 OR outbox.kind != 'digest'))",
+      "FROM subscribers s WHERE s.id = outbox.subscriber_id AND (s.status "
+      "= 'confirmed' OR (outbox.kind = 'notice' AND s.status = "
+      "'disabled')) AND (s.paused = 0 OR outbox.kind != 'digest'))",
       &q);
   if (rc == SM_OK) {
     store_bind_text(q, 1, owner);

@@ -321,6 +321,85 @@ enum sm_status store_sub_insert(struct store *st,
 
 /* ---- bounces and forgotten readers (src/store_bounce.c) ----------- */
 
+/* Whether outbox row `id` was sent to reader `sub`: *recipient is a new
+ * string (the row's recipient, the caller frees) when it was, else NULL.
+ * A VERP bounce counts only for a message we really sent that reader. */
+enum sm_status store_bounce_sent_to(struct store *st, int64_t id, int64_t sub,
+                                    char **recipient);
+/* The last outbox row sent to reader `sub` at `address` (compared
+ * without case): *id 0 when we never mailed that address. */
+enum sm_status store_bounce_last_sent(struct store *st, int64_t sub,
+                                      const char *address, int64_t *id);
+
+/* A reader's bounce score (see bouncer.h). known 0: no row yet. */
+struct store_bounce_score {
+  int known;
+  double score;
+  int64_t last_bounce_at; /* the last counted bounce */
+  char last_kind[16];     /* "permanent" or "temporary" */
+  int64_t disabled_at;    /* 0: the score never disabled them */
+};
+enum sm_status store_bounce_score_get(struct store *st, int64_t sub,
+                                      struct store_bounce_score *out);
+enum sm_status store_bounce_score_set(struct store *st, int64_t sub,
+                                      const struct store_bounce_score *s);
+
+/* One bounce event; strings borrowed. status and diagnostic may be NULL
+ * or "" (stored as NULL); outbox_id 0 for none. */
+struct store_bounce_event {
+  int64_t subscriber_id;
+  const char *address;
+  const char *kind;   /* "permanent", "temporary" */
+  const char *status; /* "5.1.1", "550" */
+  const char *diagnostic;
+  const char *source; /* "verp", "parsed", "smtp" */
+  int64_t outbox_id;
+  int64_t received_at;
+  double counted; /* what it added to the score */
+  double score;   /* the score after it */
+};
+enum sm_status store_bounce_add(struct store *st,
+                                const struct store_bounce_event *e);
+
+/* An event with its reader, for `shortmail bounces`. Strings owned by
+ * the store during the callback. */
+struct store_bounce_row {
+  struct store_bounce_event e;
+  const char *reader_address;
+  const char *reader_status;
+  struct store_bounce_score score; /* as stored (not decayed) */
+};
+typedef int (*store_bounce_cb)(void *ctx, const struct store_bounce_row *r);
+/* Every event, oldest first, or only those of the reader at `address`
+ * (NULL for all; compared without case). */
+enum sm_status store_bounce_list(struct store *st, const char *address,
+                                 store_bounce_cb cb, void *ctx);
+
+/* Whether mail of `kind` must no longer go to reader `sub` (0: no
+ * reader): the rule of store_outbox_claim, asked again by the sender
+ * right before each message. One lookup by primary key. */
+enum sm_status store_sub_gone(struct store *st, int64_t sub, const char *kind,
+                              int *gone);
+
+/* Forgotten readers, by the hex SHA-256 of the lower-cased address. */
+enum sm_status store_forgotten(struct store *st, const char *hash,
+                               int *forgotten);
+enum sm_status store_forgotten_del(struct store *st, const char *hash);
+
+/* What store_forget erased. */
+struct store_forget_counts {
+  long readers, outbox, bounces, received;
+  int checkpointed; /* the WAL was checkpointed and truncated */
+};
+/* Erases the reader at `address` (if any) with their interests, tokens,
+ * bounces, score, follows, the outbox rows and received mail that name
+ * them, and records `hash` as forgotten: in its own write transaction,
+ * with secure_delete on so the freed pages are zeroed, then a TRUNCATE
+ * checkpoint so the WAL keeps no copy. Not inside another transaction. */
+enum sm_status store_forget(struct store *st, const char *address,
+                            const char *hash, int64_t now,
+                            struct store_forget_counts *n);
+
 /* ---- end of bounces ------------------------------------------------ */
 
 /* ---- comments and discussion threads (src/store_comment.c) -------- */

@@ -69,9 +69,9 @@ reply_references(const struct sub_thread *t, struct buf *out)
 /* The JSON payload of an outbox row for a reply or a confirmation: what
  * the sender needs to assemble the message. Caller frees. */
 static char *
-payload_json(const struct sub_env *env, const char *to, const char *subject,
-             const char *text, const char *reply_to,
-             const struct sub_thread *thread)
+payload_json_as(const struct sub_env *env, const char *to, const char *subject,
+                const char *text, const char *reply_to,
+                const struct sub_thread *thread, const char *auto_submitted)
 {
   char *out = NULL;
   size_t len = 0;
@@ -98,7 +98,7 @@ payload_json(const struct sub_env *env, const char *to, const char *subject,
   json_key(&j, "subject");
   json_string(&j, subject);
   json_key(&j, "auto_submitted");
-  json_string(&j, "auto-replied");
+  json_string(&j, auto_submitted);
   json_key(&j, "in_reply_to");
   if (thread && thread->message_id) {
     char irt[1024];
@@ -114,6 +114,16 @@ payload_json(const struct sub_env *env, const char *to, const char *subject,
   fclose(fp);
   buf_free(&refs);
   return out;
+}
+
+/* Replies and confirmations answer the reader's own mail. */
+static char *
+payload_json(const struct sub_env *env, const char *to, const char *subject,
+             const char *text, const char *reply_to,
+             const struct sub_thread *thread)
+{
+  return payload_json_as(env, to, subject, text, reply_to, thread,
+                         "auto-replied");
 }
 
 static enum sm_status
@@ -272,6 +282,13 @@ sub_confirm(const struct sub_env *env, const char *token, size_t len,
     rc = store_sub_set_status(env->st, s.id, "confirmed", env->now);
     if (rc == SM_OK)
       *confirmed_now = 1;
+    /* The reader's own confirmed consent: a forgotten address is
+     * forgotten no more. Not at the request, which anyone can forge in
+     * their name. */
+    if (rc == SM_OK)
+      rc = token_hash(s.address, strlen(s.address), hash);
+    if (rc == SM_OK)
+      rc = store_forgotten_del(env->st, hash);
   }
   if (rc == SM_OK && !*confirmed_now && strcmp(s.status, "confirmed")) {
     *reason = TOKEN_BAD_MAC;
@@ -434,5 +451,77 @@ sub_unsubscribe(const struct sub_env *env, int64_t sub, const char *via,
     }
   }
   store_subscriber_free(&s);
+  return rc;
+}
+
+enum sm_status
+sub_queue_notice(const struct sub_env *env, int64_t sub, const char *to,
+                 const char *template, struct tmpl_value *ctx,
+                 const char *subject, const char *tag, int *sent)
+{
+  struct buf text = BUF_INIT(SUB_MAX_MESSAGE);
+  struct store_outbox_row row;
+  char mid[MIME_MSGID_MAX];
+  char *payload = NULL;
+  enum sm_status rc;
+
+  *sent = 0;
+  rc = render(env, template, ctx, &text);
+  if (rc != SM_OK)
+    goto out;
+  /* Nobody's mail is answered: no thread, no Reply-To. */
+  payload = payload_json_as(env, to, subject, buf_str(&text), NULL, NULL,
+                            "auto-generated");
+  rc = mime_message_id(mid, sizeof(mid), tag, sub, env->now,
+                       env->conf->list.domain);
+  if (rc != SM_OK || !payload) {
+    rc = rc != SM_OK ? rc : SM_ERR_NOMEM;
+    goto out;
+  }
+  /* mime_message_id writes the angle brackets; the store keeps ids bare. */
+  mid[strlen(mid) - 1] = '\0';
+  row.kind = "notice";
+  row.subscriber_id = sub;
+  row.recipient = to;
+  row.issue = NULL;
+  row.message_id = mid + 1;
+  row.payload = payload;
+  rc = store_outbox_add(env->st, &row, env->now, NULL, sent);
+out:
+  free(payload);
+  buf_free(&text);
+  return rc;
+}
+
+enum sm_status
+sub_is_forgotten(struct store *st, const char *address, int *forgotten)
+{
+  char hash[TOKEN_HASH_LEN + 1];
+  enum sm_status rc;
+
+  *forgotten = 0;
+  /* token_hash folds to lower case: the address in any case. */
+  rc = token_hash(address, strlen(address), hash);
+  if (rc == SM_OK)
+    rc = store_forgotten(st, hash, forgotten);
+  return rc;
+}
+
+enum sm_status
+sub_forget(struct store *st, const char *address, int64_t now,
+           struct store_forget_counts *n)
+{
+  char hash[TOKEN_HASH_LEN + 1];
+  enum sm_status rc;
+
+  rc = token_hash(address, strlen(address), hash);
+  if (rc == SM_OK)
+    rc = store_forget(st, address, hash, now, n);
+  if (rc == SM_OK)
+    /* Not the address: the log would keep what was just erased. */
+    log_info("a reader forgotten: %ld reader, %ld outgoing, %ld bounce and "
+             "%ld received rows erased%s",
+             n->readers, n->outbox, n->bounces, n->received,
+             n->checkpointed ? "" : "; the WAL could not be truncated yet");
   return rc;
 }

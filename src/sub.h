@@ -101,3 +101,24 @@ enum sm_status sub_unsubscribe(const struct sub_env *env, int64_t sub,
                                const char *via, int *changed);
 
 #endif
+/* Queues a notice to reader `sub` at `to` (kind "notice": Auto-Submitted
+ * auto-generated, no Reply-To), rendered from `template` with ctx, under
+ * `subject`. Its Message-ID is made of `tag`, the reader and the time, so
+ * a redelivered cause queues one. *sent says whether it was queued. */
+enum sm_status sub_queue_notice(const struct sub_env *env, int64_t sub,
+                                const char *to, const char *template,
+                                struct tmpl_value *ctx, const char *subject,
+                                const char *tag, int *sent);
+
+/* Forgotten readers (`shortmail sub forget`): only a hash of the
+ * lower-cased address is kept, so that an operator's add or import can
+ * skip them; their own confirmed subscription (sub_confirm) removes it:
+ * not the request, which anyone can send in their name. */
+enum sm_status sub_is_forgotten(struct store *st, const char *address,
+                                int *forgotten);
+/* Erases the reader at `address` and everything that names them, and
+ * remembers its hash (store_forget: its own transaction, never inside
+ * another). */
+enum sm_status sub_forget(struct store *st, const char *address, int64_t now,
+                          struct store_forget_counts *n);
+
