@@ -79,6 +79,7 @@ extern const struct cmd_def cmd_send_def;
 extern const struct cmd_def cmd_queue_def;
 extern const struct cmd_def cmd_sub_def;
 extern const struct cmd_def cmd_bounces_def;
+extern const struct cmd_def cmd_serve_def;
 extern const struct cmd_def cmd_post_def;
 extern const struct cmd_def cmd_comments_def;
 

@@ -336,21 +336,7 @@ handle_confirm(const struct receive_env *env, const struct inbound_msg *m,
   if (rc != SM_OK)
     return rc;
   receive_set_outcome(res, "confirmed", "%s confirmed", s.address);
-  {
-    struct tmpl_value *ctx = sub_base_context(&se);
-    struct tmpl_value *kw = ctx ? tmpl_map_add_list(ctx, "keywords") : NULL;
-    if (!kw || tmpl_map_set_str(ctx, "address", s.address) ||
-        tmpl_map_set_str(ctx, "frequency", s.frequency))
-      rc = SM_ERR_NOMEM;
-    if (rc == SM_OK)
-      rc = sub_keywords_value(&se, id, kw);
-    /* Welcome the reader at the address that subscribed, whatever
-     * address the confirmation came from. */
-    if (rc == SM_OK)
-      rc = sub_queue_reply(&se, id, s.address, "welcome.txt", ctx, &thread,
-                           key, &sent);
-    tmpl_value_free(ctx);
-  }
+  rc = sub_welcome(&se, &s, &thread, key, &sent);
   store_subscriber_free(&s);
   return rc;
 }

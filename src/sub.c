@@ -433,6 +433,29 @@ out:
 }
 
 enum sm_status
+sub_welcome(const struct sub_env *env, const struct store_subscriber *s,
+            const struct sub_thread *thread, const char *key, int *sent)
+{
+  struct tmpl_value *ctx = sub_base_context(env);
+  struct tmpl_value *kw = ctx ? tmpl_map_add_list(ctx, "keywords") : NULL;
+  enum sm_status rc = SM_OK;
+
+  *sent = 0;
+  if (!kw || tmpl_map_set_str(ctx, "address", s->address) ||
+      tmpl_map_set_str(ctx, "frequency", s->frequency))
+    rc = SM_ERR_NOMEM;
+  if (rc == SM_OK)
+    rc = sub_keywords_value(env, s->id, kw);
+  /* Welcome the reader at the address that subscribed, whatever
+   * address the confirmation came from. */
+  if (rc == SM_OK)
+    rc = sub_queue_reply(env, s->id, s->address, "welcome.txt", ctx, thread,
+                         key, sent);
+  tmpl_value_free(ctx);
+  return rc;
+}
+
+enum sm_status
 sub_unsubscribe(const struct sub_env *env, int64_t sub, const char *via,
                 int *changed)
 {

@@ -92,6 +92,17 @@ enum sm_status sub_queue_reply(const struct sub_env *env, int64_t sub,
  * request_address, site_url. A new map the caller frees. */
 struct tmpl_value *sub_base_context(const struct sub_env *env);
 
+/* Queues the welcome (welcome.txt, with the reader's keywords and
+ * frequency) to reader s, who has just confirmed, at the address that
+ * subscribed. `key` names what confirmed (the message answered, or the
+ * web confirmation) and makes the Message-ID, so a repeat queues
+ * nothing; `thread` may be NULL (a confirmation on the web answers no
+ * mail). *sent as for sub_queue_reply. */
+enum sm_status sub_welcome(const struct sub_env *env,
+                           const struct store_subscriber *s,
+                           const struct sub_thread *thread, const char *key,
+                           int *sent);
+
 /* Unsubscribes reader `sub` (a pending or confirmed reader; a disabled
  * or unsubscribed one is left as is, *changed 0). `via` says how, for the
  * log: "mail command", "List-Unsubscribe mailto", "one-click POST", ...

@@ -9,7 +9,7 @@
 # $top_builddir/test-artifacts/digest-browser/.
 #
 # Chromium is driven over the DevTools protocol on a pipe
-# (--remote-debugging-pipe): one browser per width, every page a
+# (--remote-debugging-pipe, tests/cdp.py): one browser per width, every page a
 # navigation in it. Its window cannot be narrower than 500 px, so the
 # widths are device-metrics overrides.
 . "$top_srcdir/tests/lib.sh"
@@ -51,69 +51,17 @@ browse() {
   bw=$1
   shift
   "$PYTHON3" - "$CHROMIUM" "$T/chrome" "$bw" "$T/p" "$art" "$@" <<'PY'
-import base64, fcntl, json, os, subprocess, sys, time
+import json, os, sys
+sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
+sys.dont_write_bytecode = True  # nothing written into the source tree
+import cdp
 
 chrome, profile, width, pagedir, art = sys.argv[1:6]
 width = int(width)
 pages = sys.argv[6:]
-# The browser reads commands on fd 3 and writes answers on fd 4 (JSON,
-# each message ended by a NUL). Move the pipe ends above 4 first so that
-# the dup2 calls in the child clobber none of them.
-cmd_r, cmd_w = os.pipe()
-res_r, res_w = os.pipe()
-cmd_r = fcntl.fcntl(cmd_r, fcntl.F_DUPFD, 10)
-res_w = fcntl.fcntl(res_w, fcntl.F_DUPFD, 10)
-def child():
-    os.dup2(cmd_r, 3)
-    os.dup2(res_w, 4)
-log = open(profile + "-%d.log" % width, "wb")
-proc = subprocess.Popen(
-    [chrome, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-     "--no-first-run", "--disable-background-networking",
-     "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-     "--user-data-dir=%s-%d" % (profile, width), "--remote-debugging-pipe",
-     "about:blank"],
-    close_fds=False, preexec_fn=child, stdin=subprocess.DEVNULL,
-    stdout=log, stderr=log)
-os.close(cmd_r)
-os.close(res_w)
-wf = os.fdopen(cmd_w, "wb", 0)
-rf = os.fdopen(res_r, "rb", 0)
-pending, last, queue = b"", [0], []
-deadline = time.time() + 50
-
-def receive():
-    global pending
-    while b"\0" not in pending:
-        if time.time() > deadline:
-            raise TimeoutError("browser too slow")
-        chunk = rf.read(1 << 16)
-        if not chunk:
-            raise EOFError("browser closed the pipe; see %s" % log.name)
-        pending += chunk
-    m, pending = pending.split(b"\0", 1)
-    return json.loads(m)
-
-def call(method, params=None, session=None):
-    last[0] += 1
-    m = {"id": last[0], "method": method, "params": params or {}}
-    if session:
-        m["sessionId"] = session
-    wf.write(json.dumps(m).encode() + b"\0")
-    while True:
-        r = receive()
-        if r.get("id") == last[0]:
-            if "error" in r:
-                raise RuntimeError("%s: %s" % (method, r["error"]))
-            return r["result"]
-        queue.append(r)
-
-def wait_event(name, session):
-    while True:
-        for i, e in enumerate(queue):
-            if e.get("method") == name and e.get("sessionId") == session:
-                return queue.pop(i)
-        queue.append(receive())
+b = cdp.Browser(chrome, "%s-%d" % (profile, width),
+                profile + "-%d.log" % width)
+call, wait_event = b.call, b.wait_event
 
 # A phone: a mobile viewport of `width` CSS pixels, which honours the
 # viewport meta tag (and, like a phone, would zoom out to fit a page that
@@ -181,9 +129,7 @@ MEASURE = r"""(function (w) {
 })(%d)""" % width
 
 try:
-    target = call("Target.createTarget", {"url": "about:blank"})["targetId"]
-    s = call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-    call("Page.enable", session=s)
+    s = b.new_page()
     # Hermetic: remote images (and anything else off the machine) fail at
     # once instead of being fetched.
     call("Network.enable", session=s)
@@ -200,22 +146,12 @@ try:
         # The whole page in one picture: a viewport as tall as the page.
         h = max(1, min(r["h"], 16000))
         call("Emulation.setDeviceMetricsOverride", metrics(h), session=s)
-        shot = call("Page.captureScreenshot", {"format": "png"}, session=s)["data"]
         name = "%s/%s-%d.png" % (art, page[:-5], width)
-        with open(name, "wb") as f:
-            f.write(base64.b64decode(shot))
+        b.screenshot(s, name)
         r["shot"] = name
         print(json.dumps(r), flush=True)
-    try:
-        call("Browser.close")
-    except Exception:
-        pass
 finally:
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    b.close()
 PY
 }
 
