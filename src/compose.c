@@ -499,6 +499,143 @@ compose_reply(struct compose *c, const struct compose_row *row,
   return rc;
 }
 
+/* ---- discussion messages (src/thread.c queues them) ----------------- *
+ * The payload is the snapshot thread.c took: the comment's own
+ * Message-ID (the same for every follower; the row's message_id is only
+ * a unique key), In-Reply-To, References, title, link, author, text. The
+ * follower's tokens come from the row, valid from its created_at: their
+ * reply address (Reply-To, List-Post, and with "unfollow" the way out of
+ * the thread) for COMPOSE_COMMENT_TTL, the unsubscribe link for
+ * COMPOSE_UNSUB_TTL, as in digests. */
+
+static enum sm_status
+comment_context(struct compose *c, const struct compose_row *row,
+                const struct jread_value *p, const char *caddr,
+                struct tmpl_value *ctx)
+{
+  const struct compose_env *env = c->env;
+  char req[512], tok[128], url[1024];
+  enum sm_status rc;
+
+  snprintf(req, sizeof(req), "%s-request@%s", env->conf->list.local,
+           env->conf->list.domain);
+  rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
+                  row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+  if (rc != SM_OK)
+    return rc;
+  snprintf(url, sizeof(url), "%s/u/%s", env->conf->site.url, tok);
+  if (tmpl_map_set_str(ctx, "list_name", env->conf->list.name) ||
+      tmpl_map_set_str(ctx, "list_address", env->conf->list.address) ||
+      tmpl_map_set_str(ctx, "site_url", env->conf->site.url) ||
+      tmpl_map_set_str(ctx, "address", row->recipient) ||
+      tmpl_map_set_str(ctx, "author", str_member(p, "author")) ||
+      tmpl_map_set_str(ctx, "title", str_member(p, "title")) ||
+      tmpl_map_set_str(ctx, "link", str_member(p, "link")) ||
+      tmpl_map_set_str(ctx, "text", str_member(p, "text")) ||
+      tmpl_map_set_str(ctx, "reply_address", caddr) ||
+      set_mailto(ctx, "unfollow_mailto", caddr, "unfollow", "unfollow") ||
+      tmpl_map_set_str(ctx, "unsubscribe_url", url) ||
+      tmpl_map_set_str(ctx, "request_address", req))
+    return SM_ERR_NOMEM;
+  return SM_OK;
+}
+
+static enum sm_status
+compose_comment(struct compose *c, const struct compose_row *row,
+                const struct jread_value *p, struct buf *out, char *err,
+                size_t errlen)
+{
+  const struct compose_env *env = c->env;
+  const struct jread_value *sv = jread_get(p, "summary");
+  const char *mid = str_member(p, "message_id");
+  const char *irt = str_member(p, "in_reply_to");
+  const char *refs = str_member(p, "references");
+  const char *title = str_member(p, "title");
+  const char *author = str_member(p, "author");
+  struct mime_msg *m = &c->msg;
+  struct tmpl_value *ctx = NULL;
+  struct buf text = BUF_INIT(COMPOSE_MAX_PART);
+  struct compose_row head = *row;
+  char tok[128], caddr[512], value[2048], subject[1024], from_name[512];
+  int64_t summary;
+  enum sm_status rc;
+
+  if (!sv || sv->type != JREAD_NUMBER || !mid || !title || !author ||
+      !str_member(p, "link") || !str_member(p, "text"))
+    return SM_ERR_DATA;
+  summary = strtoll(sv->s, NULL, 10);
+  rc = make_token(env, TOKEN_COMMENT, row->subscriber_id, summary,
+                  row->created_at + COMPOSE_COMMENT_TTL, tok, sizeof(tok));
+  if (rc != SM_OK)
+    return rc;
+  snprintf(caddr, sizeof(caddr), "%s+c-%s@%s", env->conf->list.local, tok,
+           env->conf->list.domain);
+  ctx = tmpl_new_map();
+  if (!ctx)
+    return SM_ERR_NOMEM;
+  rc = comment_context(c, row, p, caddr, ctx);
+  if (rc == SM_OK)
+    rc = tmpl_set_render(env->tmpl, "comment.txt", ctx, TMPL_TEXT, &text, err,
+                         errlen);
+  if (rc != SM_OK)
+    goto out;
+  /* Every follower's copy has the comment's own Message-ID. */
+  head.message_id = mid;
+  snprintf(subject, sizeof(subject), "Re: %s", title);
+  snprintf(from_name, sizeof(from_name), "%s via %s", author,
+           env->conf->list.name);
+  mime_msg_reset(m);
+  rc = base_headers(c, &head, from_name, env->conf->list.address, subject);
+  if (rc == SM_OK && irt)
+    rc = mime_add_header(m, "In-Reply-To", irt);
+  if (rc == SM_OK && refs)
+    rc = mime_add_header(m, "References", refs);
+  if (rc == SM_OK)
+    rc = mime_add_address(m, "Reply-To", NULL, caddr);
+  if (rc == SM_OK) {
+    /* RFC 2919: a list of its own per summary, under the list's. */
+    snprintf(value, sizeof(value), "<s%lld.%s.%s>", (long long)summary,
+             env->conf->list.local, env->conf->list.domain);
+    rc = mime_add_phrase_header(m, "List-Id", title, value);
+  }
+  if (rc == SM_OK)
+    rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
+                    row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+  if (rc == SM_OK) {
+    snprintf(value, sizeof(value),
+             "<%s/u/%s>, <mailto:%s+unsub-%s@%s?subject=unsubscribe>",
+             env->conf->site.url, tok, env->conf->list.local, tok,
+             env->conf->list.domain);
+    rc = mime_add_header(m, "List-Unsubscribe", value);
+  }
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "List-Unsubscribe-Post",
+                         "List-Unsubscribe=One-Click");
+  if (rc == SM_OK) {
+    snprintf(value, sizeof(value), "<mailto:%s-request@%s?subject=help>",
+             env->conf->list.local, env->conf->list.domain);
+    rc = mime_add_header(m, "List-Help", value);
+  }
+  if (rc == SM_OK) {
+    /* Unlike a digest, a discussion takes posts: at the reader's own
+     * address, which is what a "reply to list" command uses. */
+    snprintf(value, sizeof(value), "<mailto:%s>", caddr);
+    rc = mime_add_header(m, "List-Post", value);
+  }
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "Auto-Submitted", "auto-generated");
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "Precedence", "list");
+  if (rc == SM_OK)
+    rc = mime_add_body_text(m, MIME_PLAIN, text.data, text.len);
+  if (rc == SM_OK)
+    rc = mime_render(m, out);
+out:
+  tmpl_value_free(ctx);
+  buf_free(&text);
+  return rc;
+}
+
 enum sm_status
 compose_message(struct compose *c, const struct compose_row *row,
                 struct buf *out, struct buf *html, char *err, size_t errlen)
@@ -519,6 +656,8 @@ compose_message(struct compose *c, const struct compose_row *row,
   else if (!strcmp(row->kind, "reply") || !strcmp(row->kind, "confirm") ||
            !strcmp(row->kind, "notice"))
     rc = compose_reply(c, row, payload, out);
+  else if (!strcmp(row->kind, "comment"))
+    rc = compose_comment(c, row, payload, out, err, errlen);
   else
     rc = SM_ERR_DATA;
   if (rc == SM_OK && c->env->signer)

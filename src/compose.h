@@ -33,7 +33,7 @@ struct compose_env {
 
 /* An outbox row, as the store holds it. */
 struct compose_row {
-  const char *kind; /* digest, reply, confirm */
+  const char *kind; /* digest, reply, confirm, comment */
   int64_t subscriber_id;
   const char *recipient;
   const char *issue;

@@ -30,10 +30,10 @@ dup_or_null(const char *s)
   return s ? strdup(s) : NULL;
 }
 
+/* A header value as one line: unfolded and trimmed, malloc'd. */
 static char *
-header_dup(GMimeObject *obj, const char *name)
+unfold_dup(const char *v)
 {
-  const char *v = g_mime_object_get_header(obj, name);
   char *s, *p;
 
   if (!v)
@@ -53,6 +53,43 @@ header_dup(GMimeObject *obj, const char *name)
   if (p != s)
     memmove(s, p, strlen(p) + 1);
   return s;
+}
+
+static char *
+header_dup(GMimeObject *obj, const char *name)
+{
+  return unfold_dup(g_mime_object_get_header(obj, name));
+}
+
+/* Every Authentication-Results field in header order, raw (an RFC 2047
+ * decoding has no place in its grammar), top first. */
+static enum sm_status
+auth_results(GMimeObject *obj, struct inbound_msg *out)
+{
+  GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+  int count = list ? g_mime_header_list_get_count(list) : 0;
+
+  for (int i = 0; i < count; i++) {
+    GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+    const char *name = h ? g_mime_header_get_name(h) : NULL;
+    char *v;
+
+    if (!name || strcasecmp(name, "Authentication-Results"))
+      continue;
+    if (out->n_auth_results == INBOUND_MAX_AUTH_RESULTS)
+      break;
+    if (!out->auth_results) {
+      out->auth_results =
+          calloc(INBOUND_MAX_AUTH_RESULTS, sizeof(*out->auth_results));
+      if (!out->auth_results)
+        return SM_ERR_NOMEM;
+    }
+    v = unfold_dup(g_mime_header_get_raw_value(h));
+    if (!v)
+      return SM_ERR_NOMEM;
+    out->auth_results[out->n_auth_results++] = v;
+  }
+  return SM_OK;
 }
 
 char *
@@ -227,6 +264,9 @@ inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
   out->return_path = header_dup(obj, "Return-Path");
   out->delivered_to = header_dup(obj, "Delivered-To");
   out->x_original_to = header_dup(obj, "X-Original-To");
+  rc = auth_results(obj, out);
+  if (rc != SM_OK)
+    goto out;
 
   g_mime_message_foreach(msg, pick_part, &pick);
   if (GMIME_IS_TEXT_PART(g_mime_message_get_mime_part(msg)) && !pick.plain &&
@@ -286,5 +326,8 @@ inbound_msg_free(struct inbound_msg *m)
   free(m->x_original_to);
   free(m->text);
   free(m->dsn);
+  for (size_t i = 0; i < m->n_auth_results; i++)
+    free(m->auth_results[i]);
+  free(m->auth_results);
   memset(m, 0, sizeof(*m));
 }

@@ -27,7 +27,14 @@ struct inbound_msg {
   int text_from_html;
   int has_dsn; /* a multipart/report with a delivery-status part */
   char *dsn;   /* that part's content (RFC 3464 fields), or NULL */
+  /* The Authentication-Results header values (RFC 8601), unfolded, top
+   * first (the newest, our MTA's, is on top): at most
+   * INBOUND_MAX_AUTH_RESULTS, the lower ones dropped. */
+  char **auth_results;
+  size_t n_auth_results;
 };
+
+#define INBOUND_MAX_AUTH_RESULTS 32
 
 /* Process-wide GMime setup; call once. */
 void inbound_global_init(void);

@@ -21,10 +21,10 @@ static const struct cmd_def cmd_help_def = {
     "usage: shortmail help [COMMAND]\n", CMD_NOCONF};
 
 static const struct cmd_def *const commands[] = {
-    &cmd_ingest_def, &cmd_receive_def, &cmd_digest_def,    &cmd_preview_def,
-    &cmd_send_def,   &cmd_queue_def,   &cmd_summaries_def, &cmd_db_def,
-    &cmd_sub_def,    &cmd_config_def,  &cmd_post_def,      &cmd_comments_def,
-    &cmd_bounces_def, &cmd_serve_def, &cmd_help_def,
+    &cmd_ingest_def, &cmd_receive_def,  &cmd_digest_def,    &cmd_preview_def,
+    &cmd_send_def,   &cmd_queue_def,    &cmd_summaries_def, &cmd_db_def,
+    &cmd_sub_def,    &cmd_config_def,   &cmd_serve_def,     &cmd_bounces_def,
+    &cmd_post_def,   &cmd_comments_def, &cmd_help_def,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -168,8 +168,8 @@ main(int argc, char **argv)
     log_set_level(LOG_LEVEL_WARNING);
   if (ctx.verbose)
     log_set_level(LOG_LEVEL_DEBUG);
-  feed_global_init();
   http_global_init();
+  feed_global_init();
   inbound_global_init();
   argc -= optind;
   argv += optind;
@@ -177,7 +177,7 @@ main(int argc, char **argv)
   optind = 0;
   rc = def->fn(&ctx, argc, argv);
   feed_global_cleanup();
-  conf_free(&ctx.conf);
   http_global_cleanup();
+  conf_free(&ctx.conf);
   return rc;
 }

@@ -422,13 +422,6 @@ receive_message(const struct receive_env *env, const char *raw, size_t len,
     goto fail;
   if (seen) {
     receive_set_outcome(res, "duplicate", "already received: %s", key);
-  /* Bounces are automatic mail by nature, and an unsubscribe may be sent
-   * by a mail program: both are taken on their tokens or parsed reports,
-   * and neither is ever answered. */
-  else if (route == ROUTE_BOUNCE || route == ROUTE_BOUNCES)
-    rc = receive_bounce(env, &m, route, token, tokenlen, key, res);
-  else if (route == ROUTE_UNSUB)
-    rc = receive_unsub(env, &m, token, tokenlen, key, res);
     store_rollback(env->st);
     goto out;
   }
@@ -443,6 +436,13 @@ receive_message(const struct receive_env *env, const char *raw, size_t len,
     receive_set_outcome(res, "quarantined",
                         "%s is not one of the list's addresses",
                         rcpt ? rcpt : "(no recipient)");
+  /* Bounces are automatic mail by nature, and an unsubscribe may be sent
+   * by a mail program: both are taken on their tokens or parsed reports,
+   * and neither is ever answered. */
+  else if (route == ROUTE_BOUNCE || route == ROUTE_BOUNCES)
+    rc = receive_bounce(env, &m, route, token, tokenlen, key, res);
+  else if (route == ROUTE_UNSUB)
+    rc = receive_unsub(env, &m, token, tokenlen, key, res);
   else if ((why = automatic_reason(&m, sender, env->conf)) != NULL)
     receive_set_outcome(res, "quarantined",
                         "automatic mail (%s): not acted on", why);

@@ -1102,7 +1102,9 @@ reply_quoted_heading(const char *text, const char *footer_marker,
       const char *b = quoted_text(l, &bl);
       long t;
 
-      if (is_rule(b, bl) ||
+      /* Only our item separator ("=====") ends an item: a summary's own
+       * headings come underlined with "-----" in the digest's text. */
+      if ((is_rule(b, bl) && b[0] == '=') ||
           (footer_marker && *footer_marker && find_sub(b, bl, footer_marker)))
         cur = -1;
       else if ((t = match_title(b, bl, ft, fl, n, scratch)) >= 0)

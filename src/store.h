@@ -404,9 +404,96 @@ enum sm_status store_forget(struct store *st, const char *address,
 
 /* ---- comments and discussion threads (src/store_comment.c) -------- */
 
+/* A comment received by mail, as receive stores it. The strings and raw
+ * are the caller's. */
+struct store_comment {
+  int64_t summary_id;
+  int64_t subscriber_id;  /* its author */
+  const char *message_id; /* of the mail, or a hash key when it had none */
+  const char *body;       /* plain text, never interpreted */
+  int64_t created_at;
+  const char *post_state; /* "pending" (to post and send on) or "held" */
+  const void *raw;        /* the mail as received, for audit */
+  size_t rawlen;
+};
+
+/* Stores a comment. A redelivery (a comment with the same message_id
+ * stored already) adds nothing: *added 0 and *id that comment's id. */
+enum sm_status store_comment_add(struct store *st,
+                                 const struct store_comment *c, int64_t *id,
+                                 int *added);
+
+/* A notice of `kind` to `address` about a comment (a refusal, a
+ * command's confirmation): *allowed is 1, and the notice recorded at
+ * `now`, unless one of that kind went to that address (compared without
+ * case) at or after `since`. */
+enum sm_status store_comment_notice(struct store *st, const char *address,
+                                    const char *kind, int64_t now,
+                                    int64_t since, int *allowed);
+
+/* A digest as queued: who it went to, when, and its payload. */
+struct store_digest_sent {
+  int64_t subscriber_id;
+  int64_t created_at;
+  char *payload; /* JSON; owned, free with store_digest_sent_free */
+};
+
+void store_digest_sent_free(struct store_digest_sent *d);
+/* The digest (outbox kind "digest") with this Message-ID (bare, no
+ * angle brackets) sent to `recipient` (compared without case), or
+ * SM_ERR_NOTFOUND. */
+enum sm_status store_digest_find(struct store *st, const char *message_id,
+                                 const char *recipient,
+                                 struct store_digest_sent *out);
+
+/* The title of a summary's paper and the summary's link on the site,
+ * new strings the caller frees; SM_ERR_NOTFOUND when there is no such
+ * summary. link may be NULL. */
+enum sm_status store_summary_title(struct store *st, int64_t summary,
+                                   char **title, char **link);
+
 /* ---- end of comments ----------------------------------------------- */
 
 /* ---- followers of discussion threads (src/store_thread.c) ---------- */
+
+/* Makes reader `sub` follow the discussion of `summary` from `now` on
+ * (follow = 1), or leave it (0). *changed (may be NULL) is 1 when that
+ * was news: a reader who follows already keeps their first `since`. */
+enum sm_status store_follow_set(struct store *st, int64_t sub, int64_t summary,
+                                int follow, int64_t now, int *changed);
+/* Whether `sub` follows the discussion of `summary`. */
+enum sm_status store_follows(struct store *st, int64_t sub, int64_t summary,
+                             int *follows);
+
+/* A comment with what its discussion message needs. Strings and raw are
+ * owned by the struct: free with store_thread_comment_free. */
+struct store_thread_comment {
+  int64_t id;
+  int64_t summary_id;
+  int64_t subscriber_id; /* the author, 0 when the reader is gone */
+  int64_t created_at;
+  int64_t prev_id; /* the comment on the same summary just before this
+                      one (by id), 0 for the first */
+  char *body;      /* the comment as text */
+  char *title;     /* the paper's */
+  char *link;      /* the summary's page */
+  char *raw;       /* the message it came in (not NUL-terminated), or NULL */
+  size_t rawlen;
+};
+
+/* SM_ERR_NOTFOUND when there is no such comment. */
+enum sm_status store_thread_comment(struct store *st, int64_t comment,
+                                    struct store_thread_comment *out);
+void store_thread_comment_free(struct store_thread_comment *c);
+
+/* Calls cb, ordered by reader id, for each confirmed reader who follows
+ * the discussion of `summary` since `until` or earlier, but not for
+ * `except` (the author; 0 for none). The address is owned by the store
+ * during the call; cb returns nonzero to stop. */
+typedef int (*store_follower_cb)(void *ctx, int64_t sub, const char *address);
+enum sm_status store_followers(struct store *st, int64_t summary,
+                               int64_t except, int64_t until,
+                               store_follower_cb cb, void *ctx);
 
 /* ---- end of followers ---------------------------------------------- */
 

@@ -111,7 +111,6 @@ enum sm_status sub_welcome(const struct sub_env *env,
 enum sm_status sub_unsubscribe(const struct sub_env *env, int64_t sub,
                                const char *via, int *changed);
 
-#endif
 /* Queues a notice to reader `sub` at `to` (kind "notice": Auto-Submitted
  * auto-generated, no Reply-To), rendered from `template` with ctx, under
  * `subject`. Its Message-ID is made of `tag`, the reader and the time, so
@@ -133,3 +132,4 @@ enum sm_status sub_is_forgotten(struct store *st, const char *address,
 enum sm_status sub_forget(struct store *st, const char *address, int64_t now,
                           struct store_forget_counts *n);
 
+#endif

@@ -15,6 +15,16 @@ CREATE TABLE followers (
 ) WITHOUT ROWID;
 CREATE INDEX followers_subscriber ON followers (subscriber_id);
 
+-- Notices about comments that were not taken (an expired address, a
+-- sender who is not the reader, an empty reply, ...) and confirmations
+-- of the commands given in a reply: at most one per address and kind a
+-- day, whatever a sender tries (src/receive_comment.c).
+CREATE TABLE comment_notices (
+  address TEXT NOT NULL COLLATE NOCASE,
+  kind    TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  PRIMARY KEY (address, kind)
+) WITHOUT ROWID;
 
 -- Posting comments to the site (src/store_post.c, shortmail post). A
 -- comment being posted stays 'pending' (post_state's CHECK cannot be
