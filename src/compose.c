@@ -257,6 +257,47 @@ base_headers(struct compose *c, const struct compose_row *row,
   return rc;
 }
 
+/* The list headers of everything sent to a reader as list mail (RFC
+ * 2369, RFC 8058, RFC 3834): List-Unsubscribe with the reader's own
+ * token, List-Unsubscribe-Post, List-Help, List-Post (`post`: "NO" or a
+ * <mailto:...>), Auto-Submitted and Precedence. */
+static enum sm_status
+list_headers(struct compose *c, const struct compose_row *row,
+             const char *post)
+{
+  const struct compose_env *env = c->env;
+  struct mime_msg *m = &c->msg;
+  char tok[128], value[2048];
+  enum sm_status rc;
+
+  rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
+                  row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+  if (rc == SM_OK) {
+    /* RFC 8058: the HTTPS URL first, then mailto, and the POST header
+     * (which DKIM must sign with it). */
+    snprintf(value, sizeof(value),
+             "<%s/u/%s>, <mailto:%s+unsub-%s@%s?subject=unsubscribe>",
+             env->conf->site.url, tok, env->conf->list.local, tok,
+             env->conf->list.domain);
+    rc = mime_add_header(m, "List-Unsubscribe", value);
+  }
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "List-Unsubscribe-Post",
+                         "List-Unsubscribe=One-Click");
+  if (rc == SM_OK) {
+    snprintf(value, sizeof(value), "<mailto:%s-request@%s?subject=help>",
+             env->conf->list.local, env->conf->list.domain);
+    rc = mime_add_header(m, "List-Help", value);
+  }
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "List-Post", post);
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "Auto-Submitted", "auto-generated");
+  if (rc == SM_OK)
+    rc = mime_add_header(m, "Precedence", "list");
+  return rc;
+}
+
 /* ---- digests -------------------------------------------------------- */
 
 static enum sm_status
@@ -381,7 +422,7 @@ compose_digest(struct compose *c, const struct compose_row *row,
   struct buf text = BUF_INIT(COMPOSE_MAX_PART);
   struct buf html = BUF_INIT(COMPOSE_MAX_PART);
   struct mime_msg *m = &c->msg;
-  char subject[1024], tail[512], value[2048], tok[128];
+  char subject[1024], tail[512];
   size_t count = 0;
   enum sm_status rc;
 
@@ -413,31 +454,7 @@ compose_digest(struct compose *c, const struct compose_row *row,
   if (rc == SM_OK)
     rc = mime_add_phrase_header(m, "List-Id", env->conf->list.name, tail);
   if (rc == SM_OK)
-    rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
-                    row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
-  if (rc == SM_OK) {
-    /* RFC 8058: the HTTPS URL first, then mailto, and the POST header
-     * (which DKIM must sign with it). */
-    snprintf(value, sizeof(value),
-             "<%s/u/%s>, <mailto:%s+unsub-%s@%s?subject=unsubscribe>",
-             env->conf->site.url, tok, env->conf->list.local, tok,
-             env->conf->list.domain);
-    rc = mime_add_header(m, "List-Unsubscribe", value);
-  }
-  if (rc == SM_OK)
-    rc = mime_add_header(m, "List-Unsubscribe-Post",
-                         "List-Unsubscribe=One-Click");
-  if (rc == SM_OK) {
-    snprintf(value, sizeof(value), "<mailto:%s-request@%s?subject=help>",
-             env->conf->list.local, env->conf->list.domain);
-    rc = mime_add_header(m, "List-Help", value);
-  }
-  if (rc == SM_OK)
-    rc = mime_add_header(m, "List-Post", "NO");
-  if (rc == SM_OK)
-    rc = mime_add_header(m, "Auto-Submitted", "auto-generated");
-  if (rc == SM_OK)
-    rc = mime_add_header(m, "Precedence", "list");
+    rc = list_headers(c, row, "NO");
   if (rc == SM_OK)
     rc = mime_add_body_text(m, MIME_PLAIN, text.data, text.len);
   if (rc == SM_OK)
@@ -598,34 +615,12 @@ compose_comment(struct compose *c, const struct compose_row *row,
              env->conf->list.local, env->conf->list.domain);
     rc = mime_add_phrase_header(m, "List-Id", title, value);
   }
-  if (rc == SM_OK)
-    rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
-                    row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
-  if (rc == SM_OK) {
-    snprintf(value, sizeof(value),
-             "<%s/u/%s>, <mailto:%s+unsub-%s@%s?subject=unsubscribe>",
-             env->conf->site.url, tok, env->conf->list.local, tok,
-             env->conf->list.domain);
-    rc = mime_add_header(m, "List-Unsubscribe", value);
-  }
-  if (rc == SM_OK)
-    rc = mime_add_header(m, "List-Unsubscribe-Post",
-                         "List-Unsubscribe=One-Click");
-  if (rc == SM_OK) {
-    snprintf(value, sizeof(value), "<mailto:%s-request@%s?subject=help>",
-             env->conf->list.local, env->conf->list.domain);
-    rc = mime_add_header(m, "List-Help", value);
-  }
   if (rc == SM_OK) {
     /* Unlike a digest, a discussion takes posts: at the reader's own
      * address, which is what a "reply to list" command uses. */
     snprintf(value, sizeof(value), "<mailto:%s>", caddr);
-    rc = mime_add_header(m, "List-Post", value);
+    rc = list_headers(c, row, value);
   }
-  if (rc == SM_OK)
-    rc = mime_add_header(m, "Auto-Submitted", "auto-generated");
-  if (rc == SM_OK)
-    rc = mime_add_header(m, "Precedence", "list");
   if (rc == SM_OK)
     rc = mime_add_body_text(m, MIME_PLAIN, text.data, text.len);
   if (rc == SM_OK)
