@@ -361,7 +361,8 @@ digest_context(struct compose *c, const struct compose_row *row,
         tmpl_map_set_str(item, "body_text", f->text) ||
         tmpl_map_set_bool(item, "cut", f->cut) ||
         tmpl_map_set_str(item, "comment_address", caddr) ||
-        set_mailto(item, "comment_mailto", caddr, subj, NULL))
+        set_mailto(item, "comment_mailto", caddr, subj, NULL) ||
+        set_mailto(item, "follow_mailto", caddr, "follow", "follow"))
       return SM_ERR_NOMEM;
     for (size_t k = 0; kw && k < kw->n; k++) {
       struct tmpl_value *e = tmpl_list_add_map(kws);

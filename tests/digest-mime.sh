@@ -268,6 +268,15 @@ for line in open(sys.argv[1], encoding="utf-8"):
             ok_c = False
     check(ok_c, p + "html: \"Comment by email\" per summary, to its digest+c- address, Subject prefilled",
           detail)
+    follows = [a for a in anchors if a["text"].strip() == "Follow the discussion"]
+    ok_f = len(follows) == n
+    for i, a in enumerate(follows[:n]):
+        path, q = mailto(a["href"])
+        if not (i < len(caddrs) and path == caddrs[i] and q.get("subject") == "follow"
+                and q.get("body") == "follow"):
+            ok_f = False
+    check(ok_f, p + "html: \"Follow the discussion\" per summary: \"follow\" to its digest+c- address",
+          [a["href"] for a in follows][:2])
     titles = re.findall(r"^Re: (.*)$", "\n".join(mailto(a["href"])[1].get("subject", "") for a in comments), re.M)
     check(len(titles) == n and all(t in text for t in titles),
           p + "html: each comment Subject is Re: the summary's title", titles[:2])
