@@ -17,7 +17,6 @@
 #include "csv.h"
 #include "json.h"
 #include "log.h"
-#include "match.h"
 #include "store.h"
 #include "sub.h"
 #include "tmpl.h"
@@ -199,61 +198,31 @@ address_normalize(const char *in, char *out, size_t outlen, char *err,
   return 0;
 }
 
-/* The canonical forms of the keywords of argv[0..argc-1], each parsed
+/* The canonical forms of the keywords of args[0..nargs-1], each parsed
  * as a query (so '"batch norm" cs.LG' is two). *kw is a new array of new
- * strings (free_keywords). SM_ERR_DATA or SM_ERR_LIMIT with err naming
- * the keyword at fault. */
-static void
-free_keywords(char **kw, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    free(kw[i]);
-  free(kw);
-}
-
+ * strings (sub_keywords_free). SM_ERR_DATA or SM_ERR_LIMIT with err
+ * naming the keyword at fault. */
 static enum sm_status
 parse_keywords(char *const *args, size_t nargs, char ***kw, size_t *n,
                char *err, size_t errlen)
 {
   enum sm_status rc = SM_OK;
-  char **out = NULL;
-  size_t count = 0;
+  char why[SM_ERRLEN / 2]; /* room for it in err with the place */
 
   *kw = NULL;
   *n = 0;
-  for (size_t a = 0; a < nargs && rc == SM_OK; a++) {
-    struct match_term *terms = NULL;
-    size_t nt = 0;
-    char why[SM_ERRLEN / 2]; /* room for it in err with the place */
-    char **grown = NULL;
-
-    rc = match_parse_query(args[a], &terms, &nt, why, sizeof(why));
-    if (rc != SM_OK) {
-      snprintf(err, errlen, "bad keyword: %s", why);
-      break;
-    }
-    if (count + nt > SUB_MAX_INTERESTS) {
-      snprintf(err, errlen, "more than %d keywords", SUB_MAX_INTERESTS);
-      rc = SM_ERR_LIMIT;
-    } else if (nt && !(grown = realloc(out, (count + nt) * sizeof(*out)))) {
-      rc = SM_ERR_NOMEM;
-    } else {
-      out = nt ? grown : out;
-      for (size_t i = 0; i < nt; i++) {
-        /* The array owns the canonical strings from here on. */
-        out[count++] = terms[i].canonical;
-        terms[i].canonical = NULL;
-      }
-    }
-    match_terms_free(terms, nt);
-  }
+  for (size_t a = 0; a < nargs && rc == SM_OK; a++)
+    rc = sub_keywords_parse(args[a], kw, n, why, sizeof(why));
+  if (rc == SM_ERR_DATA)
+    snprintf(err, errlen, "bad keyword: %s", why);
+  else if (rc == SM_ERR_LIMIT)
+    snprintf(err, errlen, "%s", why);
   if (rc != SM_OK) {
-    free_keywords(out, count);
-    return rc;
+    sub_keywords_free(*kw, *n);
+    *kw = NULL;
+    *n = 0;
   }
-  *kw = out;
-  *n = count;
-  return SM_OK;
+  return rc;
 }
 
 static const char *const statuses[] = {"pending", "confirmed", "unsubscribed",
@@ -465,7 +434,7 @@ out:
   store_close(st);
   cmd_mail_close(&m);
   store_subscriber_free(&s);
-  free_keywords(kw, nkw);
+  sub_keywords_free(kw, nkw);
   free(before);
   buf_free(&added);
   buf_free(&there);
@@ -523,7 +492,7 @@ out:
   code = finish(st, rc, in_tx, logged);
   store_close(st);
   store_subscriber_free(&s);
-  free_keywords(kw, nkw);
+  sub_keywords_free(kw, nkw);
   return code;
 }
 
@@ -704,7 +673,7 @@ out:
   code = finish(st, rc, 0, logged);
   store_close(st);
   store_subscriber_free(&s);
-  free_keywords(kw, nkw);
+  sub_keywords_free(kw, nkw);
   return code;
 }
 
@@ -853,7 +822,7 @@ static void
 import_free(struct import *im)
 {
   for (size_t i = 0; i < im->nrows; i++)
-    free_keywords(im->rows[i].kw, im->rows[i].nkw);
+    sub_keywords_free(im->rows[i].kw, im->rows[i].nkw);
   free(im->rows);
 }
 

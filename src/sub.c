@@ -352,6 +352,47 @@ change_keywords(const struct sub_env *env, int64_t sub, const char *args,
   return rc;
 }
 
+void
+sub_keywords_free(char **kw, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(kw[i]);
+  free(kw);
+}
+
+enum sm_status
+sub_keywords_parse(const char *query, char ***kw, size_t *n, char *why,
+                   size_t whylen)
+{
+  struct match_term *terms = NULL;
+  size_t nt = 0;
+  enum sm_status rc;
+
+  rc = match_parse_query(query, &terms, &nt, why, whylen);
+  for (size_t i = 0; rc == SM_OK && i < nt; i++) {
+    size_t j;
+    char **grown;
+
+    for (j = 0; j < *n && strcmp((*kw)[j], terms[i].canonical); j++)
+      ;
+    if (j < *n)
+      continue;
+    if (*n >= SUB_MAX_INTERESTS) {
+      snprintf(why, whylen, "more than %d keywords", SUB_MAX_INTERESTS);
+      rc = SM_ERR_LIMIT;
+    } else if (!(grown = realloc(*kw, (*n + 1) * sizeof(**kw)))) {
+      rc = SM_ERR_NOMEM;
+    } else {
+      /* The array owns the canonical string from here on. */
+      *kw = grown;
+      (*kw)[(*n)++] = terms[i].canonical;
+      terms[i].canonical = NULL;
+    }
+  }
+  match_terms_free(terms, nt);
+  return rc;
+}
+
 enum sm_status
 sub_add_keywords(const struct sub_env *env, int64_t sub, const char *args,
                  struct buf *msg)

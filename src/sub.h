@@ -73,6 +73,16 @@ enum sm_status sub_add_keywords(const struct sub_env *env, int64_t sub,
 enum sm_status sub_del_keywords(const struct sub_env *env, int64_t sub,
                                 const char *args, struct buf *msg);
 
+/* Appends to kw[0..*n-1] (a malloc'd array of malloc'd strings; NULL
+ * and 0 to start) the canonical form of each keyword of `query`, a line
+ * in the keyword language, leaving out those already there. SM_ERR_DATA
+ * when the query does not parse, SM_ERR_LIMIT past SUB_MAX_INTERESTS,
+ * with `why` saying so; the array then holds what came before. Free it
+ * with sub_keywords_free. */
+enum sm_status sub_keywords_parse(const char *query, char ***kw, size_t *n,
+                                  char *why, size_t whylen);
+void sub_keywords_free(char **kw, size_t n);
+
 /* The reader's keywords as a list value for templates. */
 enum sm_status sub_keywords_value(const struct sub_env *env, int64_t sub,
                                   struct tmpl_value *list);

@@ -14,7 +14,6 @@
 
 #include "form.h"
 #include "log.h"
-#include "match.h"
 #include "sub.h"
 #include "util.h"
 #include "web.h"
@@ -297,8 +296,7 @@ static enum sm_status
 wanted_keywords(const char *text, char ***out, size_t *nout, char *err,
                 size_t errlen)
 {
-  char **kw = NULL;
-  size_t n = 0, line = 0;
+  size_t line = 0;
   enum sm_status rc = SM_OK;
   const char *p = text;
 
@@ -306,9 +304,7 @@ wanted_keywords(const char *text, char ***out, size_t *nout, char *err,
   *nout = 0;
   while (*p && rc == SM_OK) {
     size_t len = strcspn(p, "\r\n");
-    char *l = strndup(p, len), msg[SM_ERRLEN / 2];
-    struct match_term *terms = NULL;
-    size_t nt = 0;
+    char *l = strndup(p, len), why[SM_ERRLEN / 2];
 
     line++;
     p += len;
@@ -320,43 +316,21 @@ wanted_keywords(const char *text, char ***out, size_t *nout, char *err,
       rc = SM_ERR_NOMEM;
       break;
     }
-    rc = match_parse_query(l, &terms, &nt, msg, sizeof(msg));
+    rc = sub_keywords_parse(l, out, nout, why, sizeof(why));
     free(l);
-    if (rc == SM_ERR_DATA || rc == SM_ERR_LIMIT) {
-      snprintf(err, errlen, "line %zu: %s", line, msg);
+    if (rc == SM_ERR_DATA)
+      snprintf(err, errlen, "line %zu: %s", line, why);
+    else if (rc == SM_ERR_LIMIT) {
+      snprintf(err, errlen, "%s", why);
       rc = SM_ERR_DATA;
     }
-    for (size_t i = 0; rc == SM_OK && i < nt; i++) {
-      size_t j;
-      for (j = 0; j < n && strcmp(kw[j], terms[i].canonical); j++)
-        ;
-      if (j < n)
-        continue;
-      if (n >= SUB_MAX_INTERESTS) {
-        snprintf(err, errlen, "more than %d keywords", SUB_MAX_INTERESTS);
-        rc = SM_ERR_DATA;
-        break;
-      }
-      char **nk = realloc(kw, (n + 1) * sizeof(*kw));
-      if (!nk || !(nk[n] = strdup(terms[i].canonical))) {
-        kw = nk ? nk : kw;
-        rc = SM_ERR_NOMEM;
-        break;
-      }
-      kw = nk;
-      n++;
-    }
-    match_terms_free(terms, nt);
   }
   if (rc != SM_OK) {
-    for (size_t i = 0; i < n; i++)
-      free(kw[i]);
-    free(kw);
-    return rc;
+    sub_keywords_free(*out, *nout);
+    *out = NULL;
+    *nout = 0;
   }
-  *out = kw;
-  *nout = n;
-  return SM_OK;
+  return rc;
 }
 
 static int
@@ -366,14 +340,6 @@ has_keyword(char **kw, size_t n, const char *k)
     if (!strcmp(kw[i], k))
       return 1;
   return 0;
-}
-
-static void
-free_keywords(char **kw, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    free(kw[i]);
-  free(kw);
 }
 
 /* Applies the form to reader s: keywords, frequency, pause. An account
@@ -423,8 +389,8 @@ apply_keywords(struct web_req *q, const struct store_subscriber *s,
       buf_printf(msg, "%sdigests %s", msg->len ? "; " : "",
                  paused ? "paused" : "resumed");
   }
-  free_keywords(want, nwant);
-  free_keywords(have, nhave);
+  sub_keywords_free(want, nwant);
+  sub_keywords_free(have, nhave);
   buf_free(&add);
   buf_free(&del);
   return rc;
@@ -484,7 +450,7 @@ keywords(struct web_req *q)
     }
     rc = page(q->env, q->resp, status, "web-keywords.html", ctx);
   }
-  free_keywords(kw, nkw);
+  sub_keywords_free(kw, nkw);
   if (have_now)
     store_subscriber_free(&now);
   store_subscriber_free(&s);
