@@ -92,7 +92,7 @@ ingest_store(struct store *st, const char *url,
   }
   if (progress)
     fputs("\r\033[K", stderr);
-  rc = store_feed_set(st, url, resp->etag, resp->last_modified, now);
+  rc = store_feed_set(st, url, resp->http.etag, resp->http.last_modified, now);
   if (rc != SM_OK) {
     log_error("%s: %s", url, store_errmsg(st));
     goto fail;
@@ -188,12 +188,13 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
     log_info("%s: not modified (304)", url);
     goto done;
   }
-  log_debug("%s: %zu bytes, %s, from %s", url, resp.body.len,
-            resp.content_type ? resp.content_type : "no content type",
-            resp.effective_url);
+  log_debug("%s: %zu bytes, %s, from %s", url, resp.http.body.len,
+            resp.http.content_type ? resp.http.content_type
+                                   : "no content type",
+            resp.http.effective_url);
 
-  rc = feed_parse(buf_str(&resp.body), resp.body.len, url, ingest_warn, NULL,
-                  &parsed, err, sizeof(err));
+  rc = feed_parse(buf_str(&resp.http.body), resp.http.body.len, url,
+                  ingest_warn, NULL, &parsed, err, sizeof(err));
   if (rc != SM_OK) {
     log_error("%s", err);
     goto done;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "http.h"
 #include "model.h"
 #include "status.h"
 
@@ -24,14 +25,13 @@ struct feed_fetch_opts {
                        or NULL; not copied */
 };
 
+/* What the fetch got: the HTTP response as the http module gives it
+ * (status 0 for file://; the body, the new validators to remember, the
+ * content type and the URL after redirects, all owned), and whether it
+ * was a 304 (the body is then empty: nothing to do). */
 struct feed_response {
-  long http_status; /* 0 for file:// */
-  int not_modified; /* 1 on 304: body is empty, nothing to do */
-  struct buf body;  /* owned; freed by feed_response_free */
-  char *etag;       /* new validators to remember, or NULL; owned */
-  char *last_modified;
-  char *content_type;
-  char *effective_url; /* after redirects */
+  struct http_response http;
+  int not_modified;
 };
 
 /* Process-wide setup of libxml2; call once from main (libcurl's is

@@ -34,12 +34,8 @@ feed_response_free(struct feed_response *resp)
 {
   if (!resp)
     return;
-  buf_free(&resp->body);
-  free(resp->etag);
-  free(resp->last_modified);
-  free(resp->content_type);
-  free(resp->effective_url);
-  memset(resp, 0, sizeof(*resp));
+  http_response_free(&resp->http);
+  resp->not_modified = 0;
 }
 
 static int
@@ -144,19 +140,14 @@ feed_fetch(const char *url, const struct feed_fetch_opts *o,
   st = http_get(url, &ho, &hr, err, errlen);
   if (st != SM_OK)
     goto done;
-  resp->http_status = hr.status;
   resp->not_modified = !is_file && hr.status == 304;
   if (!is_file && !resp->not_modified) {
     st = check_content_type(url, hr.content_type, &hr.body, err, errlen);
     if (st != SM_OK)
       goto done;
   }
-  /* The response's parts change hands: nothing is copied. */
-  resp->body = hr.body;
-  resp->etag = hr.etag;
-  resp->last_modified = hr.last_modified;
-  resp->content_type = hr.content_type;
-  resp->effective_url = hr.effective_url;
+  /* The response changes hands: nothing is copied. */
+  resp->http = hr;
   memset(&hr, 0, sizeof(hr));
 done:
   http_response_free(&hr);
