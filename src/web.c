@@ -161,9 +161,11 @@ load_reader(struct web_req *q, enum token_purpose purpose,
   return rc;
 }
 
-/* The base context with the reader's address and status flags. */
+/* The base context with the reader's address and status flags, and
+ * `flag` (NULL for none) set: which state of the page to show. */
 static struct tmpl_value *
-reader_context(const struct web_env *env, const struct store_subscriber *s)
+reader_context(const struct web_env *env, const struct store_subscriber *s,
+               const char *flag)
 {
   struct tmpl_value *ctx = base_context(env);
   int active = !strcmp(s->status, "confirmed");
@@ -173,7 +175,8 @@ reader_context(const struct web_env *env, const struct store_subscriber *s)
        tmpl_map_set_str(ctx, "status", s->status) != SM_OK ||
        tmpl_map_set_bool(ctx, "subscribed",
                          active || !strcmp(s->status, "pending")) != SM_OK ||
-       tmpl_map_set_bool(ctx, "confirmed", active) != SM_OK)) {
+       tmpl_map_set_bool(ctx, "confirmed", active) != SM_OK ||
+       (flag && tmpl_map_set_bool(ctx, flag, 1) != SM_OK))) {
     tmpl_value_free(ctx);
     return NULL;
   }
@@ -185,7 +188,6 @@ static enum sm_status
 unsubscribe(struct web_req *q)
 {
   struct store_subscriber s;
-  struct tmpl_value *ctx;
   const char *v;
   int ok = 0, changed = 0;
   enum sm_status rc;
@@ -212,12 +214,8 @@ unsubscribe(struct web_req *q)
     }
   }
   if (rc == SM_OK) {
-    ctx = reader_context(q->env, &s);
-    if (ctx && tmpl_map_set_bool(ctx, q->post ? "done" : "ask", 1) != SM_OK) {
-      tmpl_value_free(ctx);
-      ctx = NULL;
-    }
-    rc = page(q->env, q->resp, 200, "web-unsubscribe.html", ctx);
+    rc = page(q->env, q->resp, 200, "web-unsubscribe.html",
+              reader_context(q->env, &s, q->post ? "done" : "ask"));
   }
   store_subscriber_free(&s);
   return rc;
@@ -244,12 +242,8 @@ confirm(struct web_req *q)
       store_subscriber_free(&s);
       return bad_link(q);
     }
-    ctx = reader_context(q->env, &s);
+    ctx = reader_context(q->env, &s, "ask");
     store_subscriber_free(&s);
-    if (ctx && tmpl_map_set_bool(ctx, "ask", 1) != SM_OK) {
-      tmpl_value_free(ctx);
-      ctx = NULL;
-    }
     return page(q->env, q->resp, 200, "web-confirm.html", ctx);
   }
   rc = sub_confirm(&q->se, q->token, q->tokenlen, &sub, &now_confirmed, &why);
@@ -275,13 +269,8 @@ confirm(struct web_req *q)
     }
   }
   if (rc == SM_OK) {
-    ctx = reader_context(q->env, &s);
-    if (ctx && tmpl_map_set_bool(ctx, now_confirmed ? "done" : "already", 1) !=
-                   SM_OK) {
-      tmpl_value_free(ctx);
-      ctx = NULL;
-    }
-    rc = page(q->env, q->resp, 200, "web-confirm.html", ctx);
+    rc = page(q->env, q->resp, 200, "web-confirm.html",
+              reader_context(q->env, &s, now_confirmed ? "done" : "already"));
   }
   store_subscriber_free(&s);
   return rc;
@@ -435,7 +424,7 @@ keywords(struct web_req *q)
       rc = buf_printf(&text, "%s\n", kw[i]);
   }
   if (rc == SM_OK) {
-    ctx = reader_context(q->env, &now);
+    ctx = reader_context(q->env, &now, NULL);
     if (!ctx || tmpl_map_set_str(ctx, "keywords_text", buf_str(&text)) ||
         tmpl_map_set_bool(ctx, "weekly", !strcmp(now.frequency, "weekly")) ||
         tmpl_map_set_bool(ctx, "daily", !strcmp(now.frequency, "daily")) ||
