@@ -1887,10 +1887,9 @@ store_outbox_claim(struct store *st, const char *owner, int64_t now,
     return rc;
   }
   /* The unsubscribe is checked again here, at claim time: a reader who
-   * left after the digest was queued gets nothing more. Replies and
-   * confirmations go regardless (they answer the reader's own mail), and
-   * a notice also to a reader the bounces disabled (it tells them so).
-   * store_sub_gone (store_bounce.c) asks the same before each message. */
+   * left after the digest was queued gets nothing more
+   * (STORE_READER_GONE_SQL; store_sub_gone asks the same again right
+   * before each message). */
   rc = store_stmt(
       st,
       "UPDATE outbox SET state = 'claimed', claimed_by = ?1, "
@@ -1898,11 +1897,8 @@ store_outbox_claim(struct store *st, const char *owner, int64_t now,
       "(state IN ('queued', 'deferred') AND next_attempt_at <= ?2) OR "
       "(state = 'claimed' AND lease_until < ?2) ORDER BY id LIMIT ?4) "
       "RETURNING id, kind, coalesce(subscriber_id, 0), recipient, issue, "
-      "message_id, payload, created_at, attempts, "
-      "kind IN ('digest', 'comment', 'notice') AND NOT EXISTS (SELECT 1 "
-      "FROM subscribers s WHERE s.id = outbox.subscriber_id AND (s.status "
-      "= 'confirmed' OR (outbox.kind = 'notice' AND s.status = "
-      "'disabled')) AND (s.paused = 0 OR outbox.kind != 'digest'))",
+      "message_id, payload, created_at, attempts, " STORE_READER_GONE_SQL(
+          "outbox.subscriber_id", "outbox.kind"),
       &q);
   if (rc == SM_OK) {
     store_bind_text(q, 1, owner);

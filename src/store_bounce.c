@@ -218,19 +218,9 @@ store_sub_gone(struct store *st, int64_t sub, const char *kind, int *gone)
   int src;
 
   *gone = 0;
-  if (!sub || !kind ||
-      (strcmp(kind, "digest") && strcmp(kind, "comment") &&
-       strcmp(kind, "notice")))
+  if (!sub || !kind)
     return SM_OK;
-  /* The same rule as the claim in store_outbox_claim (keep them equal):
-   * replies and confirmations answer the reader's own mail and go
-   * regardless. */
-  rc = store_stmt(st,
-                  "SELECT NOT EXISTS (SELECT 1 FROM subscribers s WHERE s.id "
-                  "= ?1 AND (s.status = 'confirmed' OR (?2 = 'notice' AND "
-                  "s.status = 'disabled')) AND (s.paused = 0 OR ?2 != "
-                  "'digest'))",
-                  &q);
+  rc = store_stmt(st, "SELECT " STORE_READER_GONE_SQL("?1", "?2"), &q);
   if (rc != SM_OK)
     return rc;
   sqlite3_bind_int64(q, 1, sub);

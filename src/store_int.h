@@ -25,6 +25,19 @@ struct store {
   size_t ncached;
 };
 
+/* SQL that is true when mail of kind KIND to reader SUB (SQL
+ * expressions) must not go out: digests, comments and notices go only to
+ * a confirmed reader (a notice also to one the bounces disabled: it tells
+ * them so), digests not while paused; replies and confirmations answer
+ * the reader's own mail and go regardless. store_outbox_claim and
+ * store_sub_gone, the check right before each message, share it. */
+#define STORE_READER_GONE_SQL(SUB, KIND)                                      \
+  "(" KIND " IN ('digest', 'comment', 'notice') AND NOT EXISTS (SELECT 1 "    \
+  "FROM subscribers s WHERE s.id = " SUB " AND (s.status = 'confirmed' OR "   \
+  "(" KIND                                                                    \
+  " = 'notice' AND s.status = 'disabled')) AND (s.paused = 0 OR " KIND        \
+  " != 'digest')))"
+
 /* Records "PATH: WHAT: sqlite's message" in st->errmsg and maps the
  * SQLite code to a status (busy, full, I/O: SM_ERR_TEMP). */
 enum sm_status store_fail(struct store *st, int rc, const char *what);
