@@ -152,6 +152,7 @@ cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns)
         total.deferred += s.deferred;
         total.failed += s.failed;
         total.skipped += s.skipped;
+        total.rendered += s.rendered;
         if (s.seconds > total.seconds)
           total.seconds = s.seconds;
         paused |= s.paused;
@@ -163,14 +164,14 @@ cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns)
     }
   }
   printf("send: %zu sent, %zu deferred, %zu failed, %zu not sent "
-         "(reader left) in %.1f s (%.0f/s)%s\n",
+         "(reader left) in %.1f s (%.0f/s), %zu summaries rendered%s\n",
          total.sent, total.deferred, total.failed, total.skipped,
          total.seconds,
          total.seconds > 0
              ? (double)(total.sent + total.deferred + total.failed) /
                    total.seconds
              : 0.0,
-         paused ? "; stopped early, see the log" : "");
+         total.rendered, paused ? "; stopped early, see the log" : "");
   return sm_exit_code(rc);
 }
 

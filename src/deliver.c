@@ -54,6 +54,7 @@ struct run {
   size_t *row_of; /* msgs[i] is rows[row_of[i]] */
   char (*verp)[SMTP_ADDR_MAX + 1];
   struct buf *bytes;
+  struct compose *comp; /* one per run: each summary rendered once */
   size_t n, nmsgs;
   unsigned char recent[DELIVER_BRAKE_WINDOW]; /* 1 = a failure */
   int stopped;    /* before_data stopped the session at msgs[stop_at] */
@@ -235,13 +236,9 @@ static enum sm_status
 prepare(struct run *r)
 {
   const struct conf *c = r->env->conf;
-  struct compose *comp = NULL;
-  enum sm_status rc;
+  enum sm_status rc = SM_OK;
 
   r->nmsgs = 0;
-  rc = compose_new(r->env, &comp);
-  if (rc != SM_OK)
-    return rc;
   for (size_t i = 0; i < r->n && rc == SM_OK; i++) {
     struct store_claimed *row = &r->rows[i];
     struct compose_row cr = {
@@ -259,7 +256,7 @@ prepare(struct run *r)
       continue;
     }
     buf_reset(b);
-    if (compose_message(comp, &cr, b, NULL, err, sizeof(err)) != SM_OK) {
+    if (compose_message(r->comp, &cr, b, NULL, err, sizeof(err)) != SM_OK) {
       log_error("%s", err);
       r->stats->failed++;
       rc = store_outbox_record(r->st, row->id, r->owner, STORE_FAILED, 0, err,
@@ -282,7 +279,6 @@ prepare(struct run *r)
     r->row_of[r->nmsgs] = i;
     r->nmsgs++;
   }
-  compose_free(comp);
   return rc;
 }
 
@@ -321,6 +317,9 @@ deliver_run(struct store *st, const struct compose_env *env,
     rc = SM_ERR_NOMEM;
     goto out;
   }
+  rc = compose_new(env, &r.comp);
+  if (rc != SM_OK)
+    goto out;
   for (size_t i = 0; i < batch; i++)
     buf_init(&r.bytes[i], SMTP_MESSAGE_MAX);
   for (;;) {
@@ -400,6 +399,7 @@ deliver_run(struct store *st, const struct compose_env *env,
 out:
   store_outbox_release(st, owner);
   stats->seconds = now_seconds() - r.start;
+  stats->rendered = r.comp ? compose_rendered(r.comp) : 0;
   store_claimed_free(r.rows, r.n);
   for (size_t i = 0; r.bytes && i < batch; i++)
     buf_free(&r.bytes[i]);
@@ -407,5 +407,6 @@ out:
   free(r.msgs);
   free(r.row_of);
   free(r.verp);
+  compose_free(r.comp);
   return rc;
 }

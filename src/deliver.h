@@ -29,6 +29,7 @@ struct deliver_opts {
 
 struct deliver_stats {
   size_t sent, deferred, failed, skipped;
+  size_t rendered; /* distinct summaries rendered (each once per run) */
   double seconds;
   int paused; /* stopped by the failure-rate brake */
 };

@@ -890,6 +890,57 @@ split_keywords(const char *list, struct model_summary *s)
   return SM_OK;
 }
 
+#define STORE_SUMMARY_SELECT                                                  \
+  "SELECT s.id, s.guid, s.link, p.title, p.authors, p.venue, "                \
+  "p.year, p.arxiv_id, p.bibtex_key, s.summarizer, "                          \
+  "s.markdown, s.votes, s.published, s.first_seen, "                          \
+  "s.last_changed, s.fresh_at, "                                              \
+  "(SELECT group_concat(keyword, char(31)) FROM (SELECT "                     \
+  "keyword FROM paper_keywords WHERE paper_id = p.id ORDER BY "               \
+  "keyword)) "                                                                \
+  "FROM summaries s JOIN papers p ON p.id = s.paper_id "                      \
+  "WHERE s.fresh_at >= ?1"
+
+/* Hands each row of a statement made of STORE_SUMMARY_SELECT to cb. */
+static enum sm_status
+summaries_each(struct store *st, sqlite3_stmt *q, store_summary_cb cb,
+               void *ctx)
+{
+  enum sm_status rc = SM_OK;
+  int src;
+
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    struct store_summary_row r;
+    int stop;
+
+    memset(&r, 0, sizeof(r));
+    r.id = sqlite3_column_int64(q, 0);
+    r.s.guid = (char *)sqlite3_column_text(q, 1);
+    r.s.link = (char *)sqlite3_column_text(q, 2);
+    r.s.title = (char *)sqlite3_column_text(q, 3);
+    r.s.authors = (char *)sqlite3_column_text(q, 4);
+    r.s.venue = (char *)sqlite3_column_text(q, 5);
+    r.s.year = sqlite3_column_int(q, 6);
+    r.s.arxiv_id = (char *)sqlite3_column_text(q, 7);
+    r.s.bibtex_key = (char *)sqlite3_column_text(q, 8);
+    r.s.summarizer = (char *)sqlite3_column_text(q, 9);
+    r.s.markdown = (char *)sqlite3_column_text(q, 10);
+    r.s.votes = (long)sqlite3_column_int64(q, 11);
+    r.s.published = sqlite3_column_int64(q, 12);
+    r.first_seen = sqlite3_column_int64(q, 13);
+    r.last_changed = sqlite3_column_int64(q, 14);
+    r.fresh_at = sqlite3_column_int64(q, 15);
+    rc = split_keywords((const char *)sqlite3_column_text(q, 16), &r.s);
+    stop = rc == SM_OK ? cb(ctx, &r) : 1;
+    for (size_t i = 0; i < r.s.nkeywords; i++)
+      free(r.s.keywords[i]);
+    free(r.s.keywords);
+    if (stop)
+      return rc;
+  }
+  return src == SQLITE_DONE ? SM_OK : store_fail(st, src, "reading summaries");
+}
+
 enum sm_status
 store_summaries(struct store *st, const struct store_query *qy,
                 store_summary_cb cb, void *ctx)
@@ -898,18 +949,22 @@ store_summaries(struct store *st, const struct store_query *qy,
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
   size_t npos = 0;
-  int src = SQLITE_DONE, param = 2;
+  int param = 2;
 
-  rc = buf_puts(&sql,
-                "SELECT s.id, s.guid, s.link, p.title, p.authors, p.venue, "
-                "p.year, p.arxiv_id, p.bibtex_key, s.summarizer, "
-                "s.markdown, s.votes, s.published, s.first_seen, "
-                "s.last_changed, s.fresh_at, "
-                "(SELECT group_concat(keyword, char(31)) FROM (SELECT "
-                "keyword FROM paper_keywords WHERE paper_id = p.id ORDER BY "
-                "keyword)) "
-                "FROM summaries s JOIN papers p ON p.id = s.paper_id "
-                "WHERE s.fresh_at >= ?1");
+  /* One summary by id, as compose asks for each summary of a run: a
+   * cached statement (compiling this SQL for every call cost more than
+   * running it). */
+  if (qy->id && qy->nterms == 0) {
+    rc = store_stmt(st, STORE_SUMMARY_SELECT " AND s.id = ?2", &q);
+    if (rc != SM_OK)
+      return rc;
+    sqlite3_bind_int64(q, 1, qy->since);
+    sqlite3_bind_int64(q, 2, qy->id);
+    rc = summaries_each(st, q, cb, ctx);
+    store_release(st, q);
+    return rc;
+  }
+  rc = buf_puts(&sql, STORE_SUMMARY_SELECT);
   /* A reader's interests: any positive term, and no negative one. */
   for (size_t i = 0; i < qy->nterms && rc == SM_OK; i++)
     if (!qy->terms[i].negated) {
@@ -945,37 +1000,8 @@ store_summaries(struct store *st, const struct store_query *qy,
         rc = bind_term(q, param++, &qy->terms[i]);
   if (rc == SM_OK && qy->id)
     sqlite3_bind_int64(q, param++, qy->id);
-  while (rc == SM_OK && (src = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_summary_row r;
-    int stop;
-
-    memset(&r, 0, sizeof(r));
-    r.id = sqlite3_column_int64(q, 0);
-    r.s.guid = (char *)sqlite3_column_text(q, 1);
-    r.s.link = (char *)sqlite3_column_text(q, 2);
-    r.s.title = (char *)sqlite3_column_text(q, 3);
-    r.s.authors = (char *)sqlite3_column_text(q, 4);
-    r.s.venue = (char *)sqlite3_column_text(q, 5);
-    r.s.year = sqlite3_column_int(q, 6);
-    r.s.arxiv_id = (char *)sqlite3_column_text(q, 7);
-    r.s.bibtex_key = (char *)sqlite3_column_text(q, 8);
-    r.s.summarizer = (char *)sqlite3_column_text(q, 9);
-    r.s.markdown = (char *)sqlite3_column_text(q, 10);
-    r.s.votes = (long)sqlite3_column_int64(q, 11);
-    r.s.published = sqlite3_column_int64(q, 12);
-    r.first_seen = sqlite3_column_int64(q, 13);
-    r.last_changed = sqlite3_column_int64(q, 14);
-    r.fresh_at = sqlite3_column_int64(q, 15);
-    rc = split_keywords((const char *)sqlite3_column_text(q, 16), &r.s);
-    stop = rc == SM_OK ? cb(ctx, &r) : 1;
-    for (size_t i = 0; i < r.s.nkeywords; i++)
-      free(r.s.keywords[i]);
-    free(r.s.keywords);
-    if (stop)
-      goto out;
-  }
-  if (rc == SM_OK && src != SQLITE_DONE)
-    rc = store_fail(st, src, "reading summaries");
+  if (rc == SM_OK)
+    rc = summaries_each(st, q, cb, ctx);
 out:
   sqlite3_finalize(q);
   buf_free(&sql);
