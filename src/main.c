@@ -78,6 +78,23 @@ cmd_help(struct cmd_ctx *ctx, int argc, char **argv)
   return EX_OK;
 }
 
+/* The exit status for a mistake on the command line. A command whose
+ * caller is an MTA (CMD_TEMPFAIL: receive) must exit 75 for any mistake
+ * in its argv, global options included, so that the MTA keeps the mail
+ * instead of bouncing it; the command name may be anywhere in argv, since
+ * a bad option can stop the parse before it or swallow it as its
+ * argument. */
+static int
+usage_status(int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++) {
+    const struct cmd_def *def = cmd_find(argv[i]);
+    if (def && (def->flags & CMD_TEMPFAIL))
+      return EX_TEMPFAIL;
+  }
+  return EX_USAGE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -126,19 +143,19 @@ main(int argc, char **argv)
       return EX_OK;
     default:
       fprintf(stderr, "Try 'shortmail --help'.\n");
-      return EX_USAGE;
+      return usage_status(argc, argv);
     }
   }
   if (optind >= argc) {
     print_main_usage(stderr);
-    return EX_USAGE;
+    return usage_status(argc, argv);
   }
   def = cmd_find(argv[optind]);
   if (!def) {
     fprintf(stderr,
             "shortmail: '%s' is not a command. See 'shortmail help'.\n",
             argv[optind]);
-    return EX_USAGE;
+    return usage_status(argc, argv);
   }
   ctx.name = def->name;
   log_init(def->name);

@@ -405,6 +405,15 @@ is "$?" 75 "an unreadable configuration file: exit 75"
 printf 'From: i@example.com\n\nsubscribe\n' |
   "$SHORTMAIL" receive --bogus 2> /dev/null
 is "$?" 75 "a bad option (a mistake in master.cf): exit 75"
+# A mistake among the global options, before or after the command name,
+# is the same mistake in master.cf: 75, never 64 (Postfix bounces 64).
+for argv in "--confg x receive" "-x receive" "--db receive" \
+  "receive --confg x" "-q receive --recipient" "--verbose=1 receive"; do
+  # shellcheck disable=SC2086
+  printf 'From: i@example.com\n\nsubscribe\n' | "$SHORTMAIL" $argv 2> "$T/err"
+  is "$?" 75 "a bad global option ($argv): exit 75"
+  like "$T/err" "." "with a message ($argv)"
+done
 
 is "$never_one" 0 "receive never exited 1"
 done_testing
