@@ -84,6 +84,7 @@ struct smtp_item {
    * frees it) cannot fail mid-session; NULL once handed over. */
   struct smtp_reader *reader;
   int started;  /* libesmtp began reading its data */
+  int complete; /* libesmtp read all of it (the final dot may follow) */
   int reported; /* handed to the caller's on_result */
   size_t index; /* in the batch */
   struct smtp_run *run;
@@ -115,6 +116,7 @@ struct smtp_run {
   char abort_why[2 * SM_ERRLEN];
   int reader_failed;
   int stopped; /* the caller's before_data stopped the session */
+  char protocol_error[SMTP_REPLY_MAX + 64]; /* the first out-of-place reply */
   /* replies */
   char line[SMTP_RLINE_MAX];
   size_t linelen;
@@ -1127,6 +1129,7 @@ smtp_read_cb(void **ctx, int *len, void *arg)
     left = SMTP_CHUNK;
   *len = (int)left;
   r->off += left;
+  it->complete = r->off == it->msg->len;
   return it->msg->data + r->off - left;
 }
 
@@ -1178,6 +1181,28 @@ smtp_refused(const smtp_status_t *s)
   return s && s->code / 100 >= 4;
 }
 
+/* A 2xx where the message was not taken: 250 (or 220, 221) to DATA, so
+ * that no byte of it went out, or a 220 or 221 to the final dot. The
+ * server's state is unknown after it (it may read our next command as
+ * data): the message is deferred with the reply, and the session is cut
+ * (smtp_settled). RFC 5321 4.3.2: the final dot is answered 250. */
+static void
+smtp_out_of_place(struct smtp_item *it, const smtp_status_t *dot)
+{
+  struct smtp_msg *m = it->msg;
+  char text[SMTP_REPLY_MAX];
+
+  smtp_set_verdict(m, dot, it->complete ? SMTP_STAGE_DOT : SMTP_STAGE_DATA);
+  m->outcome = SMTP_DEFERRED;
+  snprintf(text, sizeof text, "%s", m->reply);
+  snprintf(m->reply, sizeof m->reply, "protocol error: %d in reply to %s: %s",
+           dot->code, it->complete ? "the final dot" : "DATA", text);
+  if (!it->run->protocol_error[0])
+    snprintf(it->run->protocol_error, sizeof it->run->protocol_error,
+             "%s: protocol error: %d in reply to %s", it->run->c->hostport,
+             dot->code, it->complete ? "the final dot" : "DATA");
+}
+
 /* Reads one message's statuses back from libesmtp. */
 static void
 smtp_classify(struct smtp_item *it, const char *why)
@@ -1189,6 +1214,9 @@ smtp_classify(struct smtp_item *it, const char *why)
 
   if (it->run->reader_failed && it->started)
     smtp_no_verdict(m, SMTP_STAGE_DOT, "out of memory reading the message");
+  else if (smtp_ok(mail) && smtp_ok(rcpt) && smtp_ok(dot) &&
+           (dot->code != 250 || !it->complete))
+    smtp_out_of_place(it, dot);
   else if (smtp_ok(mail) && smtp_ok(rcpt) && smtp_ok(dot))
     smtp_set_verdict(m, dot, SMTP_STAGE_DOT);
   else if (smtp_refused(mail))
@@ -1238,6 +1266,8 @@ smtp_settled(struct smtp_run *run, smtp_message_t em, int mail_only)
   smtp_classify(it, "");
   if (it->msg->code != 0)
     smtp_report(run, it);
+  if (run->protocol_error[0])
+    smtp_cut(run);
 }
 
 /* The first 421 among the messages' statuses: libesmtp stops calling the
@@ -1296,6 +1326,10 @@ smtp_session_error(struct smtp_run *run, int started, int e, int untried,
   }
   if (run->stopped)
     return SM_OK; /* the caller asked (before_data): not a failure */
+  if (run->protocol_error[0]) {
+    snprintf(err, errlen, "%s", run->protocol_error);
+    return SM_ERR_PROTOCOL;
+  }
   if (run->tls_error[0]) {
     snprintf(err, errlen, "%s", run->tls_error);
     return SM_ERR_CONFIG;

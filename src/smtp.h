@@ -9,7 +9,8 @@
  * text, so the caller can record every transaction on its own.
  *
  * Outcomes, and what a broken session does to them:
- *   - SENT: the server answered 2xx to the final dot. It stays SENT
+ *   - SENT: the whole message went out and the server answered 250 to
+ *     its final dot (RFC 5321 4.3.2). It stays SENT
  *     whatever happens to the session afterwards (a 421 or a dropped
  *     connection on a later message does not undo it).
  *   - FAILED: a 5xx to MAIL, RCPT, DATA or the final dot (the reply says
@@ -20,9 +21,12 @@
  *   - DEFERRED: a 4xx (421 included); or no verdict at all: the message
  *     was in flight when the connection dropped or timed out, or it was
  *     never tried because the session ended before it (connection refused,
- *     STARTTLS or AUTH failure, 421). Retry later. A message in flight when
- *     the connection dropped after its final dot may have been taken by
- *     the server: its retry is the "at most one duplicate" of the sending
+ *     STARTTLS or AUTH failure, 421). Also a 2xx out of place: 250, 220 or
+ *     221 to DATA (no byte of the message went out) or 220 or 221 to the
+ *     final dot; the reply starts "protocol error:", and the session is
+ *     cut there, since the server's state is unknown. Retry later. A message
+ * in flight when the connection dropped after its final dot may have been
+ * taken by the server: its retry is the "at most one duplicate" of the sending
  *     contract.
  *   - INVALID: refused here before any SMTP (an address or the message
  *     bytes are malformed, see smtp_check_message). A bug upstream:
@@ -221,6 +225,8 @@ void smtp_client_free(struct smtp_client *c);
  *                    been deferred or failed one by one)
  *   SM_ERR_NETWORK   cannot connect, connection lost, timeout, 421, or the
  *                    server refused the session (greeting, EHLO)
+ *   SM_ERR_PROTOCOL  a reply the protocol does not allow there (a 2xx
+ *                    out of place, or bad reply syntax)
  *   SM_ERR_CONFIG    authentication failed, or STARTTLS is required and
  *                    was not offered or did not verify
  *   SM_ERR_USAGE     too many messages (nothing sent, outputs untouched)

@@ -8,6 +8,7 @@
 #                             ($SINK_PORT), dumping each message under
 #                             $SINK_DUMP; its counters go to $SINK_OUT
 #   sink_stop                 stop it (registered with at_exit)
+#   script_start MODE...      start tests/smtp-script.py ($SCRIPT_PORT)
 #   sink_dumps                how many messages it dumped
 #   sink_compare DIR          compare every dump with DIR/mN.eml (N from
 #                             its rcpt+N@ recipient) and its envelope;
@@ -61,12 +62,34 @@ for i in range(1, n + 1):
 PY
 }
 
-sink_stop() {
-  [ -n "$SINK_PID" ] || return 0
-  kill "$SINK_PID" 2>/dev/null
-  wait "$SINK_PID" 2>/dev/null
-  SINK_PID=
+# stop_server PID: stops a server this test started, and reaps it.
+stop_server() {
+  [ -n "$1" ] || return 0
+  kill "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
   return 0
+}
+
+sink_stop() {
+  stop_server "$SINK_PID"
+  SINK_PID=
+}
+
+# script_start MODE...: tests/smtp-script.py on $SCRIPT_PORT, its log of
+# transactions in $T/script.log; script_stop stops it.
+SCRIPT_PID=
+script_stop() {
+  stop_server "$SCRIPT_PID"
+  SCRIPT_PID=
+}
+script_start() {
+  script_stop
+  : >"$T/script.log"
+  SCRIPT_PORT=$(free_port) || return 1
+  "$PYTHON3" "$top_srcdir/tests/smtp-script.py" "$SCRIPT_PORT" \
+    "$T/script.log" "$@" &
+  SCRIPT_PID=$!
+  wait_port "$SCRIPT_PORT"
 }
 
 sink_start() {
