@@ -1912,16 +1912,21 @@ store_outbox_claim(struct store *st, const char *owner, int64_t now,
     free(out);
     return rc;
   }
-  /* The unsubscribe is checked again here, at claim time: a reader who
+  /* The first ready rows in id order, from the index of rows still to
+   * send (db/migrations/0004): the cost of a claim does not grow with
+   * the queue. Rows deferred to later are stepped over, so a claim costs
+   * at most the deferred rows ahead of the batch.
+   * The unsubscribe is checked again here, at claim time: a reader who
    * left after the digest was queued gets nothing more
    * (STORE_READER_GONE_SQL; store_sub_gone asks the same again right
    * before each message). */
   rc = store_stmt(
       st,
       "UPDATE outbox SET state = 'claimed', claimed_by = ?1, "
-      "lease_until = ?2 + ?3 WHERE id IN (SELECT id FROM outbox WHERE "
-      "(state IN ('queued', 'deferred') AND next_attempt_at <= ?2) OR "
-      "(state = 'claimed' AND lease_until < ?2) ORDER BY id LIMIT ?4) "
+      "lease_until = ?2 + ?3 WHERE id IN (SELECT id FROM outbox INDEXED BY "
+      "outbox_pending WHERE state IN ('queued', 'deferred', 'claimed') AND "
+      "((state != 'claimed' AND next_attempt_at <= ?2) OR "
+      "(state = 'claimed' AND lease_until < ?2)) ORDER BY id LIMIT ?4) "
       "RETURNING id, kind, coalesce(subscriber_id, 0), recipient, issue, "
       "message_id, payload, created_at, attempts, " STORE_READER_GONE_SQL(
           "outbox.subscriber_id", "outbox.kind"),
