@@ -55,7 +55,6 @@ struct comment_run {
   struct sub_thread thread;
   enum authres_verdict dmarc; /* of the From domain, by our MTA */
   const char *via;            /* "token" or "digest reply", for the log */
-  const char *item_title;     /* a digest reply: the item answered under */
 };
 
 static void
@@ -363,41 +362,6 @@ expired(struct comment_run *r, const struct store_subscriber *reader,
                 "the comment address has expired");
 }
 
-/* Whether `title` occurs in the `n` bytes at `s`, ASCII case aside. */
-static int
-holds_title(const char *s, size_t n, const char *title)
-{
-  size_t t = strlen(title);
-
-  for (size_t i = 0; t > 0 && i + t <= n; i++)
-    if (!strncasecmp(s + i, title, t))
-      return 1;
-  return 0;
-}
-
-/* A reply to a whole digest answered under an item's quoted heading:
- * reply_extract keeps the quoted lines an inline answer follows, which
- * here are the item's title and byline. The comment is on that item
- * already, so a first quoted block holding its title (and the blank
- * line after it) goes; a quote of the summary's text stays. */
-static void
-drop_heading(struct buf *body, const char *title)
-{
-  const char *s = buf_str(body), *p = s, *end = s + body->len;
-
-  while (p < end && *p == '>') {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    p = nl ? nl + 1 : end;
-  }
-  if (p == s || !holds_title(s, (size_t)(p - s), title))
-    return;
-  while (p < end && *p == '\n')
-    p++;
-  memmove(body->data, p, (size_t)(end - p));
-  body->len = (size_t)(end - p);
-  body->data[body->len] = '\0';
-}
-
 /* The comment in the reply, into body. *empty when nothing is left;
  * *too_long when it does not fit. */
 static enum sm_status
@@ -408,7 +372,9 @@ extract(const struct comment_run *r, struct buf *body, int *empty,
   enum sm_status rc;
 
   *empty = *too_long = 0;
-  rc = reply_extract(r->m->text, COMMENT_FOOTER_MARKER, body, &info);
+  /* Every quoted line is our digest or discussion message (or what it
+   * sent on): none of it is the reader's comment. */
+  rc = reply_extract_ours(r->m->text, COMMENT_FOOTER_MARKER, body, &info);
   if (rc == SM_ERR_LIMIT || rc == SM_ERR_DATA) {
     /* DATA cannot happen (inbound gives UTF-8); both are the reader's
      * text we cannot take, not a failure to retry. */
@@ -416,8 +382,6 @@ extract(const struct comment_run *r, struct buf *body, int *empty,
     buf_reset(body);
     return SM_OK;
   }
-  if (rc == SM_OK && r->item_title)
-    drop_heading(body, r->item_title);
   if (rc == SM_OK)
     *empty = info.was_empty || body->len == 0;
   return rc;
@@ -709,7 +673,6 @@ receive_list_reply(const struct receive_env *env, const struct inbound_msg *m,
   rc = reply_quoted_heading(m->text, COMMENT_FOOTER_MARKER,
                             (const char *const *)titles, n, &which);
   if (rc == SM_OK) {
-    r.item_title = titles[which];
     rc = comment_from(&r, d.subscriber_id, ids[which],
                       d.created_at + COMPOSE_COMMENT_TTL < env->now);
     goto out;

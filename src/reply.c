@@ -19,11 +19,12 @@
  * signature recognised: the real ones are far shorter, and a bound keeps
  * a long paragraph that happens to end in "wrote:" from being dropped. */
 #define ATTR_MAX 400
-#define MOBILE_MAX 100
+/* Lines an attribution may be wrapped over ("On ..., Ann <" /
+ * "mailto:ann@example.org" / "> wrote:"). */
+#define ATTR_LINES 5
+#define MOBILE_MAX 160
 /* Quoted lines kept as context before each inline answer. */
 #define CONTEXT_LINES 3
-/* Quote levels shown in a context line. */
-#define CONTEXT_DEPTH 8
 /* Blank lines kept in a row. */
 #define MAX_BLANKS 2
 /* Characters of decoration allowed before a title in a quoted heading,
@@ -51,6 +52,10 @@ struct line {
   size_t body_len;
   int no_context; /* K_QUOTE: a quoted attribution, rule, footer or
                      signature, never shown as the context of an answer */
+  int weak;       /* K_DROP: a phone signature, the reader's text after all
+                     when more of it follows */
+  int tail;       /* "> wrote:" under an unquoted line: the end of a wrapped
+                     attribution, or else a quote */
 };
 
 struct lines {
@@ -119,17 +124,62 @@ lower(int c)
   return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
-/* Whether s[0..n) starts with p, ASCII case ignored. */
+/* The code point at s[0..n) and its length in bytes (1 for a byte
+ * that starts no valid sequence: the text is valid UTF-8 anyway). */
+static size_t
+code_point(const char *s, size_t n, unsigned *cp)
+{
+  const unsigned char *u = (const unsigned char *)s;
+
+  if (u[0] >= 0xC0 && u[0] < 0xE0 && n >= 2) {
+    *cp = (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu);
+    return 2;
+  }
+  if (u[0] >= 0xE0 && u[0] < 0xF0 && n >= 3) {
+    *cp = (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu);
+    return 3;
+  }
+  *cp = u[0];
+  return 1;
+}
+
+/* The lower case of the capitals of the scripts in our tables (Latin
+ * with its accents, Greek, Cyrillic, Vietnamese), each of which has the
+ * same UTF-8 length as its small letter. */
+static unsigned
+cp_lower(unsigned c)
+{
+  if ((c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 0xDE && c != 0xD7) ||
+      (c >= 0x391 && c <= 0x3A9) || (c >= 0x410 && c <= 0x42F))
+    return c + 0x20;
+  if (c >= 0x400 && c <= 0x40F)
+    return c + 0x50;
+  /* Latin Extended-A and Additional: pairs of capital and small. */
+  if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177) ||
+      (c >= 0x1E00 && c <= 0x1EFF))
+    return c | 1u;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+    return c + (c & 1u);
+  return c;
+}
+
+/* Whether s[0..n) starts with p, case ignored (cp_lower). */
 static int
 starts_with(const char *s, size_t n, const char *p)
 {
-  size_t pl = strlen(p);
+  size_t pl = strlen(p), i = 0;
 
   if (pl > n)
     return 0;
-  for (size_t i = 0; i < pl; i++)
-    if (lower((unsigned char)s[i]) != lower((unsigned char)p[i]))
+  while (i < pl) {
+    unsigned a, b;
+    size_t wa = code_point(s + i, n - i, &a),
+           wb = code_point(p + i, pl - i, &b);
+
+    if (wa != wb || cp_lower(a) != cp_lower(b))
       return 0;
+    i += wa;
+  }
   return 1;
 }
 
@@ -207,12 +257,15 @@ is_alnum(char c)
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Whether the text holds a time ("10:00"), a year ("2026") or a numeric
- * date ("23/11/2026", "23.11.26"): every attribution line names when the
- * quoted mail was written, and prose that starts with "On" rarely does. */
+/* How a text names a time: 2 for a time ("10:00", "3:52") or a numeric
+ * date ("23/11/2026", "23.11.26", "2026-11-23", "2011/4/7"), 1 for a
+ * year alone ("2026"), 0 for neither. Every attribution says when the
+ * quoted mail was written; prose rarely gives a numeric date. */
 static int
-has_date(const char *s, size_t n)
+date_strength(const char *s, size_t n)
 {
+  int best = 0;
+
   for (size_t i = 0; i < n; i++) {
     size_t d = 0;
 
@@ -220,13 +273,25 @@ has_date(const char *s, size_t n)
       continue;
     while (i + d < n && is_digit(s[i + d]))
       d++;
+    if (d <= 4 && i + d + 1 < n &&
+        (s[i + d] == ':' || s[i + d] == '/' || s[i + d] == '.' ||
+         s[i + d] == '-') &&
+        is_digit(s[i + d + 1]))
+      return 2;
     if (d == 4 && (s[i] == '1' || s[i] == '2'))
-      return 1;
-    if (d <= 2 && i + d + 2 < n &&
-        (s[i + d] == ':' || s[i + d] == '/' || s[i + d] == '.') &&
-        is_digit(s[i + d + 1]) && is_digit(s[i + d + 2]))
-      return 1;
+      best = 1;
   }
+  return best;
+}
+
+/* Whether the text holds a time of day ("10:00", "3:52 PM"). */
+static int
+has_time(const char *s, size_t n)
+{
+  for (size_t i = 0; i + 3 < n; i++)
+    if (is_digit(s[i]) && s[i + 1] == ':' && is_digit(s[i + 2]) &&
+        is_digit(s[i + 3]) && (i + 4 == n || !is_digit(s[i + 4])))
+      return 1;
   return 0;
 }
 
@@ -284,26 +349,455 @@ quoted_text(const struct line *l, size_t *n)
   return b;
 }
 
-/* The words that open an attribution ("On", "Le", "Am", "El", "Il", "Op",
- * "Em") and the verbs that say who wrote ("wrote", "a écrit", "schrieb",
- * "escribió", "ha scritto", "schreef", "escreveu"). */
-static const char *const attr_leads[] = {"on", "le", "am",  "el", "il",
-                                         "op", "em", "den", NULL};
-static const char *const attr_verbs[] = {"wrote",
-                                         "writes",
-                                         "a \xC3\xA9"
-                                         "crit",
-                                         "schrieb",
-                                         "escribi\xC3\xB3",
-                                         "escribio",
-                                         "ha scritto",
-                                         "scrisse",
-                                         "schreef",
-                                         "escreveu",
-                                         "skrev",
-                                         "napisa\xC5\x82",
-                                         NULL};
+/* ---- the phrases of mail programs, per language -------------------------
+ *
+ * The tables below are the whole of what the extractor knows about
+ * languages: adding one is adding its words here. Strings are UTF-8;
+ * ASCII letters match in any case. */
 
+/* The words an attribution opens with, before the date ("On", "Le",
+ * "Am", "W dniu", "在" ...). Such a line must still name a writer and a
+ * date to count. */
+static const char *const attr_leads[] = {
+    "on",  "le",  "am",   "el", "il", "op", "em",   "den",
+    "dne", "w",   "dnia", "på", "at", "in", "vào",  "pada",
+    "på",  "lúc", "dana", "在", "于", "於", "ngày", "u",
+    "o",   "kl.", "v",    "в",  "у",  "во", NULL};
+
+/* The verbs that say who wrote, in every language we know ("wrote",
+ * "a écrit", "schrieb", "napisał(a)", "写道", "작성"...). Most must be
+ * whole words; the `cjk` ones are matched anywhere, as those languages
+ * do not separate words with spaces. */
+static const struct {
+  const char *verb;
+  int cjk;
+} attr_verbs[] = {
+    {"wrote", 0},       {"writes", 0},       {"sent", 0},
+    {"a écrit", 0},     {"écrit", 0},        {"schrieb", 0},
+    {"geschrieben", 0}, {"escribió", 0},     {"escribio", 0},
+    {"ha scritto", 0},  {"scritto", 0},      {"scrisse", 0},
+    {"schreef", 0},     {"escreveu", 0},     {"skrev", 0},
+    {"kirjoitti", 0},   {"napisał", 0},      {"napisała", 0},
+    {"pisze", 0},       {"napsal", 0},       {"napsala", 0},
+    {"napísal", 0},     {"napísala", 0},     {"написал", 0},
+    {"написала", 0},    {"написав", 0},      {"пишет", 0},
+    {"пише", 0},        {"писал", 0},        {"đã viết", 0},
+    {"viết", 0},        {"yazdı", 0},        {"írta", 0},
+    {"a scris", 0},     {"va escriure", 0},  {"menulis", 0},
+    {"napisao", 0},     {"napisala", 0},     {"έγραψε", 0},
+    {"geschreven", 0},  {"napisana", 0},     {"napisał(-a)", 0},
+    {"написав(ла)", 0}, {"написал(-а)", 0},  {"şunu yazdı", 0},
+    {"쓴 글", 1},       {"のメッセージ", 1}, {"さんは書きました", 1},
+    {"写道", 1},        {"寫道", 1},         {"작성", 1},
+    {"님이 작성", 1},
+};
+
+/* One-line signatures that phones, apps and Outlook add: a prefix, and
+ * a suffix the line must end with when the prefix alone could start a
+ * sentence ("Von meinem Standpunkt aus ..."). They are dropped only at
+ * the end of a run of the reader's text. */
+static const struct {
+  const char *prefix;
+  const char *suffix;
+} mobile_sigs[] = {
+    /* English */
+    {"Sent from my ", NULL},
+    {"Sent from Mail for Windows", NULL},
+    {"Sent from Mail<", NULL},
+    {"Sent from Outlook", NULL},
+    {"Sent from Yahoo Mail", NULL},
+    {"Sent from ProtonMail", NULL},
+    {"Sent from Proton Mail", NULL},
+    {"Sent from Yandex", NULL},
+    {"Sent from Mail.ru", NULL},
+    {"Sent from Samsung", NULL},
+    {"Sent from the all new AOL", NULL},
+    {"Sent from Gmail Mobile", NULL},
+    {"Sent from mobile", NULL},
+    {"Sent from phone", NULL},
+    {"Sent from iPhone", NULL},
+    {"Sent from iPad", NULL},
+    {"Sent with Proton Mail", NULL},
+    {"Sent with ProtonMail", NULL},
+    {"Sent with Airmail", NULL},
+    {"Sent with Spark", NULL},
+    {"Sent with FairEmail", NULL},
+    {"Sent with BlackBerry", NULL},
+    {"Sent via ", NULL},
+    {"Sent using ", NULL},
+    {"Sent on the go", NULL},
+    {"Sent from a mobile", NULL},
+    {"Get Outlook for ", NULL},
+    {"Get BlueMail for ", NULL},
+    {"Get the Yahoo Mail app", NULL},
+    {"Typed on my ", NULL},
+    {"Please excuse my brevity", NULL},
+    /* French */
+    {"Envoyé de mon ", NULL},
+    {"Envoyé depuis ", NULL},
+    {"Envoyé à partir de ", NULL},
+    {"Envoyé de Outlook", NULL},
+    {"Envoyé avec ", NULL},
+    {"Envoyé de l'application", NULL},
+    {"Obtenir Outlook pour ", NULL},
+    {"Télécharger Outlook pour ", NULL},
+    {"Téléchargez Outlook pour ", NULL},
+    /* German */
+    {"Von meinem ", "gesendet"},
+    {"Von meinem ", "gesendet."},
+    {"Gesendet von meinem ", NULL},
+    {"Gesendet von Mail für Windows", NULL},
+    {"Gesendet von Outlook", NULL},
+    {"Gesendet von iPhone", NULL},
+    {"Gesendet mit ", NULL},
+    {"Gesendet vom ", NULL},
+    {"Gesendet von ", "Mail"},
+    {"Holen Sie sich Outlook für ", NULL},
+    {"Outlook für ", "beziehen"},
+    {"Diese Nachricht wurde von ", "gesendet."},
+    {"Diese Nachricht wurde von ", "gesendet"},
+    {"Diese Nachricht wurde mit ", "gesendet."},
+    {"Diese Nachricht wurde mit ", "gesendet"},
+    /* Spanish, Portuguese, Catalan */
+    {"Enviado desde mi ", NULL},
+    {"Enviado desde ", NULL},
+    {"Enviado con ", NULL},
+    {"Obtener Outlook para ", NULL},
+    {"Enviado do meu ", NULL},
+    {"Enviado de meu ", NULL},
+    {"Enviado de iPhone", NULL},
+    {"Enviado do Outlook", NULL},
+    {"Enviado do ", NULL},
+    {"Enviado com ", NULL},
+    {"Obter o Outlook para ", NULL},
+    {"Baixe o Outlook para ", NULL},
+    {"Enviat des del ", NULL},
+    /* Italian */
+    {"Inviato da iPhone", NULL},
+    {"Inviato da iPad", NULL},
+    {"Inviato dal mio ", NULL},
+    {"Inviato da Outlook", NULL},
+    {"Inviato da ", "Mail"},
+    {"Inviato con ", NULL},
+    {"Scarica Outlook per ", NULL},
+    /* Dutch */
+    {"Verzonden vanaf mijn ", NULL},
+    {"Verstuurd vanaf mijn ", NULL},
+    {"Verzonden vanaf ", NULL},
+    {"Verstuurd vanaf ", NULL},
+    {"Verzonden met ", NULL},
+    {"Verstuurd met ", NULL},
+    {"Download Outlook voor ", NULL},
+    /* Danish, Norwegian, Swedish, Finnish */
+    {"Sendt fra min ", NULL},
+    {"Sendt fra ", NULL},
+    {"Sendt med ", NULL},
+    {"Skickat från min ", NULL},
+    {"Skickat från ", NULL},
+    {"Skickat med ", NULL},
+    {"Skickades från ", NULL},
+    {"Hent Outlook til ", NULL},
+    {"Hämta Outlook för ", NULL},
+    {"Lähetetty iPhonesta", NULL},
+    {"Lähetetty laitteesta", NULL},
+    {"Lähetetty ", "sta"},
+    {"Lähetetty ", "stä"},
+    /* Polish, Czech, Slovak */
+    {"Wysłane z mojego ", NULL},
+    {"Wysłane z ", NULL},
+    {"Wysłano z ", NULL},
+    {"Pobierz aplikację Outlook", NULL},
+    {"Odesláno z ", NULL},
+    {"Odoslané z ", NULL},
+    {"Odesláno ze ", NULL},
+    /* Russian, Ukrainian */
+    {"Отправлено с ", NULL},
+    {"Отправлено из ", NULL},
+    {"Отправлено через ", NULL},
+    {"Отправлено со ", NULL},
+    {"Отправлено с моего ", NULL},
+    {"Надіслано з ", NULL},
+    {"Надіслано із ", NULL},
+    {"Надіслано зі ", NULL},
+    /* Turkish, Hungarian, Romanian, Greek, Vietnamese, Indonesian */
+    {"iPhone'umdan gönderildi", NULL},
+    {"iPhone'dan gönderildi", NULL},
+    {"Outlook'tan gönderildi", NULL},
+    {"iPhone-ról küldve", NULL},
+    {"iPhone-ról küldve", NULL},
+    {"Trimis de pe ", NULL},
+    {"Στάλθηκε από ", NULL},
+    {"Gửi từ ", NULL},
+    {"Được gửi từ ", NULL},
+    {"Dikirim dari ", NULL},
+    /* Japanese, Chinese, Korean */
+    {"iPhoneから送信", NULL},
+    {"iPadから送信", NULL},
+    {"Outlook for iOS から送信", NULL},
+    {"Android から送信", NULL},
+    {"Androidから送信", NULL},
+    {"从我的", NULL},
+    {"發自我的", NULL},
+    {"发自我的", NULL},
+    {"寄件者：我的", NULL},
+    {"從我的", NULL},
+    {"来自我的", NULL},
+    {"來自我的", NULL},
+    {"내 iPhone에서 보냄", NULL},
+    {"내 iPad에서 보냄", NULL},
+    {"iPhone에서 보냄", NULL},
+    {"Galaxy에서 보냄", NULL},
+    {"Samsung Galaxy ", "보냄"},
+};
+
+/* The words an Outlook-style header block uses for each field, in the
+ * languages of the mail programs that write one (Outlook, Windows Mail,
+ * Gmail and phones when forwarding). */
+enum hdr { H_NONE, H_FROM, H_SENT, H_TO, H_SUBJECT, H_CC, H_OTHER };
+
+static const struct {
+  const char *name;
+  enum hdr h;
+} hdr_names[] = {
+    /* From */
+    {"from", H_FROM},
+    {"von", H_FROM},
+    {"de", H_FROM},
+    {"van", H_FROM},
+    {"da", H_FROM},
+    {"fra", H_FROM},
+    {"från", H_FROM},
+    {"od", H_FROM},
+    {"от", H_FROM},
+    {"від", H_FROM},
+    {"lähettäjä", H_FROM},
+    {"kimden", H_FROM},
+    {"feladó", H_FROM},
+    {"expéditeur", H_FROM},
+    {"afzender", H_FROM},
+    {"remetente", H_FROM},
+    {"absender", H_FROM},
+    {"từ", H_FROM},
+    {"από", H_FROM},
+    {"差出人", H_FROM},
+    {"发件人", H_FROM},
+    {"寄件者", H_FROM},
+    {"發件人", H_FROM},
+    {"보낸 사람", H_FROM},
+    {"보낸사람", H_FROM},
+    /* Sent, Date */
+    {"sent", H_SENT},
+    {"date", H_SENT},
+    {"sent on", H_SENT},
+    {"gesendet", H_SENT},
+    {"datum", H_SENT},
+    {"envoyé", H_SENT},
+    {"envoyé le", H_SENT},
+    {"verzonden", H_SENT},
+    {"verstuurd", H_SENT},
+    {"enviado", H_SENT},
+    {"enviado el", H_SENT},
+    {"enviada", H_SENT},
+    {"enviada em", H_SENT},
+    {"enviado em", H_SENT},
+    {"inviato", H_SENT},
+    {"data", H_SENT},
+    {"fecha", H_SENT},
+    {"sendt", H_SENT},
+    {"skickat", H_SENT},
+    {"skickades", H_SENT},
+    {"wysłano", H_SENT},
+    {"wysłane", H_SENT},
+    {"odesláno", H_SENT},
+    {"odoslané", H_SENT},
+    {"отправлено", H_SENT},
+    {"дата", H_SENT},
+    {"надіслано", H_SENT},
+    {"lähetetty", H_SENT},
+    {"päivämäärä", H_SENT},
+    {"gönderildi", H_SENT},
+    {"tarih", H_SENT},
+    {"elküldve", H_SENT},
+    {"dátum", H_SENT},
+    {"đã gửi", H_SENT},
+    {"ngày", H_SENT},
+    {"στάλθηκε", H_SENT},
+    {"送信日時", H_SENT},
+    {"日付", H_SENT},
+    {"发送时间", H_SENT},
+    {"日期", H_SENT},
+    {"傳送時間", H_SENT},
+    {"寄件日期", H_SENT},
+    {"时间", H_SENT},
+    {"보낸 날짜", H_SENT},
+    {"날짜", H_SENT},
+    /* To */
+    {"to", H_TO},
+    {"an", H_TO},
+    {"à", H_TO},
+    {"À", H_TO},
+    {"a", H_TO},
+    {"aan", H_TO},
+    {"para", H_TO},
+    {"til", H_TO},
+    {"till", H_TO},
+    {"do", H_TO},
+    {"komu", H_TO},
+    {"кому", H_TO},
+    {"vastaanottaja", H_TO},
+    {"kime", H_TO},
+    {"címzett", H_TO},
+    {"destinataire", H_TO},
+    {"đến", H_TO},
+    {"προς", H_TO},
+    {"宛先", H_TO},
+    {"收件人", H_TO},
+    {"받는 사람", H_TO},
+    {"받는사람", H_TO},
+    /* Cc */
+    {"cc", H_CC},
+    {"bcc", H_CC},
+    {"kopie", H_CC},
+    {"kopia", H_CC},
+    {"kopio", H_CC},
+    {"копия", H_CC},
+    {"копія", H_CC},
+    {"másolat", H_CC},
+    {"bilgi", H_CC},
+    {"抄送", H_CC},
+    {"副本", H_CC},
+    {"참조", H_CC},
+    /* Subject */
+    {"subject", H_SUBJECT},
+    {"betreff", H_SUBJECT},
+    {"objet", H_SUBJECT},
+    {"sujet", H_SUBJECT},
+    {"onderwerp", H_SUBJECT},
+    {"asunto", H_SUBJECT},
+    {"oggetto", H_SUBJECT},
+    {"assunto", H_SUBJECT},
+    {"emne", H_SUBJECT},
+    {"ämne", H_SUBJECT},
+    {"temat", H_SUBJECT},
+    {"тема", H_SUBJECT},
+    {"předmět", H_SUBJECT},
+    {"predmet", H_SUBJECT},
+    {"aihe", H_SUBJECT},
+    {"konu", H_SUBJECT},
+    {"tárgy", H_SUBJECT},
+    {"chủ đề", H_SUBJECT},
+    {"θέμα", H_SUBJECT},
+    {"件名", H_SUBJECT},
+    {"主题", H_SUBJECT},
+    {"主旨", H_SUBJECT},
+    {"제목", H_SUBJECT},
+    /* Fields that may sit among them */
+    {"importance", H_OTHER},
+    {"wichtigkeit", H_OTHER},
+    {"priorität", H_OTHER},
+    {"reply-to", H_OTHER},
+    {"antwort an", H_OTHER},
+    {"répondre à", H_OTHER},
+    {"attachments", H_OTHER},
+    {"anlagen", H_OTHER},
+    {"pièces jointes", H_OTHER},
+};
+
+/* The line that announces an unquoted copy of the earlier mail,
+ * between dashes ("-----Original Message-----", "---------- Forwarded
+ * message ---------", "-------- Message d'origine --------") or on its
+ * own ending with ':' (Apple Mail's "Begin forwarded message:"). */
+static const char *const original_names[] = {"original message",
+                                             "original-nachricht",
+                                             "originalnachricht",
+                                             "ursprüngliche nachricht",
+                                             "message d'origine",
+                                             "message d’origine",
+                                             "message original",
+                                             "mensaje original",
+                                             "messaggio originale",
+                                             "messaggio originale.",
+                                             "oorspronkelijk bericht",
+                                             "origineel bericht",
+                                             "oorspronkelijke bericht",
+                                             "mensagem original",
+                                             "missatge original",
+                                             "oprindelig meddelelse",
+                                             "oprindelig besked",
+                                             "opprinnelig melding",
+                                             "originalmeddelande",
+                                             "ursprungligt meddelande",
+                                             "alkuperäinen viesti",
+                                             "wiadomość oryginalna",
+                                             "oryginalna wiadomość",
+                                             "původní zpráva",
+                                             "pôvodná správa",
+                                             "исходное сообщение",
+                                             "оригинальное сообщение",
+                                             "исходное письмо",
+                                             "початкове повідомлення",
+                                             "оригінальне повідомлення",
+                                             "orijinal ileti",
+                                             "eredeti üzenet",
+                                             "mesaj original",
+                                             "αρχικό μήνυμα",
+                                             "thư gốc",
+                                             "tin nhắn gốc",
+                                             "原始邮件",
+                                             "原始郵件",
+                                             "元のメッセージ",
+                                             "원본 메시지",
+                                             "원래 메시지",
+                                             "forwarded message",
+                                             "forwarded e-mail",
+                                             "weitergeleitete nachricht",
+                                             "message transféré",
+                                             "mensaje reenviado",
+                                             "messaggio inoltrato",
+                                             "doorgestuurd bericht",
+                                             "mensagem encaminhada",
+                                             "mensagem reencaminhada",
+                                             "videresendt meddelelse",
+                                             "videresendt melding",
+                                             "vidarebefordrat meddelande",
+                                             "välitetty viesti",
+                                             "przekazana wiadomość",
+                                             "přeposlaná zpráva",
+                                             "пересылаемое сообщение",
+                                             "пересланное сообщение",
+                                             "переслане повідомлення",
+                                             "iletilmiş ileti",
+                                             "továbbított üzenet",
+                                             "thư đã chuyển tiếp",
+                                             "转发的邮件",
+                                             "轉寄的郵件",
+                                             "転送されたメッセージ",
+                                             "전달된 메시지",
+                                             NULL};
+
+static const char *const forward_intros[] = {
+    "begin forwarded message:",
+    "anfang der weitergeleiteten nachricht:",
+    "début du message réexpédié :",
+    "début du message réexpédié:",
+    "début du message transféré :",
+    "inizio messaggio inoltrato:",
+    "comienzo del mensaje reenviado:",
+    "inicio del mensaje reenviado:",
+    "início da mensagem reencaminhada:",
+    "começo da mensagem encaminhada:",
+    "begin doorgestuurd bericht:",
+    "start på videresendt besked:",
+    "vidarebefordrat brev:",
+    "początek przekazywanej wiadomości:",
+    "начало переадресованного сообщения:",
+    "転送されたメッセージ:",
+    "转发的邮件:",
+    NULL};
+
+/* ---- matching them ----------------------------------------------------- */
+
+/* Whether the word that starts s[0..n) is one of the lead words. */
 static int
 has_lead(const char *s, size_t n)
 {
@@ -311,86 +805,186 @@ has_lead(const char *s, size_t n)
 
   while (wl < n && s[wl] != ' ' && s[wl] != ',')
     wl++;
-  for (size_t i = 0; attr_leads[i]; i++)
-    if (strlen(attr_leads[i]) == wl && starts_with(s, n, attr_leads[i]))
+  for (size_t i = 0; attr_leads[i]; i++) {
+    size_t ll = strlen(attr_leads[i]);
+
+    /* A CJK lead is followed by the date with no space between. */
+    if ((unsigned char)attr_leads[i][0] >= 0xE3
+            ? starts_with(s, n, attr_leads[i])
+            : ll == wl && starts_with(s, n, attr_leads[i]))
+      return 1;
+  }
+  return 0;
+}
+
+static int
+has_verb(const char *s, size_t n)
+{
+  for (size_t i = 0; i < sizeof(attr_verbs) / sizeof(attr_verbs[0]); i++)
+    if (attr_verbs[i].cjk ? find_sub(s, n, attr_verbs[i].verb) != NULL
+                          : find_word(s, n, attr_verbs[i].verb) != NULL)
       return 1;
   return 0;
 }
 
-/* Whether s[0..n) (trimmed) is an attribution line: it ends with ':',
- * names the writer with one of the verbs, and either opens with one of
- * the lead words and gives a date, or names an address ("X <x@y> wrote:",
- * as some programs write it without a date). */
+/* What an attribution is: not one, one that must directly precede a
+ * quote, or one that may also introduce an unquoted copy below it. */
+enum attr { A_NONE, A_WEAK, A_BEFORE_QUOTE, A_STRONG };
+
+/* Whether s[0..n) (trimmed) is an attribution line: it ends with ':'
+ * ("：" in CJK text), or sits between dashes ("---- Ann wrote ----"),
+ * and it names
+ *   - the writer with a verb, and the date after a lead word, a numeric
+ *     date or time, or an address: "On <date>, Ann <a@b> wrote:",
+ *     "23.11.2026 10:00, Ann пишет:", "Ann <a@b> wrote:";
+ *   - or, without a verb, both a numeric date and an address, as Gmail
+ *     in Russian or Japanese, Yandex and Mail.ru write it:
+ *     "2026-11-23 10:00 GMT+03:00 Ann <a@b>:", "23.11.2026, 10:00,
+ *     "Ann" <a@b>:", "Monday, 23 November 2026, 10:00 +03:00 from Ann
+ *     <a@b>:".
+ * Gmail's oldest form, "2011/4/7 Ann <a@b>" with no colon at all, is an
+ * attribution only right above a quote (A_BEFORE_QUOTE). One that gives
+ * a time or an address is A_STRONG: it may introduce an unquoted copy
+ * (Yahoo's plain text, HTML quotes that are no blockquote); a line such
+ * as "On 23/11/2026 the authors wrote:" is A_WEAK, dropped only before
+ * a quote. */
+static enum attr
+attribution_kind(const char *s, size_t n)
+{
+  int colon = 0, dashes = 0, verb, addr, date, lead;
+
+  s = ltrim(s, &n);
+  n = rtrim(s, n);
+  if (n < 8 || n > ATTR_MAX)
+    return A_NONE;
+  if (n >= 4 && s[0] == '-' && s[1] == '-' && s[n - 1] == '-' &&
+      s[n - 2] == '-') {
+    while (n && s[n - 1] == '-')
+      n--;
+    while (n && *s == '-')
+      s++, n--;
+    s = ltrim(s, &n);
+    n = rtrim(s, n);
+    dashes = 1;
+  }
+  if (n && s[n - 1] == ':') {
+    colon = 1;
+    n--;
+  } else if (ends_with(s, n, "：")) {
+    colon = 1;
+    n -= 3;
+  }
+  n = rtrim(s, n);
+  verb = has_verb(s, n);
+  addr = memchr(s, '@', n) != NULL;
+  date = date_strength(s, n);
+  lead = has_lead(s, n);
+  if (colon || dashes) {
+    if (verb && ((lead && date) || addr || date == 2))
+      return addr || has_time(s, n) ? A_STRONG : A_WEAK;
+    if (dashes && verb)
+      return A_STRONG;
+    if (!verb && addr && date == 2 && n >= 1 &&
+        (s[n - 1] == '>' || s[n - 1] == ']' || s[n - 1] == ')' ||
+         s[n - 1] == '"'))
+      return A_STRONG;
+    return A_NONE;
+  }
+  if (!verb && addr && date && n >= 1 && s[n - 1] == '>')
+    return A_BEFORE_QUOTE;
+  return A_NONE;
+}
+
 static int
 is_attribution(const char *s, size_t n)
 {
-  int verb = 0;
-
-  if (n < 8 || n > ATTR_MAX || s[n - 1] != ':')
-    return 0;
-  for (size_t i = 0; attr_verbs[i] && !verb; i++)
-    if (find_word(s, n, attr_verbs[i]))
-      verb = 1;
-  if (!verb)
-    return 0;
-  if (has_lead(s, n) && has_date(s, n))
-    return 1;
-  return memchr(s, '@', n) != NULL;
+  return attribution_kind(s, n) != A_NONE;
 }
 
-/* One-line signatures that phones and Outlook add: a prefix, and a
- * suffix the line must end with when the prefix alone could start a
- * sentence ("Von meinem Standpunkt aus ..."). */
-static const struct {
-  const char *prefix;
-  const char *suffix;
-} mobile_sigs[] = {
-    {"Sent from my ", NULL},
-    {"Sent from Mail for Windows", NULL},
-    {"Sent from Mail<", NULL},
-    {"Sent from Outlook", NULL},
-    {"Sent from Yahoo Mail", NULL},
-    {"Sent from ProtonMail", NULL},
-    {"Sent with Proton Mail", NULL},
-    {"Sent via ", "Android"},
-    {"Sent via ", "iPhone"},
-    {"Get Outlook for ", NULL},
-    {"Envoy\xC3\xA9 de mon ", NULL},
-    {"Envoy\xC3\xA9 depuis mon ", NULL},
-    {"Envoy\xC3\xA9 \xC3\xA0 partir de ", NULL},
-    {"Envoy\xC3\xA9 de Outlook", NULL},
-    {"Obtenir Outlook pour ", NULL},
-    {"T\xC3\xA9l\xC3\xA9"
-     "charger Outlook pour ",
-     NULL},
-    {"Von meinem ", "gesendet"},
-    {"Von meinem ", "gesendet."},
-    {"Gesendet von meinem ", NULL},
-    {"Gesendet von Mail f\xC3\xBCr Windows", NULL},
-    {"Gesendet von Outlook", NULL},
-    {"Holen Sie sich Outlook f\xC3\xBCr ", NULL},
-    {"Outlook f\xC3\xBCr ", "beziehen"},
-    {"Enviado desde mi ", NULL},
-    {"Enviado desde Outlook", NULL},
-    {"Obtener Outlook para ", NULL},
-    {"Enviado do meu ", NULL},
-    {"Enviado de meu ", NULL},
-    {"Enviado do Outlook", NULL},
-    {"Inviato da iPhone", NULL},
-    {"Inviato dal mio ", NULL},
-    {"Inviato da Outlook", NULL},
-    {"Scarica Outlook per ", NULL},
-    {"Verzonden vanaf mijn ", NULL},
-    {"Verstuurd vanaf mijn ", NULL},
-    {"Verzonden met ", "Outlook"},
-    {"Download Outlook voor ", NULL},
-};
+/* The Gmail tracking glyph (U+1427) that some extensions leave on a
+ * line of its own. */
+static int
+is_stray_glyph(const char *s, size_t n)
+{
+  return n == 3 && memcmp(s, "\xE1\x90\xA7", 3) == 0;
+}
+
+/* The first word (or, for the languages that put the verb last, the
+ * last word) of an app's one-line footer, and the names of the apps and
+ * devices such a footer always holds: "Sent with Proton Mail", "Получить
+ * Outlook для Android", "Windows 版メールから送信", "Android telefonumdan
+ * gönderildi". Both must be there. */
+static const char *const footer_first[] = {
+    "sent",      "get",        "envoyé",   "obtenir",  "télécharger",
+    "gesendet",  "holen",      "enviado",  "enviada",  "obtener",
+    "obter",     "baixe",      "inviato",  "scarica",  "verzonden",
+    "verstuurd", "download",   "sendt",    "hent",     "skickat",
+    "hämta",     "wysłane",    "wysłano",  "pobierz",  "odesláno",
+    "odoslané",  "Отправлено", "Получить", "Скачайте", "Надіслано",
+    "Отримати",  "lähetetty",  "hanki",    "gửi",      "được",
+    "trimis",    "dikirim",    "Στάλθηκε", "从",       "發自",
+    "发自",      "來自",       "来自",     NULL};
+static const char *const footer_last[] = {
+    "gesendet", "herunterladen", "beziehen", "gönderildi",
+    "indirin",  "küldve",        NULL};
+/* Matched anywhere: CJK writes no spaces around them. */
+static const char *const footer_cjk[] = {"から送信", "で送信", "发送", "發送",
+                                         "获取",     "보냄",   NULL};
+static const char *const footer_apps[] = {
+    "iphone",  "ipad",   "android",    "outlook",  "k-9",     "mail",
+    "yahoo",   "proton", "windows",    "galaxy",   "samsung", "blackberry",
+    "airmail", "spark",  "fairemail",  "bluemail", "mobile",  "яндекс",
+    "почт",    "пошт",   "smartphone", "телефон",  "gmail",   "huawei",
+    "xiaomi",  "メール", "邮箱",       "메일",     "手机",    "휴대폰",
+    NULL};
+
+/* Whether s[0..n) holds p, ASCII case ignored. */
+static int
+contains(const char *s, size_t n, const char *p)
+{
+  size_t pl = strlen(p);
+
+  for (size_t i = 0; i + pl <= n; i++)
+    if (starts_with(s + i, n - i, p))
+      return 1;
+  return 0;
+}
+
+/* An app's footer by the two lists above. */
+static int
+is_app_footer(const char *s, size_t n)
+{
+  size_t fw = 0, lw = n;
+  int verb = 0, app = 0;
+
+  while (fw < n && s[fw] != ' ')
+    fw++;
+  while (lw > 0 && s[lw - 1] != ' ')
+    lw--;
+  for (size_t i = 0; footer_first[i] && !verb; i++)
+    verb = strlen(footer_first[i]) == fw && starts_with(s, n, footer_first[i]);
+  for (size_t i = 0; footer_last[i] && !verb; i++) {
+    size_t l = n - lw;
+
+    if (l && s[n - 1] == '.')
+      l--;
+    verb =
+        strlen(footer_last[i]) == l && starts_with(s + lw, l, footer_last[i]);
+  }
+  for (size_t i = 0; footer_cjk[i] && !verb; i++)
+    verb = find_sub(s, n, footer_cjk[i]) != NULL;
+  for (size_t i = 0; footer_apps[i] && verb && !app; i++)
+    app = contains(s, n, footer_apps[i]);
+  return verb && app;
+}
 
 static int
 is_mobile_sig(const char *s, size_t n)
 {
   if (n > MOBILE_MAX)
     return 0;
+  if (is_stray_glyph(s, n) || is_app_footer(s, n))
+    return 1;
   for (size_t i = 0; i < sizeof(mobile_sigs) / sizeof(mobile_sigs[0]); i++)
     if (starts_with(s, n, mobile_sigs[i].prefix) &&
         (!mobile_sigs[i].suffix || ends_with(s, n, mobile_sigs[i].suffix)))
@@ -419,135 +1013,89 @@ is_rule(const char *s, size_t n)
   return 1;
 }
 
-/* "-----Original Message-----" and its translations, and the phones'
- * "-------- Original message --------": an unquoted copy of the earlier
- * mail follows. */
+/* Whether s[0..n) equals one of names[], ASCII case ignored. */
 static int
-is_original_sep(const char *s, size_t n)
+is_one_of(const char *s, size_t n, const char *const *names)
 {
-  static const char *const names[] = {"original message",
-                                      "urspr\xC3\xBCngliche nachricht",
-                                      "original-nachricht",
-                                      "originalnachricht",
-                                      "message d'origine",
-                                      "message d\xE2\x80\x99origine",
-                                      "message original",
-                                      "mensaje original",
-                                      "messaggio originale",
-                                      "messaggio originale.",
-                                      "oorspronkelijk bericht",
-                                      "origineel bericht",
-                                      "mensagem original",
-                                      "forwarded message",
-                                      "weitergeleitete nachricht",
-                                      "message transf\xC3\xA9r\xC3\xA9",
-                                      "mensaje reenviado",
-                                      "messaggio inoltrato",
-                                      "doorgestuurd bericht",
-                                      "mensagem encaminhada",
-                                      NULL};
-  size_t a = 0, b = n;
-
-  while (a < n && s[a] == '-')
-    a++;
-  while (b > a && s[b - 1] == '-')
-    b--;
-  if (a < 2 || n - b < 2)
-    return 0;
-  s += a;
-  n = b - a;
-  s = ltrim(s, &n);
-  n = rtrim(s, n);
   for (size_t i = 0; names[i]; i++)
     if (strlen(names[i]) == n && starts_with(s, n, names[i]))
       return 1;
   return 0;
 }
 
-enum hdr { H_NONE, H_FROM, H_SENT, H_TO, H_SUBJECT, H_OTHER };
+/* Whether the line announces an unquoted copy of the earlier mail. */
+static int
+is_original_sep(const char *s, size_t n)
+{
+  size_t a = 0, b = n, dashes;
 
-/* The field names of the header block Outlook (and Gmail when
- * forwarding) writes above an unquoted copy of the earlier mail, in the
- * languages we serve. */
-static const struct {
-  const char *name;
-  enum hdr h;
-} hdr_names[] = {
-    {"from", H_FROM},
-    {"von", H_FROM},
-    {"de", H_FROM},
-    {"van", H_FROM},
-    {"da", H_FROM},
-    {"sent", H_SENT},
-    {"date", H_SENT},
-    {"gesendet", H_SENT},
-    {"datum", H_SENT},
-    {"envoy\xC3\xA9", H_SENT},
-    {"verzonden", H_SENT},
-    {"enviado", H_SENT},
-    {"enviada", H_SENT},
-    {"inviato", H_SENT},
-    {"data", H_SENT},
-    {"fecha", H_SENT},
-    {"to", H_TO},
-    {"an", H_TO},
-    {"\xC3\xA0", H_TO},
-    {"\xC3\x80", H_TO},
-    {"a", H_TO},
-    {"aan", H_TO},
-    {"para", H_TO},
-    {"cc", H_OTHER},
-    {"bcc", H_OTHER},
-    {"importance", H_OTHER},
-    {"wichtigkeit", H_OTHER},
-    {"reply-to", H_OTHER},
-    {"subject", H_SUBJECT},
-    {"betreff", H_SUBJECT},
-    {"objet", H_SUBJECT},
-    {"onderwerp", H_SUBJECT},
-    {"asunto", H_SUBJECT},
-    {"oggetto", H_SUBJECT},
-    {"assunto", H_SUBJECT},
-};
+  /* Bold in a plain text part: "*-------- Original Message --------*". */
+  while (a < n && (s[a] == '*' || s[a] == '_'))
+    a++;
+  while (b > a && (s[b - 1] == '*' || s[b - 1] == '_'))
+    b--;
+  s += a;
+  n = b - a;
+  if (is_one_of(s, n, forward_intros))
+    return 1;
+  for (a = 0; a < n && s[a] == '-'; a++)
+    ;
+  for (b = n; b > a && s[b - 1] == '-'; b--)
+    ;
+  dashes = a + (n - b);
+  /* Dashes on both sides, or a long run on one ("----- Original
+   * Message"). */
+  if (!((a >= 2 && n - b >= 2) || dashes >= 4))
+    return 0;
+  s += a;
+  n = b - a;
+  s = ltrim(s, &n);
+  n = rtrim(s, n);
+  if (n && s[n - 1] == ':')
+    n = rtrim(s, n - 1);
+  return is_one_of(s, n, original_names);
+}
 
-/* The field a line names ("From: ...", "De : ...", "*Sent:* ..."). */
+/* The field a line names ("From: ...", "De : ...", "*Sent:* ...",
+ * "보낸 사람: ...", "发件人：..."). */
 static enum hdr
 header_field(const char *s, size_t n)
 {
-  size_t i = 0, end, w;
+  size_t i = 0, end, name_end;
 
-  if (i < n && s[i] == '*')
+  while (i < n && i < 2 && s[i] == '*')
     i++;
-  end = i;
-  while (end < n && s[end] != ':' && s[end] != ' ' && s[end] != '*' &&
-         !is_space(s + end, n - end, &w))
-    end++;
-  if (end == i)
+  /* The name ends at the colon, ASCII or full-width. */
+  for (end = i; end < n && end - i <= 40; end++)
+    if (s[end] == ':' || (end + 3 <= n && memcmp(s + end, "：", 3) == 0))
+      break;
+  if (end >= n || end - i > 40)
     return H_NONE;
-  {
-    size_t j = end;
-
-    while (j < n && is_space(s + j, n - j, &w))
-      j += w;
-    if (j >= n || s[j] != ':')
-      return H_NONE;
-  }
+  name_end = end;
+  while (name_end > i && s[name_end - 1] == '*')
+    name_end--;
+  n = rtrim(s + i, name_end - i);
+  s += i;
+  if (n == 0)
+    return H_NONE;
   for (size_t k = 0; k < sizeof(hdr_names) / sizeof(hdr_names[0]); k++)
-    if (strlen(hdr_names[k].name) == end - i &&
-        starts_with(s + i, end - i, hdr_names[k].name))
+    if (strlen(hdr_names[k].name) == n && starts_with(s, n, hdr_names[k].name))
       return hdr_names[k].h;
   return H_NONE;
 }
 
-/* Whether an Outlook header block starts at line i: consecutive field
- * lines naming the sender, the subject, and the date or the recipient.
- * Blank lines between them (from HTML paragraphs) and phone signatures
- * do not count, so that removing those never makes a block appear. */
+/* Whether an Outlook header block starts at line i: field lines naming
+ * the sender and at least two more of the date, the recipient, the
+ * copies and the subject (or the sender's address and the date). Blank
+ * lines between them (from HTML paragraphs), phone signatures and a
+ * couple of lines continuing a long field (a wrapped address list) do
+ * not end it. */
 static int
 header_block_at(const struct lines *L, size_t i)
 {
   unsigned seen = 0;
-  size_t fields = 0;
+  size_t fields = 0, cont = 0, others = 0;
+  int from_addr = 0;
 
   for (size_t j = i; j < L->n && fields < HEADER_FIELDS; j++) {
     const struct line *l = &L->v[j];
@@ -560,15 +1108,27 @@ header_block_at(const struct lines *L, size_t i)
     if (is_quoted(l))
       break;
     h = header_field(s, n);
+    if (j == i && h == H_NONE)
+      return 0;
     if (h == H_NONE && is_mobile_sig(s, n))
       continue;
-    if (h == H_NONE)
-      break;
+    if (h == H_NONE) {
+      /* A wrapped field: short, and no more than two in a row. */
+      if (++cont > 2 || n > 120)
+        break;
+      continue;
+    }
+    cont = 0;
+    if (h == H_FROM && memchr(s, '@', n))
+      from_addr = 1;
+    if (h != H_FROM && h != H_OTHER && !(seen & (1u << h)))
+      others++;
     seen |= 1u << h;
     fields++;
   }
-  return (seen & (1u << H_FROM)) && (seen & (1u << H_SUBJECT)) &&
-         (seen & ((1u << H_SENT) | (1u << H_TO)));
+  if (!(seen & (1u << H_FROM)))
+    return 0;
+  return others >= 2 || (from_addr && (seen & (1u << H_SENT)));
 }
 
 /* ---- classification ---------------------------------------------------- */
@@ -602,85 +1162,99 @@ split_lines(const char *text, struct lines *L)
   return SM_OK;
 }
 
-/* How many of the lines idx[0..cnt) (the last unquoted lines before a
- * quote, in order) form an attribution at their end; 0 when none. Gmail
- * wraps a long one ("On Mon, 23 Nov 2026 at 10:00, Name <" /
- * "name@example.org> wrote:"), so up to three lines are joined; the
- * longest match wins. */
-static size_t
-attribution_tail(const struct lines *L, const size_t *idx, size_t cnt)
+/* Whether a line may be the first of an attribution: 2 when it opens
+ * with a lead word, a date, a weekday ("Понедельник, 23 ...") or
+ * dashes, 1 when it only names an address ("Ann <a@b> wrote:"). */
+static int
+attribution_start(const char *s, size_t n)
 {
-  for (size_t from = 0; from < cnt; from++) {
-    char joined[ATTR_MAX + 1];
-    size_t jl = 0, k;
+  size_t wl = 0;
 
-    for (k = from; k < cnt; k++) {
-      const struct line *l = &L->v[idx[k]];
-      size_t n = l->len;
-      const char *s = ltrim(l->s, &n);
+  if (!n)
+    return 0;
+  if (has_lead(s, n) || is_digit(s[0]) || s[0] == '-')
+    return 2;
+  while (wl < n && wl < 24 && s[wl] != ' ' && s[wl] != ',')
+    wl++;
+  /* A weekday: one word followed by a comma and a number soon after
+   * ("Понедельник, 23 ноября"), or a short one and then the day ("po
+   * 23. 11. 2026", "ma 23.11.2026"). */
+  if (wl < n && s[wl] == ',' && date_strength(s, n < 40 ? n : 40))
+    return 2;
+  if (wl < n && wl <= 12) {
+    size_t d = wl;
 
-      if (k == from && !has_lead(s, n) && !memchr(s, '@', n))
-        break;
-      /* A line opening with a lead word starts an attribution of its
-       * own: the reader's line above it ("Le papier montre ...") is not
-       * the start of a wrapped one. */
-      if (k > from && has_lead(s, n))
-        break;
-      if (jl + (k > from) + n > ATTR_MAX)
-        break;
-      if (k > from)
-        joined[jl++] = ' ';
-      memcpy(joined + jl, s, n);
-      jl += n;
-    }
-    if (k == cnt && is_attribution(joined, jl))
-      return cnt - from;
+    while (d < n && (s[d] == ' ' || s[d] == ','))
+      d++;
+    if (d < n && is_digit(s[d]))
+      return 2;
   }
-  return 0;
+  return memchr(s, '@', n) ? 1 : 0;
 }
 
-/* Drops the attribution that ends a run of the reader's lines when a
- * quote or nothing follows the run (blank and dropped lines aside): an
- * attribution always introduces a quote, unless the reader deleted the
- * quote and left its attribution. Done after the rest is classified, so
- * that a signature or our footer between the two changes nothing. */
-static void
-drop_attributions(struct lines *L)
+/* Whether a line ends a sentence: ". ! ? ;" or their CJK forms. */
+static int
+ends_sentence(const char *s, size_t n)
 {
-  for (size_t i = 0; i < L->n && L->v[i].kind != K_CUT; i++) {
-    size_t idx[3], cnt = 0, j, span;
+  n = rtrim(s, n);
+  return n && (s[n - 1] == '.' || s[n - 1] == '!' || s[n - 1] == '?' ||
+               s[n - 1] == ';' || ends_with(s, n, "。") ||
+               ends_with(s, n, "！") || ends_with(s, n, "？"));
+}
 
-    if (L->v[i].kind != K_TEXT)
-      continue;
-    for (j = i + 1; j < L->n && L->v[j].kind == K_DROP; j++)
-      ;
-    if (j < L->n && L->v[j].kind == K_TEXT)
-      continue; /* not the end of its run */
-    for (; j < L->n && (L->v[j].kind == K_BLANK || L->v[j].kind == K_DROP);
-         j++)
-      ;
-    if (j < L->n && L->v[j].kind != K_QUOTE)
-      continue;
-    for (j = i + 1; j > 0 && cnt < 3; j--) {
-      enum kind k = L->v[j - 1].kind;
+/* The attribution that starts at byte `off` of line i and ends at the
+ * end of line i + k (k < ATTR_LINES, all of them the reader's text):
+ * its kind, and *end the index of its last line. The shortest such run
+ * of lines wins, so that the reader's text below stays theirs; a line
+ * that could open an attribution of its own ends the search. */
+static enum attr
+attribution_at(const struct lines *L, size_t i, size_t off, size_t *end)
+{
+  char joined[ATTR_MAX + 1];
+  size_t jl = 0;
 
-      if (k == K_TEXT)
-        idx[cnt++] = j - 1;
-      else if (k != K_DROP)
-        break;
+  for (size_t k = i; k < L->n && k < i + ATTR_LINES; k++) {
+    const struct line *l = &L->v[k];
+    size_t n = l->len - (k == i ? off : 0);
+    const char *s = ltrim(l->s + (k == i ? off : 0), &n);
+    enum attr a;
+
+    if (l->kind != K_TEXT || n == 0)
+      break;
+    if (k == i && !attribution_start(s, n))
+      break;
+    /* The reader's sentence above an attribution is not part of it: a
+     * line that ends one, or a next line opening with a lead word ("On
+     * the whole, yes." / "On Mon, ..."; CJK leads continue a wrapped
+     * line: "Ann <a@b>" / "于2026年..."). */
+    if (k > i && ((has_lead(s, n) && !((unsigned char)s[0] & 0x80)) ||
+                  ends_sentence(L->v[k - 1].s, L->v[k - 1].len)))
+      break;
+    if (jl + (k > i) + n > ATTR_MAX)
+      break;
+    if (k > i)
+      joined[jl++] = ' ';
+    memcpy(joined + jl, s, n);
+    jl += n;
+    a = attribution_kind(joined, jl);
+    if (a != A_NONE) {
+      *end = k;
+      return a;
     }
-    for (size_t a = 0; a < cnt / 2; a++) { /* into text order */
-      size_t t = idx[a];
-
-      idx[a] = idx[cnt - 1 - a];
-      idx[cnt - 1 - a] = t;
-    }
-    span = attribution_tail(L, idx, cnt);
-    for (size_t a = cnt - span; a < cnt; a++)
-      L->v[idx[a]].kind = K_DROP;
-    if (span)
-      L->cited = 1;
   }
+  return A_NONE;
+}
+
+/* What comes after line i, past blank lines and dropped ones (a phone
+ * signature between an attribution and its quote): the reader's text,
+ * a quote, an unquoted copy, or the end. */
+static enum kind
+next_kind(const struct lines *L, size_t i)
+{
+  for (size_t j = i + 1; j < L->n; j++)
+    if (L->v[j].kind != K_BLANK && L->v[j].kind != K_DROP)
+      return L->v[j].kind;
+  return K_BLANK; /* the end */
 }
 
 /* Marks the unquoted lines before i that are blank or rules (the rule
@@ -702,6 +1276,103 @@ drop_rules_before(struct lines *L, size_t i)
 }
 
 static void
+cut_from(struct lines *L, size_t i)
+{
+  L->cited = 1;
+  for (size_t j = i; j < L->n; j++)
+    L->v[j].kind = K_CUT;
+  drop_rules_before(L, i);
+}
+
+/* Where the attribution starts inside line i when the reader wrote on
+ * the same line before it ("Thanks! On Mon, ... wrote:"): after the end
+ * of a sentence, at a word that may open one. 0 when nowhere. */
+static size_t
+inner_start(const struct line *l)
+{
+  for (size_t p = 2; p + 8 < l->len; p++) {
+    char c = l->s[p - 2];
+
+    /* After a word, not a number: "23. 11. 2026" ends no sentence. */
+    if (l->s[p - 1] == ' ' && (c == '.' || c == '!' || c == '?' || c == ')') &&
+        p >= 3 && !is_digit(l->s[p - 3]) &&
+        attribution_start(l->s + p, l->len - p) == 2)
+      return p;
+  }
+  return 0;
+}
+
+/* Attributions: a run of one to ATTR_LINES lines of the reader's text
+ * that is one. Right above a quote (or at the very end, when the reader
+ * deleted the quote) it is dropped; a strong one with more unquoted
+ * text below it starts an unquoted copy of the earlier mail. Done after
+ * the rest is classified, so that a signature or our footer between an
+ * attribution and its quote changes nothing. */
+static void
+find_attributions(struct lines *L)
+{
+  for (size_t i = 0; i < L->n && L->v[i].kind != K_CUT; i++) {
+    size_t end = i, off = 0, n;
+    const char *s;
+    enum attr a;
+    enum kind next;
+
+    if (L->v[i].kind != K_TEXT)
+      continue;
+    /* A line that opens like an attribution is tried whole; one that
+     * does not may hold the reader's words and then one. */
+    n = L->v[i].len;
+    s = ltrim(L->v[i].s, &n);
+    a = A_NONE;
+    if (attribution_start(s, n) != 2 && (off = inner_start(&L->v[i])) != 0)
+      a = attribution_at(L, i, off, &end);
+    if (a == A_NONE) {
+      off = 0;
+      a = attribution_at(L, i, 0, &end);
+    }
+    if (a == A_NONE)
+      continue;
+    next = next_kind(L, end);
+    if (next == K_QUOTE || next == K_CUT ||
+        (next == K_BLANK && a != A_BEFORE_QUOTE)) {
+      L->cited = 1;
+      if (off)
+        L->v[i].len = rtrim(L->v[i].s, off);
+      for (size_t k = off ? i + 1 : i; k <= end; k++)
+        L->v[k].kind = K_DROP;
+      i = end;
+    } else if (next == K_TEXT && a == A_STRONG) {
+      if (off) {
+        L->v[i].len = rtrim(L->v[i].s, off);
+        cut_from(L, i + 1);
+      } else {
+        cut_from(L, i);
+      }
+      return;
+    }
+  }
+}
+
+/* The last line of an attribution wrapped just before "> wrote:",
+ * which a reader's program took for a quote mark: the verb alone. */
+static int
+is_verb_tail(const char *s, size_t n)
+{
+  n = rtrim(s, n);
+  return n >= 2 && n <= 40 && s[n - 1] == ':' && has_verb(s, n - 1);
+}
+
+/* A phone signature is one only at the end of what the reader wrote:
+ * "Sent from my phone" followed by more of their text was a sentence. */
+static void
+keep_inner_signatures(struct lines *L)
+{
+  for (size_t i = L->n; i-- > 0;)
+    if (L->v[i].weak && L->v[i].kind == K_DROP && next_kind(L, i) == K_TEXT)
+      L->v[i].kind = K_TEXT;
+}
+
+static void
 classify(struct lines *L, const char *footer)
 {
   int in_sig = 0, in_footer = 0; /* dropping until the next quote */
@@ -714,6 +1385,11 @@ classify(struct lines *L, const char *footer)
     const char *s = ltrim(l->s, &n);
 
     l->depth = quote_depth(l->s, l->len, &l->body, &l->body_len);
+    if (l->depth == 1 && i > 0 && L->v[i - 1].kind == K_TEXT &&
+        is_verb_tail(l->body, l->body_len)) {
+      l->depth = 0; /* "> wrote:" may end a wrapped attribution */
+      l->tail = 1;
+    }
     if (l->depth) {
       size_t bl;
       const char *b = quoted_text(l, &bl);
@@ -734,10 +1410,7 @@ classify(struct lines *L, const char *footer)
       continue;
     }
     if (is_original_sep(s, n) || header_block_at(L, i)) {
-      L->cited = 1;
-      for (size_t j = i; j < L->n; j++)
-        L->v[j].kind = K_CUT;
-      drop_rules_before(L, i);
+      cut_from(L, i);
       break;
     }
     if (in_sig || in_footer) {
@@ -751,6 +1424,7 @@ classify(struct lines *L, const char *footer)
     }
     if (is_mobile_sig(s, n)) {
       l->kind = K_DROP;
+      l->weak = 1;
       continue;
     }
     if (have_footer && find_sub(s, n, footer)) {
@@ -761,7 +1435,15 @@ classify(struct lines *L, const char *footer)
     }
     l->kind = K_TEXT;
   }
-  drop_attributions(L);
+  find_attributions(L);
+  keep_inner_signatures(L);
+  /* A "> wrote:" that ended no attribution was a quote after all. */
+  for (size_t i = 0; i < L->n; i++)
+    if (L->v[i].tail && L->v[i].kind == K_TEXT) {
+      L->v[i].kind = K_QUOTE;
+      L->v[i].depth = quote_depth(L->v[i].s, L->v[i].len, &L->v[i].body,
+                                  &L->v[i].body_len);
+    }
 }
 
 static enum sm_status
@@ -896,19 +1578,11 @@ emit_context(struct emit *e, const struct lines *L, const struct block *q)
     first--;
   for (size_t i = first; i < last; i++) {
     const struct line *l = &L->v[i];
-    size_t n;
-    const char *b = quoted_text(l, &n);
-    char prefix[2 * CONTEXT_DEPTH + 1];
-    size_t pl = 0;
+    size_t n = l->len;
+    const char *s = ltrim(l->s, &n);
 
-    /* Quote marks are written out again as "> " per level (nested ones
-     * "> > "), whatever their spacing was. */
-    for (int d = 0; d < l->depth && d < CONTEXT_DEPTH; d++) {
-      prefix[pl++] = '>';
-      prefix[pl++] = ' ';
-    }
-    prefix[pl] = '\0';
-    emit_line(e, prefix, b, n);
+    /* As the reader's program wrote it: ">>> x" stays ">>> x". */
+    emit_line(e, "", s, n);
   }
   emit_blank(e, 1);
 }
@@ -937,9 +1611,9 @@ had_quote(const struct lines *L)
   return 0;
 }
 
-enum sm_status
-reply_extract(const char *text, const char *footer_marker, struct buf *out,
-              struct reply_info *info)
+static enum sm_status
+extract(const char *text, const char *footer_marker, int context,
+        struct buf *out, struct reply_info *info)
 {
   struct reply_info dummy;
   struct lines L;
@@ -981,7 +1655,8 @@ reply_extract(const char *text, const char *footer_marker, struct buf *out,
       continue;
     if (inl) {
       emit_blank(&e, 1);
-      emit_context(&e, &L, &bl[k - 1]);
+      if (context)
+        emit_context(&e, &L, &bl[k - 1]);
     }
     emit_answer(&e, &L, &bl[k]);
     if (inl)
@@ -993,6 +1668,20 @@ done:
   free(bl);
   free(L.v);
   return st;
+}
+
+enum sm_status
+reply_extract(const char *text, const char *footer_marker, struct buf *out,
+              struct reply_info *info)
+{
+  return extract(text, footer_marker, 1, out, info);
+}
+
+enum sm_status
+reply_extract_ours(const char *text, const char *footer_marker,
+                   struct buf *out, struct reply_info *info)
+{
+  return extract(text, footer_marker, 0, out, info);
 }
 
 /* ---- replies to a whole digest ---------------------------------------- */

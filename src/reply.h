@@ -1,11 +1,13 @@
 /* reply.h: the comment in a reader's reply. A reply mail carries the
  * reader's words and a lot besides: the quoted digest or discussion mail,
  * the line that introduces the quote ("On ... wrote:", "Le ... a écrit :",
- * "Am ... schrieb ...:", Outlook's "From:/Sent:/To:/Subject:" block), a
- * signature, "Sent from my iPhone", and our own footer. This module keeps
- * the words, for the mail programs people use (Gmail, Outlook, Apple Mail,
- * Thunderbird, phones) in English, French, German, Spanish, Italian, Dutch
- * and Portuguese.
+ * "Am ... schrieb ...:", "W dniu ... pisze:", "2026-11-23 10:00 GMT+03:00
+ * Ann <a@b>:", "...写道："), Outlook's header block
+ * ("From:/Sent:/To:/Subject:" and its translations), "-----Original
+ * Message-----" and its translations, a signature, an app's footer ("Sent
+ * from my iPhone", "Отправлено с iPhone", "Get Outlook for Android") and
+ * our own footer. This module keeps the words. What it knows of each
+ * language is in tables of phrases (reply.c), not in code per program.
  *
  * Pure text in, text out: UTF-8 only, no HTML is interpreted (an HTML
  * reply goes through html_to_text() first), so a comment holding
@@ -41,9 +43,10 @@ struct reply_info {
  * above it.
  *
  * Answers written between quotes (inline answers) are kept in order, each
- * after the last lines (at most 3) of the quoted paragraph it answers, as
- * "> ..." lines followed by a blank line. A reply that quotes first and
- * answers once below the whole quote (bottom posting) is a plain comment.
+ * after the last lines (at most 3) of the quoted paragraph it answers,
+ * written as they came (">>> x" stays so) and followed by a blank line. A
+ * reply that quotes first and answers once below the whole quote (bottom
+ * posting) is a plain comment.
  *
  * The result ends each line with "\n", has no trailing white space, no
  * blank line first or last and never more than two blank lines in a row;
@@ -54,6 +57,14 @@ struct reply_info {
  * part of the comment. */
 enum sm_status reply_extract(const char *text, const char *footer_marker,
                              struct buf *out, struct reply_info *info);
+
+/* reply_extract() for a reply to a message of ours (a digest, a
+ * discussion message): every quoted line is our own text, or text we
+ * sent on, so none of it is comment text. Inline answers are written
+ * one after the other, a blank line between them, without the quoted
+ * lines they answer. */
+enum sm_status reply_extract_ours(const char *text, const char *footer_marker,
+                                  struct buf *out, struct reply_info *info);
 
 /* For a reply to a whole digest rather than to one item: whether the
  * reader answered under the quoted heading of one item. titles[0..n-1]

@@ -150,11 +150,11 @@ test_attribution(void)
   is_comment("Danke.\nAm 23.11.26 um 10:00 schrieb Ann:\n\nYou get this "
              "because x\n",
              "Danke.\n", "attribution: only our footer after it");
-  is_comment("On Mon, 23 Nov 2026 at 10:00, Ann <a@example.org> wrote:\n"
-             "Then the answer.\n",
-             "On Mon, 23 Nov 2026 at 10:00, Ann <a@example.org> wrote:\n"
-             "Then the answer.\n",
-             "attribution: followed by the reader's text, kept");
+  is_comment("Answer.\n\nOn Mon, 23 Nov 2026 at 10:00, Ann <a@example.org> "
+             "wrote:\n\nThe earlier mail, unquoted.\n",
+             "Answer.\n",
+             "attribution: with a time and an address, unquoted text below "
+             "it is the earlier mail (Yahoo, HTML quotes)");
   is_comment("Top.\nwrote to ann@example.org:\n> q\n", "Top.\n",
              "attribution: the verb first (a read before the line)");
   is_comment("On page 3 the authors wrote:\n> our method is optimal\n"
@@ -277,7 +277,7 @@ test_inline(void)
              "> p2 line4\n\nAnswer one.\n\n> later\n>> nested q\nAnswer "
              "two.\n> tail\n",
              "> p2 line2\n> p2 line3\n> p2 line4\n\nAnswer one.\n\n"
-             "> later\n> > nested q\n\nAnswer two.\n",
+             "> later\n>> nested q\n\nAnswer two.\n",
              "inline: last three lines of the last quoted paragraph");
   is_int(info.inline_answers, 2, "inline: two answers");
   ok(info.had_quote, "inline: had_quote");
