@@ -1,4 +1,5 @@
-/* cmd_queue.c: `shortmail queue`: what the outbox holds; retry, drop. */
+/* cmd_queue.c: `shortmail queue`: what the outbox holds; retry, drop;
+ * resume after the failure brake. */
 #include "config.h"
 
 #include <getopt.h>
@@ -17,6 +18,7 @@ static const char usage[] =
     "usage: shortmail queue [--state STATE] [--limit N] [--json]\n"
     "       shortmail queue retry ID\n"
     "       shortmail queue drop ID\n"
+    "       shortmail queue resume\n"
     "\n"
     "List the outbox: by default everything not yet sent (queued, claimed,\n"
     "deferred, failed), oldest first, with counts by state.\n"
@@ -26,7 +28,9 @@ static const char usage[] =
     "  --limit N      at most N rows (default 100)\n"
     "  --json         one JSON array, for scripts\n"
     "  retry ID       send a deferred or failed message at the next run\n"
-    "  drop ID        delete a message that is not being sent\n";
+    "  drop ID        delete a message that is not being sent\n"
+    "  resume         lift the pause of the failure brake: the next send\n"
+    "                 sends again without waiting for a probe\n";
 
 struct list_ctx {
   int json;
@@ -106,6 +110,27 @@ act(struct cmd_ctx *ctx, const char *what, const char *idtext)
   return sm_exit_code(rc);
 }
 
+/* `queue resume`: the operator fixed the relay. */
+static int
+resume(struct cmd_ctx *ctx)
+{
+  struct store *st = NULL;
+  enum sm_status rc;
+  int was = 0;
+
+  rc = cmd_store_open(ctx, 0, &st);
+  if (rc != SM_OK)
+    return sm_exit_code(rc);
+  rc = store_send_pause_clear(st, &was);
+  if (rc != SM_OK)
+    log_error("%s", store_errmsg(st));
+  else
+    printf("%s\n", was ? "send resumed: the next run sends again"
+                       : "send was not paused");
+  store_close(st);
+  return sm_exit_code(rc);
+}
+
 static int
 cmd_queue(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -145,10 +170,12 @@ cmd_queue(struct cmd_ctx *ctx, int argc, char **argv)
       return cmd_usage_error(ctx, "unknown option");
     }
   }
+  if (optind + 1 == argc && !strcmp(argv[optind], "resume"))
+    return resume(ctx);
   if (optind < argc) {
     if ((strcmp(argv[optind], "retry") && strcmp(argv[optind], "drop")) ||
         optind + 2 != argc)
-      return cmd_usage_error(ctx, "expected: retry ID or drop ID");
+      return cmd_usage_error(ctx, "expected: retry ID, drop ID or resume");
     return act(ctx, argv[optind], argv[optind + 1]);
   }
   rc = cmd_store_open(ctx, STORE_READONLY, &st);
@@ -163,12 +190,23 @@ cmd_queue(struct cmd_ctx *ctx, int argc, char **argv)
     json_end_array(&lc.j);
     json_finish(&lc.j);
   } else if (rc == SM_OK) {
+    int64_t since = 0;
+    char *why = NULL, when[32];
     rc = store_queue_counts(st, counts);
     if (rc == SM_OK)
       printf("%squeued %ld, being sent %ld, sent %ld, deferred %ld, "
              "failed %ld\n",
              lc.n ? "\n" : "", counts[0], counts[1], counts[2], counts[3],
              counts[4]);
+    if (rc == SM_OK)
+      rc = store_send_pause_get(st, &since, &why);
+    if (rc == SM_OK && since) {
+      util_format_time(since, when, sizeof(when));
+      printf("send is paused since %s: %s\n(`shortmail queue resume` once "
+             "the relay is fixed)\n",
+             when, why);
+    }
+    free(why);
   }
   if (rc != SM_OK)
     log_error("%s", store_errmsg(st));

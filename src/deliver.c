@@ -15,6 +15,10 @@
 #define DELIVER_MAX_RETRY_DELAY (6 * 3600)
 #define DELIVER_BRAKE_WINDOW 50 /* recent attempts the brake looks at */
 #define DELIVER_BRAKE_MIN 20    /* and at least this many before it acts */
+/* Refusals in a row, none accepted between them, that pull the brake. */
+#define DELIVER_BRAKE_STREAK 5
+_Static_assert(DELIVER_BRAKE_STREAK <= STORE_KEEP_MAX,
+               "held rows stay claimed");
 #define DELIVER_VERP_TTL (60 * 86400)
 
 int64_t
@@ -43,6 +47,26 @@ now_seconds(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Why the current session stopped early (before_data or record). */
+enum halt {
+  HALT_NONE,
+  HALT_READER, /* the reader of msgs[halt_at] left or paused */
+  HALT_LOST,   /* msgs[halt_at] is no longer ours (another sender has it) */
+  HALT_STORE,  /* an outcome could not be recorded: stop sending at once */
+  HALT_BRAKE   /* the failure brake engaged */
+};
+
+/* A refusal held back until we know whose fault it is: the reader's (a
+ * message is accepted after it: a bounce) or the relay's (the streak goes
+ * on: deferred, no bounce). Its row stays claimed meanwhile. */
+struct held {
+  int64_t id, subscriber_id, created_at;
+  long attempts;
+  char recipient[SMTP_ADDR_MAX + 1];
+  char message_id[200]; /* for the log only */
+  struct smtp_msg m;    /* the verdict (its pointers are not kept) */
+};
+
 struct run {
   struct store *st;
   const struct compose_env *env;
@@ -57,9 +81,17 @@ struct run {
   struct compose *comp; /* one per run: each summary rendered once */
   size_t n, nmsgs;
   unsigned char recent[DELIVER_BRAKE_WINDOW]; /* 1 = a failure */
-  int stopped;    /* before_data stopped the session at msgs[stop_at] */
-  size_t stop_at; /* the rest stays claimed until released */
   size_t nrecent;
+  enum halt halt;
+  size_t halt_at;     /* msgs from here on were not tried in this session */
+  int64_t renewed_at; /* when our leases were last renewed */
+  struct smtp_batch *batch; /* the session under way, or NULL */
+  struct held held[DELIVER_BRAKE_STREAK];
+  int64_t held_id[DELIVER_BRAKE_STREAK];
+  size_t nheld;
+  int probing; /* send is paused: this run's first message is a probe */
+  int probe_ok;
+  char probe_reply[SMTP_REPLY_MAX + 32];
   double start;
   enum sm_status rc;
 };
@@ -90,8 +122,7 @@ brake_engaged(const struct run *r)
 /* The relay refused a reader's address at RCPT TO with a 5xx: a bounce
  * like one that comes back by mail, scored in its own transaction. */
 static void
-count_bounce(struct run *r, const struct store_claimed *row,
-             const struct smtp_msg *m)
+count_bounce(struct run *r, const struct held *h)
 {
   struct sub_env se = {r->st, r->env->conf, r->env->secret, r->env->tmpl,
                        util_now()};
@@ -100,15 +131,15 @@ count_bounce(struct run *r, const struct store_claimed *row,
   char code[16];
   enum sm_status rc;
 
-  snprintf(code, sizeof(code), "%d", m->code);
+  snprintf(code, sizeof(code), "%d", h->m.code);
   memset(&ev, 0, sizeof(ev));
-  ev.subscriber_id = row->subscriber_id;
-  ev.address = row->recipient;
+  ev.subscriber_id = h->subscriber_id;
+  ev.address = h->recipient;
   ev.kind = BOUNCE_PERMANENT;
-  ev.status = *m->enhanced ? m->enhanced : code;
-  ev.diagnostic = m->reply;
+  ev.status = *h->m.enhanced ? h->m.enhanced : code;
+  ev.diagnostic = h->m.reply;
   ev.source = "smtp";
-  ev.outbox_id = row->id;
+  ev.outbox_id = h->id;
   rc = store_begin(r->st);
   if (rc == SM_OK)
     rc = bouncer_record(&se, &ev, &out);
@@ -118,8 +149,143 @@ count_bounce(struct run *r, const struct store_claimed *row,
     store_rollback(r->st);
   /* A reader erased meanwhile has nobody to score. */
   if (rc != SM_OK && rc != SM_ERR_NOTFOUND)
-    log_warning("%s <%s>: the bounce was not recorded: %s", row->recipient,
-                row->message_id, store_errmsg(r->st));
+    log_warning("%s <%s>: the bounce was not recorded: %s", h->recipient,
+                h->message_id, store_errmsg(r->st));
+}
+
+static void
+format_reply(char *out, size_t outlen, const struct smtp_msg *m)
+{
+  snprintf(out, outlen, "%d%s%s %s", m->code, *m->enhanced ? " " : "",
+           m->enhanced, m->reply);
+}
+
+/* Writes one outcome. A store that cannot record it (disk full, I/O
+ * error) ends the session at once: every message sent after an outcome
+ * that was not recorded would be sent again by the next run. Returns 1
+ * when recorded. */
+static int
+put(struct run *r, int64_t id, enum store_outcome o, int code,
+    const char *reply, int64_t now, int64_t next)
+{
+  enum sm_status rc =
+      store_outbox_record(r->st, id, r->owner, o, code, reply, now, next);
+
+  if (rc == SM_OK)
+    return 1;
+  if (r->rc == SM_OK) {
+    log_error("%s; stopping: no more mail goes out before outcomes can be "
+              "recorded",
+              store_errmsg(r->st));
+    r->rc = rc;
+  }
+  r->halt = HALT_STORE;
+  r->halt_at = 0;
+  if (r->batch)
+    r->batch->stop = 1;
+  return 0;
+}
+
+/* When a deferred message is tried next. */
+static int64_t
+retry_at(const struct run *r, int64_t now, int64_t id, long attempts)
+{
+  return deliver_next_attempt(now, attempts + 1, r->env->conf->send.retry_base,
+                              (unsigned)id);
+}
+
+/* The held refusals were the readers' own: failed, and bounces. */
+static void
+held_fail(struct run *r)
+{
+  int64_t now = util_now();
+  char reply[SMTP_REPLY_MAX + 32];
+
+  for (size_t k = 0; k < r->nheld && r->halt != HALT_STORE; k++) {
+    const struct held *h = &r->held[k];
+
+    format_reply(reply, sizeof(reply), &h->m);
+    log_info("%s <%s>: failed: %s", h->recipient, h->message_id, reply);
+    r->stats->failed++;
+    if (put(r, h->id, STORE_FAILED, h->m.code, reply, now, 0) &&
+        h->m.stage == SMTP_STAGE_RCPT && h->subscriber_id)
+      count_bounce(r, h);
+  }
+  r->nheld = 0;
+}
+
+/* Pulls the brake: the held refusals go back as deferred with no bounce
+ * scored, send stays paused across runs (store_send_pause_set) and this
+ * session stops before the next message's data. */
+static void
+brake_pull(struct run *r, size_t i, const char *why)
+{
+  int64_t now = util_now();
+  char reply[SMTP_REPLY_MAX + 32];
+  enum sm_status rc;
+
+  for (size_t k = 0; k < r->nheld && r->halt != HALT_STORE; k++) {
+    const struct held *h = &r->held[k];
+
+    format_reply(reply, sizeof(reply), &h->m);
+    log_info("%s <%s>: deferred (brake): %s", h->recipient, h->message_id,
+             reply);
+    r->stats->deferred++;
+    put(r, h->id, STORE_DEFERRED, h->m.code, reply, now,
+        retry_at(r, now, h->id, h->attempts));
+  }
+  r->nheld = 0;
+  if (r->halt == HALT_STORE || r->halt == HALT_BRAKE)
+    return;
+  r->halt = HALT_BRAKE;
+  r->halt_at = i + 1;
+  if (r->batch)
+    r->batch->stop = 1; /* before the next MAIL FROM */
+  r->stats->paused = 1;
+  rc = store_send_pause_set(r->st, now, why);
+  if (rc != SM_OK && r->rc == SM_OK) {
+    log_error("%s", store_errmsg(r->st));
+    r->rc = rc;
+  }
+  if (!r->probing)
+    log_error("stopping: %s; those messages are deferred, no bounce is "
+              "counted, and send stays paused until a probe message is "
+              "accepted or `shortmail queue resume`",
+              why);
+}
+
+/* A refusal (5xx): held back. A streak of them with nothing accepted in
+ * between says the relay refuses (relay access denied, authentication
+ * required, our return path refused), not the readers: the brake. */
+static void
+hold(struct run *r, size_t i, const struct store_claimed *row,
+     const struct smtp_msg *m)
+{
+  struct held *h = &r->held[r->nheld++];
+  char why[SMTP_REPLY_MAX + 200], reply[SMTP_REPLY_MAX + 32];
+
+  h->id = row->id;
+  h->subscriber_id = row->subscriber_id;
+  h->created_at = row->created_at;
+  h->attempts = row->attempts;
+  snprintf(h->recipient, sizeof(h->recipient), "%s", row->recipient);
+  snprintf(h->message_id, sizeof(h->message_id), "%s", row->message_id);
+  h->m = *m;
+  h->m.sender = h->m.recipient = h->m.data = NULL;
+  if (r->nheld < DELIVER_BRAKE_STREAK && !r->probing)
+    return;
+  format_reply(reply, sizeof(reply), m);
+  if (r->probing)
+    snprintf(r->probe_reply, sizeof(r->probe_reply), "%s", reply);
+  if (r->probing)
+    snprintf(why, sizeof(why), "the probe to %s was refused: %s",
+             row->recipient, reply);
+  else
+    snprintf(why, sizeof(why),
+             "%zu refusals in a row and none accepted (the last: %s): the "
+             "relay, not the readers, refuses",
+             r->nheld, reply);
+  brake_pull(r, i, why);
 }
 
 /* Records one message's outcome: called by the smtp module as soon as
@@ -134,25 +300,36 @@ record(void *ctx, size_t i, const struct smtp_msg *m)
   enum store_outcome o;
   char reply[SMTP_REPLY_MAX + 32];
   int64_t next = 0;
-  enum sm_status rc;
 
-  if (r->stopped && i > r->stop_at)
-    return; /* never tried: released after the session, sent again */
-  if (r->stopped && i == r->stop_at) {
-    r->stats->skipped++;
-    log_info("%s <%s>: not sent: the reader left or paused during the run",
-             row->recipient, row->message_id);
-    rc = store_outbox_record(r->st, row->id, r->owner, STORE_FAILED, 0,
-                             "not sent: the reader left or paused", now, 0);
-    if (rc != SM_OK && r->rc == SM_OK) {
-      log_error("%s", store_errmsg(r->st));
-      r->rc = rc;
+  if (r->halt == HALT_STORE)
+    return; /* the claims run out; the next run sends them */
+  if (r->halt != HALT_NONE && i >= r->halt_at && m->code == 0) {
+    /* Never tried: released after the session. The one whose reader
+     * left is recorded as such. */
+    if (r->halt == HALT_READER && i == r->halt_at) {
+      r->stats->skipped++;
+      log_info("%s <%s>: not sent: the reader left or paused during the "
+               "run",
+               row->recipient, row->message_id);
+      put(r, row->id, STORE_FAILED, 0, "not sent: the reader left or paused",
+          now, 0);
     }
     return;
   }
 
-  snprintf(reply, sizeof(reply), "%d%s%s %s", m->code, *m->enhanced ? " " : "",
-           m->enhanced, m->reply);
+  format_reply(reply, sizeof(reply), m);
+  if (m->outcome == SMTP_FAILED) {
+    brake_note(r, 1);
+    if (r->halt == HALT_BRAKE) {
+      /* Refused after the brake (a pipelined RCPT): not the reader's. */
+      r->stats->deferred++;
+      put(r, row->id, STORE_DEFERRED, m->code, reply, now,
+          retry_at(r, now, row->id, row->attempts));
+      return;
+    }
+    hold(r, i, row, m);
+    return;
+  }
   switch (m->outcome) {
   case SMTP_SENT:
     o = STORE_SENT;
@@ -167,8 +344,7 @@ record(void *ctx, size_t i, const struct smtp_msg *m)
                   row->recipient, row->message_id, row->attempts + 1, reply);
     } else {
       o = STORE_DEFERRED;
-      next = deliver_next_attempt(now, row->attempts + 1, c->send.retry_base,
-                                  (unsigned)row->id);
+      next = retry_at(r, now, row->id, row->attempts);
       r->stats->deferred++;
     }
     break;
@@ -183,20 +359,64 @@ record(void *ctx, size_t i, const struct smtp_msg *m)
            : o == STORE_DEFERRED ? "deferred"
                                  : "failed",
            reply);
-  rc = store_outbox_record(r->st, row->id, r->owner, o, m->code, reply, now,
-                           next);
-  if (rc != SM_OK && r->rc == SM_OK) {
-    log_error("%s", store_errmsg(r->st));
-    r->rc = rc;
+  if (!put(r, row->id, o, m->code, reply, now, next))
+    return;
+  if (m->outcome == SMTP_SENT) {
+    /* The relay takes mail: the refusals before this one were real. */
+    held_fail(r);
+    if (r->probing) {
+      int was;
+      r->probing = 0;
+      r->probe_ok = 1;
+      if (store_send_pause_clear(r->st, &was) == SM_OK)
+        log_warning("the relay accepted a probe message: send is no longer "
+                    "paused");
+    }
+  } else if (r->probing) {
+    snprintf(r->probe_reply, sizeof(r->probe_reply), "%s", reply);
   }
-  if (rc == SM_OK && m->outcome == SMTP_FAILED &&
-      m->stage == SMTP_STAGE_RCPT && row->subscriber_id)
-    count_bounce(r, row, m);
 }
 
-/* The last look before a message's data goes out: a batch is claimed
- * at once, and an unsubscribe that arrives while it is being sent must
- * stop the rest of that reader's mail (one lookup by primary key). */
+/* Renews our leases when half of one has gone by since the last renewal
+ * (a batch may outlive one lease), then asks whether message i is still
+ * ours: another sender takes a row back once its lease ran out. */
+static int
+still_ours(struct run *r, const struct store_claimed *row)
+{
+  long lease = r->env->conf->send.lease;
+  int64_t now = util_now();
+  int ours = 0;
+  enum sm_status rc = SM_OK;
+
+  if (now - r->renewed_at >= (lease + 1) / 2) {
+    rc = store_outbox_renew(r->st, r->owner, now, lease);
+    if (rc == SM_OK)
+      r->renewed_at = now;
+  }
+  if (rc == SM_OK)
+    rc = store_outbox_ours(r->st, row->id, r->owner, &ours);
+  if (rc != SM_OK) {
+    /* Unsure whether another sender has it: sending could duplicate. */
+    if (r->rc == SM_OK) {
+      log_error("%s; stopping: the claims cannot be checked",
+                store_errmsg(r->st));
+      r->rc = rc;
+    }
+    r->halt = HALT_STORE;
+    return 0;
+  }
+  if (!ours)
+    log_warning("%s <%s>: another sender took this message over (its lease "
+                "ran out); not sent here",
+                row->recipient, row->message_id);
+  return ours;
+}
+
+/* The last look before a message's data goes out: the session stops
+ * here if it must (the store failed, the brake), if the message is no
+ * longer ours, or if its reader left since the batch was claimed (an
+ * unsubscribe must stop the rest of that reader's mail; one lookup by
+ * primary key). */
 static int
 before_data(void *ctx, size_t i)
 {
@@ -204,6 +424,15 @@ before_data(void *ctx, size_t i)
   const struct store_claimed *row = &r->rows[r->row_of[i]];
   int gone = 0;
 
+  if (r->halt != HALT_NONE)
+    return 1;
+  if (!still_ours(r, row)) {
+    if (r->halt == HALT_NONE) {
+      r->halt = HALT_LOST;
+      r->halt_at = i;
+    }
+    return 1;
+  }
   if (store_sub_gone(r->st, row->subscriber_id, row->kind, &gone) != SM_OK) {
     /* The claim checked the reader already; a busy store is no reason
      * to hold the message back. */
@@ -211,10 +440,33 @@ before_data(void *ctx, size_t i)
     return 0;
   }
   if (gone) {
-    r->stopped = 1;
-    r->stop_at = i;
+    r->halt = HALT_READER;
+    r->halt_at = i;
   }
   return gone;
+}
+
+/* The one line a paused run leaves: since when, why, what to do. */
+static void
+paused_line(const struct run *r, int64_t since, const char *why)
+{
+  char when[32];
+
+  util_format_time(since, when, sizeof(when));
+  log_error("send is paused since %s (%s); the probe %s; once the relay "
+            "takes mail again the next run resumes, or run `shortmail queue "
+            "resume`",
+            when, why ? why : "the failure brake",
+            r->probe_reply[0] ? "was not accepted" : "found no message due");
+}
+
+/* The ids of the held refusals, for store_outbox_release_except. */
+static const int64_t *
+held_ids(struct run *r)
+{
+  for (size_t k = 0; k < r->nheld; k++)
+    r->held_id[k] = r->held[k].id;
+  return r->held_id;
 }
 
 static void
@@ -290,7 +542,8 @@ deliver_run(struct store *st, const struct compose_env *env,
   const struct conf *c = env->conf;
   size_t batch = (size_t)c->send.batch;
   long rate = opts->rate ? opts->rate : c->send.rate;
-  char owner[300];
+  char owner[300], *paused_why = NULL;
+  int64_t paused_since = 0;
   struct run r;
   enum sm_status rc = SM_OK;
 
@@ -322,6 +575,14 @@ deliver_run(struct store *st, const struct compose_env *env,
     goto out;
   for (size_t i = 0; i < batch; i++)
     buf_init(&r.bytes[i], SMTP_MESSAGE_MAX);
+  rc = store_send_pause_get(st, &paused_since, &paused_why);
+  if (rc != SM_OK) {
+    log_error("%s", store_errmsg(st));
+    goto out;
+  }
+  /* Paused by the brake of an earlier run: one message tells whether the
+   * relay takes mail again. */
+  r.probing = paused_since != 0;
   for (;;) {
     struct smtp_batch b;
     size_t want = batch;
@@ -338,7 +599,10 @@ deliver_run(struct store *st, const struct compose_env *env,
       want = (size_t)rate;
     if (c->send.rate_minute && (size_t)c->send.rate_minute < want)
       want = (size_t)c->send.rate_minute;
-    rc = store_outbox_claim(st, owner, util_now(), c->send.lease, want,
+    if (r.probing)
+      want = 1;
+    r.renewed_at = util_now();
+    rc = store_outbox_claim(st, owner, r.renewed_at, c->send.lease, want,
                             &r.rows, &r.n);
     if (rc != SM_OK) {
       log_error("%s", store_errmsg(st));
@@ -354,19 +618,21 @@ deliver_run(struct store *st, const struct compose_env *env,
       b.on_result = record;
       b.before_data = before_data;
       b.ctx = &r;
-      r.stopped = 0;
+      r.halt = HALT_NONE;
+      r.batch = &b;
       t0 = now_seconds();
-      if (smtp_client_send(smtp, &b, err, sizeof(err)) != SM_OK)
+      if (smtp_client_send(smtp, &b, err, sizeof(err)) != SM_OK && !r.probing)
         log_warning("%s", err);
+      r.batch = NULL;
       rc = r.rc;
-      /* The messages after a reader who left were never tried: back to
-       * the queue, to be claimed (and checked) again at once. */
-      if (r.stopped && rc == SM_OK) {
-        rc = store_outbox_release(st, owner);
+      /* The messages after the session stopped were never tried: back
+       * to the queue, to be claimed (and checked) again. The refusals
+       * held by the brake stay ours. */
+      if (r.halt != HALT_NONE && rc == SM_OK) {
+        rc = store_outbox_release_except(st, owner, r.nheld, held_ids(&r));
         if (rc != SM_OK)
           log_error("%s", store_errmsg(st));
       }
-      r.stopped = 0;
       /* Pace to the configured rates. */
       if (rate || c->send.rate_minute) {
         double per = rate ? 1.0 / (double)rate : 0;
@@ -384,16 +650,37 @@ deliver_run(struct store *st, const struct compose_env *env,
     progress(&r, 0);
     if (rc != SM_OK)
       break;
-    if (brake_engaged(&r)) {
-      stats->paused = 1;
-      log_error("stopping: %ld%% or more of the last %zu attempts failed "
-                "([send] pause_percent); the rest stays queued",
-                c->send.pause_percent,
-                r.nrecent < DELIVER_BRAKE_WINDOW ? r.nrecent
-                                                 : DELIVER_BRAKE_WINDOW);
+    if (r.probing) {
+      /* The probe was not accepted: still paused, one line says so. */
+      paused_line(&r, paused_since, paused_why);
       rc = SM_ERR_TEMP;
       break;
     }
+    if (r.halt == HALT_BRAKE) {
+      rc = SM_ERR_TEMP;
+      break;
+    }
+    if (brake_engaged(&r)) {
+      char why[200];
+      snprintf(why, sizeof(why),
+               "%ld%% or more of the last %zu attempts failed ([send] "
+               "pause_percent)",
+               c->send.pause_percent,
+               r.nrecent < DELIVER_BRAKE_WINDOW ? r.nrecent
+                                                : DELIVER_BRAKE_WINDOW);
+      brake_pull(&r, 0, why);
+      rc = r.rc != SM_OK ? r.rc : SM_ERR_TEMP;
+      break;
+    }
+  }
+  if (rc == SM_OK && r.probing && r.n == 0) {
+    paused_line(&r, paused_since, paused_why);
+    rc = SM_ERR_TEMP;
+  }
+  /* The run ends with refusals held and no brake: they were real. */
+  if (rc == SM_OK && r.nheld) {
+    held_fail(&r);
+    rc = r.rc;
   }
   progress(&r, 1);
 out:
@@ -408,5 +695,6 @@ out:
   free(r.row_of);
   free(r.verp);
   compose_free(r.comp);
+  free(paused_why);
   return rc;
 }

@@ -5,8 +5,19 @@
  * own transaction as soon as the server answers its final dot: killed at
  * any moment, a sender leaves at most the message in flight to be sent
  * again (the lease runs out and the next sender takes the batch back).
+ * A live sender renews its leases every half lease and, right before
+ * each message's data, checks that the row is still its own, so a batch
+ * that outlives a lease is not sent twice. An outcome that cannot be
+ * recorded ends the run at once (SM_ERR_TEMP from the store).
  * 4xx and no verdict: retried with exponential backoff and jitter until
- * [send] max_age, then failed. 5xx: failed at once (a hard bounce). */
+ * [send] max_age, then failed. 5xx: failed (a hard bounce), once a
+ * message accepted after it shows the relay works; the failure brake:
+ * five 5xx in a row with none accepted (or [send] pause_percent of the
+ * recent attempts failing) is the relay's problem, not the readers': the
+ * session stops, those messages are deferred without a bounce, and send
+ * stays paused (store_send_pause_set) across runs: a paused run sends one
+ * probe message and returns SM_ERR_TEMP unless the relay accepts it,
+ * until `queue resume` (store_send_pause_clear). */
 #ifndef SM_DELIVER_H
 #define SM_DELIVER_H
 
@@ -35,8 +46,8 @@ struct deliver_stats {
 };
 
 /* Runs until the outbox has nothing due (or opts->max). SM_OK unless the
- * store failed or the brake stopped it (SM_ERR_TEMP: the operator should
- * look; the rest stays queued). */
+ * store failed or the brake stopped it or send is paused (SM_ERR_TEMP:
+ * the operator should look; the rest stays queued). */
 enum sm_status deliver_run(struct store *st, const struct compose_env *env,
                            struct smtp_client *smtp,
                            const struct deliver_opts *opts,

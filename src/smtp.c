@@ -1004,6 +1004,9 @@ smtp_on_write_line(struct smtp_run *run, const char *p, size_t n)
     if (!run->aborted && smtp_auth_missing(run)) {
       run->aborted = 1;
       smtp_cut(run);
+    } else if (run->batch->stop && !run->stopped) {
+      run->stopped = 1;
+      smtp_cut(run);
     }
   } else if (smtp_starts(p, n, "QUIT\r")) {
     run->quit_sent = 1;

@@ -200,6 +200,11 @@ struct smtp_batch {
    * smtp_client_send. */
   int (*before_data)(void *ctx, size_t i);
   void *ctx;
+  /* Set by the caller (from on_result) to end the session before the
+   * next MAIL FROM goes out: the messages not tried yet are DEFERRED
+   * without a verdict, and smtp_client_send returns SM_OK. (A streak of
+   * refusals at RCPT never reaches before_data.) */
+  int stop;
   /* out */
   enum smtp_tls tls;
   int authenticated;     /* 1 if AUTH succeeded */

@@ -2034,19 +2034,143 @@ store_outbox_record(struct store *st, int64_t id, const char *owner,
 enum sm_status
 store_outbox_release(struct store *st, const char *owner)
 {
+  return store_outbox_release_except(st, owner, 0, NULL);
+}
+
+enum sm_status
+store_outbox_release_except(struct store *st, const char *owner, size_t n,
+                            const int64_t *keep)
+{
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
 
+  if (n > STORE_KEEP_MAX)
+    return SM_ERR_USAGE;
   rc = store_stmt(st,
                   "UPDATE outbox SET state = CASE WHEN attempts > 0 THEN "
                   "'deferred' ELSE 'queued' END, claimed_by = NULL, "
                   "lease_until = NULL WHERE state = 'claimed' AND "
-                  "claimed_by = ?1",
+                  "claimed_by = ?1 AND id NOT IN (?2, ?3, ?4, ?5, ?6, ?7, "
+                  "?8, ?9)",
                   &q);
   if (rc != SM_OK)
     return rc;
   store_bind_text(q, 1, owner);
+  for (size_t i = 0; i < STORE_KEEP_MAX; i++)
+    sqlite3_bind_int64(q, (int)i + 2, i < n ? keep[i] : -1);
   rc = store_step_done(st, q, "releasing claims");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_outbox_renew(struct store *st, const char *owner, int64_t now,
+                   int64_t lease)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st,
+                  "UPDATE outbox SET lease_until = ?2 + ?3 WHERE state = "
+                  "'claimed' AND claimed_by = ?1",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  store_bind_text(q, 1, owner);
+  sqlite3_bind_int64(q, 2, now);
+  sqlite3_bind_int64(q, 3, lease);
+  rc = store_step_done(st, q, "renewing the lease");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_outbox_ours(struct store *st, int64_t id, const char *owner, int *ours)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  *ours = 0;
+  rc = store_stmt(st,
+                  "SELECT 1 FROM outbox WHERE id = ?1 AND state = 'claimed' "
+                  "AND claimed_by = ?2",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, id);
+  store_bind_text(q, 2, owner);
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW)
+    *ours = 1;
+  else if (src != SQLITE_DONE)
+    rc = store_fail(st, src, "checking a claim");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_send_pause_get(struct store *st, int64_t *since, char **reason)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  *since = 0;
+  *reason = NULL;
+  rc = store_stmt(st, "SELECT since, reason FROM send_pause WHERE id = 1", &q);
+  if (rc != SM_OK)
+    return rc;
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW) {
+    *since = sqlite3_column_int64(q, 0);
+    *reason = store_dup_col(q, 1);
+    if (!*reason)
+      rc = SM_ERR_NOMEM;
+  } else if (src != SQLITE_DONE) {
+    rc = store_fail(st, src, "reading the send pause");
+  }
+  store_release(st, q);
+  if (rc != SM_OK) {
+    free(*reason);
+    *reason = NULL;
+    *since = 0;
+  }
+  return rc;
+}
+
+enum sm_status
+store_send_pause_set(struct store *st, int64_t now, const char *reason)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  rc = store_stmt(st,
+                  "INSERT OR IGNORE INTO send_pause (id, since, reason) "
+                  "VALUES (1, ?1, ?2)",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, now);
+  store_bind_text(q, 2, reason);
+  rc = store_step_done(st, q, "pausing send");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_send_pause_clear(struct store *st, int *was)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+
+  *was = 0;
+  rc = store_stmt(st, "DELETE FROM send_pause", &q);
+  if (rc != SM_OK)
+    return rc;
+  rc = store_step_done(st, q, "resuming send");
+  if (rc == SM_OK)
+    *was = sqlite3_changes(st->db) > 0;
   store_release(st, q);
   return rc;
 }

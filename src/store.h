@@ -276,6 +276,30 @@ enum sm_status store_outbox_record(struct store *st, int64_t id,
                                    int64_t now, int64_t next);
 /* Gives claimed rows back (a sender that stops early). */
 enum sm_status store_outbox_release(struct store *st, const char *owner);
+/* The same, but for the rows in keep[0..n-1] (n <= STORE_KEEP_MAX),
+ * which stay claimed. */
+#define STORE_KEEP_MAX 8
+enum sm_status store_outbox_release_except(struct store *st, const char *owner,
+                                           size_t n, const int64_t *keep);
+/* Extends the lease of every row `owner` holds to now + lease: a sender
+ * renews as its batch progresses, so that no other sender takes back a
+ * batch that outlives one lease. */
+enum sm_status store_outbox_renew(struct store *st, const char *owner,
+                                  int64_t now, int64_t lease);
+/* *ours = 1 if row `id` is still claimed by `owner` (another sender may
+ * have taken it back when the lease ran out). */
+enum sm_status store_outbox_ours(struct store *st, int64_t id,
+                                 const char *owner, int *ours);
+
+/* The failure brake's state, kept across runs (see deliver.h). *since 0
+ * when send is not paused; otherwise *reason is new (caller frees). */
+enum sm_status store_send_pause_get(struct store *st, int64_t *since,
+                                    char **reason);
+/* Pauses send from `now` (the first reason stays when already paused). */
+enum sm_status store_send_pause_set(struct store *st, int64_t now,
+                                    const char *reason);
+/* Lifts the pause; *was = 1 if there was one. */
+enum sm_status store_send_pause_clear(struct store *st, int *was);
 
 /* For `shortmail queue`: rows by state ("" for all but sent). */
 struct store_queue_row {

@@ -184,6 +184,60 @@ sms queue --json
 "$PYTHON3" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert all("state" in r and "recipient" in r for r in d); print(len(d))' "$T/out" > "$T/n"
 ok $? "queue --json is a JSON array of rows"
 sql "DELETE FROM outbox WHERE recipient LIKE 'brake%'"
+sms queue
+like "$T/out" "^send is paused since .*: 50% or more" "the brake outlives the run: queue shows the pause"
+sms queue resume
+like "$T/out" "^send resumed" "queue resume lifts it"
+is "$(sql "SELECT count(*) FROM send_pause")" 0 "and the store forgets it"
+sms queue resume
+like "$T/out" "^send was not paused" "queue resume when not paused says so"
+
+# --- a relay that refuses every RCPT ("relay access denied"): the brake
+# acts within the first batch, puts the burst back as deferred, scores no
+# bounce, and later runs refuse to send until a probe is accepted.
+export SHORTMAIL_NOW=2026-11-25T14:00:00Z
+rl=""
+for i in $(seq 1 12); do rl="$rl relay$i"; done
+# shellcheck disable=SC2086
+queue3 $rl
+relay_state() { sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'relay%' AND state = '$1'"; }
+relay_bounces() { sql "SELECT count(*) FROM bounces b JOIN subscribers s ON s.id = b.subscriber_id WHERE s.address LIKE 'relay%'"; }
+sink_start -f rcpt
+conf "$SINK_PORT"
+sms send
+is "$rc" 75 "every RCPT refused: send stops with 75"
+like "$T/err" "^.*stopping: 5 refusals in a row and none accepted" "the brake names the streak"
+is "$(relay_state failed)" 0 "no message failed"
+is "$(relay_state deferred)" 5 "the burst is put back as deferred"
+is "$(relay_state queued)" 7 "the rest of the batch stays queued"
+is "$(relay_bounces)" 0 "no bounce is scored"
+SHORTMAIL_NOW=2026-11-25T16:00:00Z sms send
+is "$rc" 75 "the next run refuses to send (75)"
+is "$(wc -l < "$T/err" | tr -d ' ')" 1 "with one line"
+like "$T/err" "send is paused since 2026-11-25.*probe was not accepted.*queue resume" "saying since when, and what to do"
+is "$(relay_state failed)" 0 "still no message failed"
+is "$(relay_bounces)" 0 "still no bounce"
+is "$(sql "SELECT sum(attempts) FROM outbox WHERE recipient LIKE 'relay%'")" 6 "one probe message was tried"
+sink_start
+conf "$SINK_PORT"
+SHORTMAIL_NOW=2026-11-25T20:00:00Z sms send
+is "$rc" 0 "the relay fixed: the probe is accepted and send resumes"
+is "$(relay_state sent)" 12 "all twelve are sent"
+is "$(sql "SELECT count(*) FROM send_pause")" 0 "and send is no longer paused"
+
+# --- one refusal among acceptances is the reader's: failed, and a bounce.
+export SHORTMAIL_NOW=2026-11-25T21:00:00Z
+queue3 mixa mixb mixc
+at_exit script_stop
+script_start ok rcpt550 ok
+conf "$SCRIPT_PORT"
+sms send
+is "$rc" 0 "one 5xx among successes: send exits 0"
+is "$(state mixb@example.org)" failed "the refused reader's message failed"
+is "$(state mixa@example.org) $(state mixc@example.org)" "sent sent" "the others are sent"
+is "$(sql "SELECT count(*) FROM bounces b JOIN subscribers s ON s.id = b.subscriber_id WHERE s.address = 'mixb@example.org' AND b.source = 'smtp'")" 1 "and a bounce is scored"
+is "$(sql "SELECT count(*) FROM send_pause")" 0 "send is not paused"
+script_stop
 
 # --- many readers: two senders at once, then a sender killed 50 times.
 export SHORTMAIL_NOW=2026-11-26T10:00:00Z
@@ -229,5 +283,62 @@ dups=$(grep -h '^X-Rcpt-Args: <crash' "$SINK_DUMP"/* | sort | uniq -c | awk '$1 
 diag "kills: $kills, duplicates: $dups"
 ok "$([ "$dups" -le "$kills" ] && echo 0 || echo 1)" "duplicates ($dups) at most one per kill ($kills)"
 ok "$([ "$kills" -ge 20 ] && echo 0 || echo 1)" "the sender was killed mid-run many times ($kills)"
+
+# --- two live senders, short leases, a relay that takes 1 s per message:
+# the first renews its lease as its batch goes on and checks its claim
+# before each message, so the second never takes over a live batch.
+many live 16
+sink_start -w 1
+conf "$SINK_PORT" "lease = 2
+batch = 8
+"
+(unset SHORTMAIL_NOW; exec "$SHORTMAIL" -c "$T/send.conf" send > "$T/l1" 2>&1) &
+p1=$!
+sleep 3
+(unset SHORTMAIL_NOW; exec "$SHORTMAIL" -c "$T/send.conf" send > "$T/l2" 2>&1) &
+p2=$!
+wait $p1 $p2
+got=$(grep -h '^X-Rcpt-Args: <live' "$SINK_DUMP"/* | sort -u | wc -l | tr -d ' ')
+is "$got" 16 "two live senders with 2 s leases: all 16 delivered"
+dups=$(grep -h '^X-Rcpt-Args: <live' "$SINK_DUMP"/* | sort | uniq -d | wc -l | tr -d ' ')
+is "$dups" 0 "and none twice, with no sender killed"
+is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'live%' AND state = 'sent'")" 16 "all recorded as sent"
+
+# --- the disk fills up during a run: send stops at the first outcome it
+# cannot record (75), so nothing more goes out that a later run resends.
+export SHORTMAIL_NOW=2026-11-28T10:00:00Z
+many full 30
+mkdir -p "$T/fs"
+sql "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
+kb=$(( $(stat -c %s "$T/store.db") / 1024 + 1024 ))
+if mount -t tmpfs -o "size=${kb}k" tmpfs "$T/fs" 2> "$T/mount.err"; then
+  unmount_fs() { umount "$T/fs" 2>/dev/null || true; }
+  at_exit unmount_fs
+  cp "$T/store.db" "$T/fs/store.db"
+  sink_start
+  conf "$SINK_PORT" "[store]
+path = $T/fs/store.db
+"
+  # Leave room for the claim and a few outcomes only.
+  free=$(df -k --output=avail "$T/fs" | tail -1 | tr -d ' ')
+  dd if=/dev/zero of="$T/fs/filler" bs=1k count=$((free - ${FULL_FREE_KB:-160})) 2>/dev/null
+  sms send
+  is "$rc" 75 "the disk full mid-run: send exits 75"
+  like "$T/err" "full|disk" "naming the cause"
+  fsql() { "${SQLITE3_CLI:-sqlite3}" "$T/fs/store.db" "$1"; }
+  rm -f "$T/fs/filler"
+  recorded=$(fsql "SELECT count(*) FROM outbox WHERE recipient LIKE 'full%' AND state = 'sent'")
+  took=$(grep -h '^X-Rcpt-Args: <full' "$SINK_DUMP"/* 2>/dev/null | sort -u | wc -l | tr -d ' ')
+  diag "recorded as sent: $recorded, taken by the relay: $took"
+  ok "$([ "$recorded" -lt 30 ] && [ "$took" -gt 0 ] && echo 0 || echo 1)" "the disk filled up in the middle of the run"
+  ok "$([ $((took - recorded)) -le 1 ] && echo 0 || echo 1)" "at most the one message whose outcome was lost went out unrecorded ($took taken, $recorded recorded)"
+  SHORTMAIL_NOW=2026-11-28T10:00:05Z sms send
+  is "$rc" 0 "with room again, the next run finishes"
+  is "$(fsql "SELECT count(*) FROM outbox WHERE recipient LIKE 'full%' AND state = 'sent'")" 30 "all 30 recorded as sent"
+  dups=$(grep -h '^X-Rcpt-Args: <full' "$SINK_DUMP"/* | sort | uniq -d | wc -l | tr -d ' ')
+  ok "$([ "$dups" -le 1 ] && echo 0 || echo 1)" "at most one sent twice ($dups)"
+else
+  ok 1 "mount a small tmpfs for the disk-full case: $(cat "$T/mount.err")"
+fi
 
 done_testing

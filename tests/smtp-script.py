@@ -11,6 +11,7 @@ sessions), the last one repeating:
     data220  220 (a greeting) to DATA
     dot221   354 to DATA, then 221 (closing) to the final dot, and hangs up
     dot220   354 to DATA, then 220 (a greeting) to the final dot
+    rcpt550  550 5.1.1 to RCPT TO (this recipient does not exist)
 LOG gets one line per transaction: "N MODE taken" when the final dot was
 answered 250, "N MODE not-taken" otherwise. Sessions are served one after
 the other; it runs until killed. No PIPELINING or CHUNKING is offered, so
@@ -45,7 +46,12 @@ def serve(conn, modes, log, state):
             mode = modes[min(state["n"], len(modes)) - 1]
             say("250 2.1.0 Ok")
         elif cmd.startswith(b"RCPT TO:"):
-            say("250 2.1.5 Ok")
+            if mode == "rcpt550":
+                say("550 5.1.1 <%s>: Recipient address rejected: User unknown"
+                    % line[8:].strip().decode(errors="replace").strip("<>"))
+                note(False)
+            else:
+                say("250 2.1.5 Ok")
         elif cmd == b"DATA":
             if mode == "data250":
                 say("250 2.0.0 Ok: queued as DATA250")
