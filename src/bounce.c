@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "address.h"
 #include "bounce.h"
 #include "util.h"
 
@@ -106,38 +107,6 @@ is_stop_cp(long cp)
 
 /* ---- addresses ---- */
 
-/* Whether the domain s[0..n) is plausible: two or more labels of 1-63
- * characters, none starting or ending with '-', a top label that is not
- * all digits (an IP address is no mail domain in a bounce). */
-static int
-domain_ok(const char *s, size_t n)
-{
-  size_t i = 0, labels = 0;
-
-  if (n == 0 || n > DOMAIN_MAX)
-    return 0;
-  while (i < n) {
-    size_t b = i;
-    int alpha = 0;
-
-    while (i < n && s[i] != '.') {
-      if (!is_digit((unsigned char)s[i]))
-        alpha = 1;
-      i++;
-    }
-    if (i == b || i - b > 63 || s[b] == '-' || s[i - 1] == '-')
-      return 0;
-    labels++;
-    if (i == n && !alpha)
-      return 0;
-    if (i < n)
-      i++; /* the dot */
-    if (i == n && s[n - 1] == '.')
-      return 0;
-  }
-  return labels >= 2;
-}
-
 /* The address around the '@' at s[at] (s is len bytes): its span
  * [*as, *ae). 0 when what surrounds the '@' is no address. */
 static int
@@ -195,9 +164,9 @@ addr_span(const char *s, size_t len, size_t at, size_t *as, size_t *ae)
   /* A sentence may end right after the address. */
   while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-'))
     e--;
-  if (!domain_ok(s + at + 1, e - at - 1) || e - b > BOUNCE_ADDR_MAX)
-    return 0;
-  if (!util_utf8_valid(s + b, e - b))
+  /* The one grammar (address.h), with the UTF-8 of RFC 6531 that
+   * bounces may name; receive_bounce asks whether we send to it. */
+  if (address_check_intl(s + b, e - b) != ADDRESS_OK)
     return 0;
   *as = b;
   *ae = e;
@@ -759,21 +728,16 @@ results_add(struct results *r, const char *s, size_t alen,
 {
   char addr[BOUNCE_ADDR_MAX + 1];
   struct bounce_result *x = NULL;
-  char *at;
 
   if (alen == 0 || alen > BOUNCE_ADDR_MAX || is_system_local(s, alen))
     return SM_OK;
   memcpy(addr, s, alen);
   addr[alen] = '\0';
-  at = strrchr(addr, '@');
-  if (!at)
+  if (!strchr(addr, '@'))
     return SM_OK;
-  /* The domain is case-blind (RFC 5321); the local part stays as written
-   * but compares without case, as every real mail system does. */
-  for (at++; *at; at++)
-    *at = (char)to_lower((unsigned char)*at);
+  address_fold_domain(addr);
   for (size_t i = 0; i < r->n; i++)
-    if (strcasecmp(r->v[i].address, addr) == 0)
+    if (address_same(r->v[i].address, addr))
       x = &r->v[i];
   if (x) {
     char *d;
@@ -897,8 +861,7 @@ dsn_address(const char *value, int original, char *out, size_t outsize)
 {
   char type[32] = "rfc822", raw[FIELD_MAX], dec[FIELD_MAX];
   const char *semi = strchr(value, ';');
-  size_t len, as, ae;
-  char *at;
+  size_t len;
 
   if (semi) {
     copy_trimmed(type, sizeof(type), value, (size_t)(semi - value));
@@ -915,9 +878,10 @@ dsn_address(const char *value, int original, char *out, size_t outsize)
   decode_address(raw, strcmp(type, "utf-8") == 0,
                  original && strcmp(type, "rfc822") == 0, dec, sizeof(dec));
   len = strlen(dec);
-  at = strrchr(dec, '@');
-  if (!at || !addr_span(dec, len, (size_t)(at - dec), &as, &ae) || as != 0 ||
-      ae != len || len >= outsize)
+  /* A field holds one whole address, not running text: the grammar
+   * alone decides, without the text scanner's guesses about '/', '?'
+   * and quotes. */
+  if (address_check_intl(dec, len) != ADDRESS_OK || len >= outsize)
     return 0;
   memcpy(out, dec, len + 1);
   return 1;

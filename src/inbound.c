@@ -1,13 +1,13 @@
 /* inbound.c: parsing received mail with GMime. */
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <gmime/gmime.h>
 
+#include "address.h"
 #include "html.h"
 #include "inbound.h"
 
@@ -98,7 +98,7 @@ inbound_normalize_address(const char *value)
   InternetAddressList *list;
   InternetAddress *ia;
   const char *addr;
-  char *out = NULL, *at;
+  char *out = NULL;
 
   if (!value)
     return NULL;
@@ -108,15 +108,15 @@ inbound_normalize_address(const char *value)
   if (internet_address_list_length(list) > 0) {
     ia = internet_address_list_get_address(list, 0);
     if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
-      addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+      /* The ASCII (punycode) form: GMime decodes IDNs in get_addr(),
+       * and our mail only goes to ASCII addresses. */
+      addr =
+          internet_address_mailbox_get_idn_addr(INTERNET_ADDRESS_MAILBOX(ia));
       if (addr && strchr(addr, '@') && !strchr(addr, ' ')) {
+        /* Kept even when we could not send to it, for the log;
+         * receive asks address_sendable() before it answers. */
         out = strdup(addr);
-        if (out) {
-          /* The domain is case-blind (RFC 5321); the local part is kept
-           * as written. */
-          for (at = strrchr(out, '@') + 1; *at; at++)
-            *at = (char)tolower((unsigned char)*at);
-        }
+        address_fold_domain(out);
       }
     }
   }

@@ -48,7 +48,9 @@ enum sm_status inbound_parse(const char *raw, size_t len,
 void inbound_msg_free(struct inbound_msg *m);
 
 /* The bare address of an addr-spec or "Name <addr>" value, its domain
- * lower-cased; NULL when there is no address in it. Caller frees. */
+ * lower-cased (address_fold_domain); NULL when there is no address in it.
+ * Not checked against the grammar: whether we can send to it is
+ * address_sendable()'s verdict. Caller frees. */
 char *inbound_normalize_address(const char *value);
 
 #endif

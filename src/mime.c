@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "address.h"
 #include "mime.h"
 #include "util.h"
 
@@ -322,13 +323,6 @@ put_encoded_words(struct fold *f, const char *s, size_t n)
 
 /* ---- phrases (display names) ---- */
 
-static int
-is_atext(unsigned char c)
-{
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
-}
-
 /* Atoms separated by single spaces: writable as they are. */
 static int
 is_atoms(const char *s, size_t n)
@@ -337,7 +331,7 @@ is_atoms(const char *s, size_t n)
     if (s[i] == ' ') {
       if (i == 0 || i + 1 == n || s[i + 1] == ' ')
         return 0;
-    } else if (!is_atext((unsigned char)s[i])) {
+    } else if (!address_is_atext((unsigned char)s[i])) {
       return 0;
     }
   }
@@ -463,39 +457,6 @@ done:
   return st;
 }
 
-/* A dot-atom of atext, or for the domain letters, digits and '-'. */
-static int
-valid_dot_atom(const char *s, size_t n, int domain)
-{
-  if (n == 0 || s[0] == '.' || s[n - 1] == '.')
-    return 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-
-    if (c == '.') {
-      if (s[i + 1] == '.')
-        return 0;
-    } else if (domain ? !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                          (c >= '0' && c <= '9') || c == '-')
-                      : !is_atext(c)) {
-      return 0;
-    }
-  }
-  return 1;
-}
-
-static int
-valid_addr(const char *addr)
-{
-  const char *at = strrchr(addr, '@');
-  size_t n = strlen(addr);
-
-  if (!at || n > 254 || at - addr > 64)
-    return 0;
-  return valid_dot_atom(addr, (size_t)(at - addr), 0) &&
-         valid_dot_atom(at + 1, strlen(at + 1), 1);
-}
-
 /* Printable ASCII without white space, for a tail unit. */
 static int
 valid_unit(const char *s)
@@ -541,7 +502,7 @@ mime_add_address(struct mime_msg *m, const char *name, const char *display,
 {
   char angle[260];
 
-  if (!valid_addr(addr))
+  if (!address_sendable(addr))
     return SM_ERR_DATA;
   snprintf(angle, sizeof(angle), "<%s>", addr);
   return add_phrase_field(m, name, display, angle, addr);
@@ -597,7 +558,7 @@ mime_message_id(char *out, size_t outlen, const char *kind, int64_t a,
   if (kn == 0 ||
       strspn(kind, "abcdefghijklmnopqrstuvwxyz"
                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != kn ||
-      !valid_dot_atom(domain, strlen(domain), 1))
+      address_check_domain(domain, strlen(domain)) != ADDRESS_OK)
     return SM_ERR_DATA;
   n = snprintf(out, outlen, "<%s.%" PRId64 ".%" PRId64 "@%s>", kind, a, b,
                domain);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "address.h"
 #include "inbound.h"
 #include "inbound_cmd.h"
 #include "inbound_route.h"
@@ -72,12 +73,6 @@ automatic_reason(const struct inbound_msg *m, const char *sender,
   return NULL;
 }
 
-int
-receive_same_address(const char *a, const char *b)
-{
-  return a && b && !strcasecmp(a, b);
-}
-
 static int
 report_row(void *ctx, const struct store_outbox_row *r)
 {
@@ -114,15 +109,6 @@ load_reader(struct cmd_run *r)
   return rc;
 }
 
-static int
-ascii_only(const char *s)
-{
-  for (; *s; s++)
-    if ((unsigned char)*s >= 0x80)
-      return 0;
-  return 1;
-}
-
 /* Runs one command; appends what it did to msg. */
 static enum sm_status
 run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
@@ -139,11 +125,11 @@ run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
   }
   switch (c->verb) {
   case VERB_SUBSCRIBE:
-    if (!ascii_only(r->msg->from_addr)) {
-      /* Our mail goes out without SMTPUTF8: a confirmation to this
-       * address could never be sent, so none is queued. */
-      buf_puts(msg, "addresses with non-ASCII characters cannot subscribe "
-                    "yet");
+    if (!address_sendable(r->msg->from_addr)) {
+      /* A confirmation to this address could never be sent (address.h:
+       * no SMTPUTF8, no quoted local parts), so none is queued. */
+      buf_puts(msg, "this address cannot subscribe: our mail could not "
+                    "reach it");
       return SM_OK;
     }
     rc = sub_request(e, r->msg->from_addr, &r->thread, &id, &sent);
@@ -312,8 +298,7 @@ handle_confirm(const struct receive_env *env, const struct inbound_msg *m,
     }
     if (rc != SM_OK)
       return rc;
-    if (!strcmp(s.status, "pending") &&
-        receive_same_address(s.address, m->from_addr))
+    if (!strcmp(s.status, "pending") && address_same(s.address, m->from_addr))
       rc = sub_send_confirmation(&se, &s, &thread, &sent);
     receive_set_outcome(res, "expired", "expired confirmation token for %s%s",
                         s.address, sent ? "; a new request was sent" : "");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "address.h"
 #include "bounce.h"
 #include "bouncer.h"
 #include "buf.h"
@@ -135,6 +136,12 @@ parsed_bounce(const struct receive_env *env, const struct inbound_msg *m,
     struct bouncer_event ev;
     int64_t last = 0;
 
+    if (!address_sendable(r[i].address)) {
+      /* A UTF-8 address (RFC 6533) or the like: never one of ours. */
+      buf_printf(&unknown, "%s%s (not an address we send to)",
+                 unknown.len ? ", " : "", r[i].address);
+      continue;
+    }
     rc = store_sub_get(env->st, r[i].address, &s);
     if (rc == SM_ERR_NOTFOUND) {
       rc = SM_OK;

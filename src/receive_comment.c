@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "address.h"
 #include "authres.h"
 #include "compose.h"
 #include "jread.h"
@@ -420,7 +421,7 @@ comment_from(struct comment_run *r, int64_t sub, int64_t summary,
   }
   if (rc != SM_OK)
     goto out;
-  from_reader = receive_same_address(reader.address, r->m->from_addr);
+  from_reader = address_same(reader.address, r->m->from_addr);
   confirmed = !strcmp(reader.status, "confirmed");
   if (r->dmarc == AUTHRES_FAIL && !(from_reader && confirmed && !is_expired)) {
     /* The From domain's owner says this mail is not theirs: nothing in it

@@ -19,10 +19,6 @@ void receive_set_outcome(struct receive_result *res, const char *outcome,
                          const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Whether two addresses are the same reader's (without case, as the
- * store compares them; a +tag is part of the address). */
-int receive_same_address(const char *a, const char *b);
-
 /* LIST+c-TOKEN@: a reply to a summary or a discussion message
  * (src/receive_comment.c). raw/len are the whole message, kept with the
  * comment for audit. */

@@ -42,6 +42,7 @@
 #include <auth-client.h>
 #include <libesmtp.h>
 
+#include "address.h"
 #include "log.h"
 #include "smtp.h"
 
@@ -490,22 +491,11 @@ smtp_client_free(struct smtp_client *c)
 int
 smtp_check_address(const char *addr, int allow_empty)
 {
-  size_t n = 0;
-  int at = 0;
-  const unsigned char *p;
-
   if (!addr)
     return 0;
-  for (p = (const unsigned char *)addr; *p; p++, n++) {
-    if (*p <= 0x20 || *p >= 0x7f || *p == '<' || *p == '>' ||
-        n >= SMTP_ADDR_MAX)
-      return 0;
-    if (*p == '@')
-      at = 1;
-  }
-  if (n == 0)
+  if (!*addr)
     return allow_empty;
-  return at;
+  return address_sendable(addr);
 }
 
 /* Headers libesmtp keeps only one of (see its headers.c), and headers it

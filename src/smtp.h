@@ -250,9 +250,9 @@ enum sm_status smtp_client_send(struct smtp_client *c,
  * Resent-Reply-To. Returns 1, or 0 with the reason in `why`. */
 int smtp_check_message(const char *data, size_t len, char *why, size_t whylen);
 
-/* Whether `addr` can go into MAIL FROM:<...> or RCPT TO:<...>: printable
- * ASCII without space, '<', '>', at most SMTP_ADDR_MAX octets, with an
- * '@' (or empty, when allow_empty: the null return path). */
+/* Whether `addr` can go into MAIL FROM:<...> or RCPT TO:<...>: an
+ * address address_sendable() takes (ASCII, so no SMTPUTF8 is needed), or
+ * empty when allow_empty (the null return path). */
 int smtp_check_address(const char *addr, int allow_empty);
 
 /* "sent", "deferred", "failed", "invalid". Static. */
