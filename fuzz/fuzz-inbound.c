@@ -9,7 +9,7 @@
 
 #include "inbound.h"
 #include "inbound_cmd.h"
-#include "inbound_route.h"
+#include "listaddr.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,8 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   check_text(m.text);
   check_text(m.subject);
   check_text(m.from_name);
-  if (inbound_route(m.delivered_to ? m.delivered_to : "", "digest",
-                    "lists.example.org", &tok, &toklen) >= ROUTE_CONFIRM &&
+  if (listaddr_parse(m.delivered_to ? m.delivered_to : "", "digest",
+                     "lists.example.org", &tok, &toklen) >= LISTADDR_CONFIRM &&
       (!tok || toklen == 0))
     abort();
   if (m.from_addr) {

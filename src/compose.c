@@ -8,6 +8,7 @@
 
 #include "compose.h"
 #include "jread.h"
+#include "listaddr.h"
 #include "mime.h"
 #include "render.h"
 #include "signer.h"
@@ -222,19 +223,6 @@ set_mailto(struct tmpl_value *map, const char *key, const char *addr,
   return rc;
 }
 
-static enum sm_status
-make_token(const struct compose_env *env, enum token_purpose p, int64_t sub,
-           int64_t obj, int64_t expires, char *out, size_t outlen)
-{
-  char *t = NULL;
-  enum sm_status rc = token_make(env->secret, p, sub, obj, expires, &t);
-
-  if (rc == SM_OK)
-    snprintf(out, outlen, "%s", t);
-  free(t);
-  return rc;
-}
-
 /* The common headers of everything the list sends. */
 static enum sm_status
 base_headers(struct compose *c, const struct compose_row *row,
@@ -267,26 +255,28 @@ list_headers(struct compose *c, const struct compose_row *row,
 {
   const struct compose_env *env = c->env;
   struct mime_msg *m = &c->msg;
-  char tok[128], value[2048];
+  char tok[TOKEN_MAX_LEN + 1], addr[LISTADDR_MAX], value[2048];
   enum sm_status rc;
 
-  rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
-                  row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+  rc = listaddr_token(env->secret, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
+                      row->created_at, tok, NULL);
+  if (rc == SM_OK)
+    rc = listaddr_make(env->conf, LISTADDR_UNSUB, tok, addr, sizeof(addr));
   if (rc == SM_OK) {
     /* RFC 8058: the HTTPS URL first, then mailto, and the POST header
      * (which DKIM must sign with it). */
     snprintf(value, sizeof(value),
-             "<%s/u/%s>, <mailto:%s+unsub-%s@%s?subject=unsubscribe>",
-             env->conf->site.url, tok, env->conf->list.local, tok,
-             env->conf->list.domain);
+             "<%s/u/%s>, <mailto:%s?subject=unsubscribe>", env->conf->site.url,
+             tok, addr);
     rc = mime_add_header(m, "List-Unsubscribe", value);
   }
   if (rc == SM_OK)
     rc = mime_add_header(m, "List-Unsubscribe-Post",
                          "List-Unsubscribe=One-Click");
+  if (rc == SM_OK)
+    rc = listaddr_make(env->conf, LISTADDR_REQUEST, NULL, addr, sizeof(addr));
   if (rc == SM_OK) {
-    snprintf(value, sizeof(value), "<mailto:%s-request@%s?subject=help>",
-             env->conf->list.local, env->conf->list.domain);
+    snprintf(value, sizeof(value), "<mailto:%s?subject=help>", addr);
     rc = mime_add_header(m, "List-Help", value);
   }
   if (rc == SM_OK)
@@ -310,16 +300,16 @@ digest_context(struct compose *c, const struct compose_row *row,
   const struct jread_value *more = jread_get(payload, "more");
   struct tmpl_value *list = tmpl_map_add_list(ctx, "items");
   struct buf pre = BUF_INIT(1024);
-  char req[512], tok[128], url[1024], caddr[512];
-  enum sm_status rc = SM_OK;
+  char req[LISTADDR_MAX], tok[TOKEN_MAX_LEN + 1], url[1024];
+  char caddr[LISTADDR_MAX];
+  enum sm_status rc;
   size_t shown = 0;
 
   if (!list)
     return SM_ERR_NOMEM;
   if (!items || items->type != JREAD_ARRAY)
     return SM_ERR_DATA;
-  snprintf(req, sizeof(req), "%s-request@%s", env->conf->list.local,
-           env->conf->list.domain);
+  rc = listaddr_make(env->conf, LISTADDR_REQUEST, NULL, req, sizeof(req));
   for (size_t i = 0; i < items->n && rc == SM_OK; i++) {
     const struct jread_value *it = &items->items[i];
     const struct jread_value *idv = jread_get(it, "id");
@@ -341,12 +331,11 @@ digest_context(struct compose *c, const struct compose_row *row,
     kws = item ? tmpl_map_add_list(item, "keywords") : NULL;
     if (!kws)
       return SM_ERR_NOMEM;
-    rc = make_token(env, TOKEN_COMMENT, row->subscriber_id, id,
-                    row->created_at + COMPOSE_COMMENT_TTL, tok, sizeof(tok));
+    rc = listaddr_mint(env->conf, env->secret, LISTADDR_COMMENT,
+                       row->subscriber_id, id, row->created_at, caddr,
+                       sizeof(caddr));
     if (rc != SM_OK)
       break;
-    snprintf(caddr, sizeof(caddr), "%s+c-%s@%s", env->conf->list.local, tok,
-             env->conf->list.domain);
     snprintf(subj, sizeof(subj), "Re: %s", f->title);
     if (tmpl_map_set_str(item, "title", f->title) ||
         tmpl_map_set_str(item, "link", f->link) ||
@@ -383,15 +372,15 @@ digest_context(struct compose *c, const struct compose_row *row,
     return rc;
   }
   *count = shown;
-  rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
-                  row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+  rc = listaddr_token(env->secret, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
+                      row->created_at, tok, NULL);
   if (rc == SM_OK) {
     snprintf(url, sizeof(url), "%s/u/%s", env->conf->site.url, tok);
     rc = tmpl_map_set_str(ctx, "unsubscribe_url", url);
   }
   if (rc == SM_OK)
-    rc = make_token(env, TOKEN_KEYWORDS, row->subscriber_id, 0,
-                    row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+    rc = listaddr_token(env->secret, TOKEN_KEYWORDS, row->subscriber_id, 0,
+                        row->created_at, tok, NULL);
   if (rc == SM_OK) {
     snprintf(url, sizeof(url), "%s/k/%s", env->conf->site.url, tok);
     rc = tmpl_map_set_str(ctx, "keywords_url", url);
@@ -523,8 +512,8 @@ compose_reply(struct compose *c, const struct compose_row *row,
  * a unique key), In-Reply-To, References, title, link, author, text. The
  * follower's tokens come from the row, valid from its created_at: their
  * reply address (Reply-To, List-Post, and with "unfollow" the way out of
- * the thread) for COMPOSE_COMMENT_TTL, the unsubscribe link for
- * COMPOSE_UNSUB_TTL, as in digests. */
+ * the thread) and the unsubscribe link for their lifetimes (listaddr.h),
+ * as in digests. */
 
 static enum sm_status
 comment_context(struct compose *c, const struct compose_row *row,
@@ -532,13 +521,13 @@ comment_context(struct compose *c, const struct compose_row *row,
                 struct tmpl_value *ctx)
 {
   const struct compose_env *env = c->env;
-  char req[512], tok[128], url[1024];
+  char req[LISTADDR_MAX], tok[TOKEN_MAX_LEN + 1], url[1024];
   enum sm_status rc;
 
-  snprintf(req, sizeof(req), "%s-request@%s", env->conf->list.local,
-           env->conf->list.domain);
-  rc = make_token(env, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
-                  row->created_at + COMPOSE_UNSUB_TTL, tok, sizeof(tok));
+  rc = listaddr_make(env->conf, LISTADDR_REQUEST, NULL, req, sizeof(req));
+  if (rc == SM_OK)
+    rc = listaddr_token(env->secret, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
+                        row->created_at, tok, NULL);
   if (rc != SM_OK)
     return rc;
   snprintf(url, sizeof(url), "%s/u/%s", env->conf->site.url, tok);
@@ -574,7 +563,7 @@ compose_comment(struct compose *c, const struct compose_row *row,
   struct tmpl_value *ctx = NULL;
   struct buf text = BUF_INIT(COMPOSE_MAX_PART);
   struct compose_row head = *row;
-  char tok[128], caddr[512], value[2048], subject[1024], from_name[512];
+  char caddr[LISTADDR_MAX], value[2048], subject[1024], from_name[512];
   int64_t summary;
   enum sm_status rc;
 
@@ -582,12 +571,11 @@ compose_comment(struct compose *c, const struct compose_row *row,
       !str_member(p, "link") || !str_member(p, "text"))
     return SM_ERR_DATA;
   summary = strtoll(sv->s, NULL, 10);
-  rc = make_token(env, TOKEN_COMMENT, row->subscriber_id, summary,
-                  row->created_at + COMPOSE_COMMENT_TTL, tok, sizeof(tok));
+  rc = listaddr_mint(env->conf, env->secret, LISTADDR_COMMENT,
+                     row->subscriber_id, summary, row->created_at, caddr,
+                     sizeof(caddr));
   if (rc != SM_OK)
     return rc;
-  snprintf(caddr, sizeof(caddr), "%s+c-%s@%s", env->conf->list.local, tok,
-           env->conf->list.domain);
   ctx = tmpl_new_map();
   if (!ctx)
     return SM_ERR_NOMEM;

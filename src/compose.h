@@ -17,10 +17,6 @@
 #include "tmpl.h"
 #include "token.h"
 
-/* How long the links in a digest work. */
-#define COMPOSE_COMMENT_TTL (90 * 86400)
-#define COMPOSE_UNSUB_TTL (365 * 86400)
-
 struct signer;
 
 struct compose_env {

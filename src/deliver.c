@@ -9,6 +9,7 @@
 
 #include "bouncer.h"
 #include "deliver.h"
+#include "listaddr.h"
 #include "log.h"
 #include "util.h"
 
@@ -19,7 +20,6 @@
 #define DELIVER_BRAKE_STREAK 5
 _Static_assert(DELIVER_BRAKE_STREAK <= STORE_KEEP_MAX,
                "held rows stay claimed");
-#define DELIVER_VERP_TTL (60 * 86400)
 
 int64_t
 deliver_next_attempt(int64_t now, long attempts, long retry_base,
@@ -498,7 +498,7 @@ prepare(struct run *r)
         row->message_id, row->payload,       row->created_at};
     struct smtp_msg *m = &r->msgs[r->nmsgs];
     struct buf *b = &r->bytes[r->nmsgs];
-    char err[SM_ERRLEN], *tok = NULL;
+    char err[SM_ERRLEN];
 
     if (row->reader_gone) {
       r->stats->skipped++;
@@ -516,13 +516,11 @@ prepare(struct run *r)
       continue;
     }
     /* VERP: the bounce names the reader and the message, no parsing. */
-    rc = token_make(r->env->secret, TOKEN_BOUNCE, row->subscriber_id, row->id,
-                    row->created_at + DELIVER_VERP_TTL, &tok);
+    rc = listaddr_mint(c, r->env->secret, LISTADDR_BOUNCE, row->subscriber_id,
+                       row->id, row->created_at, r->verp[r->nmsgs],
+                       sizeof(r->verp[0]));
     if (rc != SM_OK)
       break;
-    snprintf(r->verp[r->nmsgs], sizeof(r->verp[0]), "%s+bounce-%s@%s",
-             c->list.local, tok, c->list.domain);
-    free(tok);
     memset(m, 0, sizeof(*m));
     m->sender = r->verp[r->nmsgs];
     m->recipient = row->recipient;

@@ -10,7 +10,7 @@
 #include "address.h"
 #include "inbound.h"
 #include "inbound_cmd.h"
-#include "inbound_route.h"
+#include "listaddr.h"
 #include "log.h"
 #include "receive.h"
 #include "receive_int.h"
@@ -366,7 +366,7 @@ receive_message(const struct receive_env *env, const char *raw, size_t len,
   char *rcpt = NULL, *from_env = NULL;
   const char *token = NULL, *why;
   size_t tokenlen = 0;
-  enum inbound_route route = ROUTE_NONE;
+  enum listaddr_kind route = LISTADDR_NONE;
   int64_t last_row = 0;
   int seen = 0, parsed = 0;
   enum sm_status rc;
@@ -385,9 +385,9 @@ receive_message(const struct receive_env *env, const char *raw, size_t len,
                      : envelope_recipient(&m);
     if (!sender && m.return_path)
       sender = from_env = inbound_normalize_address(m.return_path);
-    route = inbound_route(rcpt, env->conf->list.local, env->conf->list.domain,
-                          &token, &tokenlen);
-    res->route = inbound_route_name(route);
+    route = listaddr_parse(rcpt, env->conf->list.local, env->conf->list.domain,
+                           &token, &tokenlen);
+    res->route = listaddr_kind_name(route);
   }
   /* The same message delivered twice has one effect: the key is its
    * Message-ID for the recipient, else a hash of its bytes. */
@@ -417,29 +417,29 @@ receive_message(const struct receive_env *env, const char *raw, size_t len,
                           env->conf->receive.max_size);
     else
       receive_set_outcome(res, "quarantined", "unparseable: %s", err);
-  } else if (route == ROUTE_NONE || !rcpt)
+  } else if (route == LISTADDR_NONE || !rcpt)
     receive_set_outcome(res, "quarantined",
                         "%s is not one of the list's addresses",
                         rcpt ? rcpt : "(no recipient)");
   /* Bounces are automatic mail by nature, and an unsubscribe may be sent
    * by a mail program: both are taken on their tokens or parsed reports,
    * and neither is ever answered. */
-  else if (route == ROUTE_BOUNCE || route == ROUTE_BOUNCES)
+  else if (route == LISTADDR_BOUNCE || route == LISTADDR_BOUNCES)
     rc = receive_bounce(env, &m, route, token, tokenlen, key, res);
-  else if (route == ROUTE_UNSUB)
+  else if (route == LISTADDR_UNSUB)
     rc = receive_unsub(env, &m, token, tokenlen, key, res);
   else if ((why = automatic_reason(&m, sender, env->conf)) != NULL)
     receive_set_outcome(res, "quarantined",
                         "automatic mail (%s): not acted on", why);
   else if (!m.from_addr)
     receive_set_outcome(res, "quarantined", "no From address");
-  else if (route == ROUTE_REQUEST)
+  else if (route == LISTADDR_REQUEST)
     rc = handle_request(env, &m, key, res);
-  else if (route == ROUTE_CONFIRM)
+  else if (route == LISTADDR_CONFIRM)
     rc = handle_confirm(env, &m, token, tokenlen, key, res);
-  else if (route == ROUTE_COMMENT)
+  else if (route == LISTADDR_COMMENT)
     rc = receive_comment(env, &m, token, tokenlen, key, raw, len, res);
-  else if (route == ROUTE_LIST)
+  else if (route == LISTADDR_LIST)
     rc = receive_list_reply(env, &m, key, raw, len, res);
   else
     receive_set_outcome(res, "quarantined", "mail to %s is not handled yet",

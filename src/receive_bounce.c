@@ -194,11 +194,11 @@ out:
 
 enum sm_status
 receive_bounce(const struct receive_env *env, const struct inbound_msg *m,
-               enum inbound_route route, const char *token, size_t tokenlen,
+               enum listaddr_kind route, const char *token, size_t tokenlen,
                const char *key, struct receive_result *res)
 {
   (void)key; /* receive.c makes a redelivery a no-op already */
-  if (route == ROUTE_BOUNCE && token)
+  if (route == LISTADDR_BOUNCE && token)
     return verp_bounce(env, m, token, tokenlen, res);
   return parsed_bounce(env, m, res);
 }

@@ -23,6 +23,7 @@
 #include "authres.h"
 #include "compose.h"
 #include "jread.h"
+#include "listaddr.h"
 #include "log.h"
 #include "receive_int.h"
 #include "reply.h"
@@ -107,7 +108,7 @@ notice_context(const struct comment_run *r, const char *title,
       (tmpl_map_set_str(ctx, "address", r->m->from_addr) ||
        (title && tmpl_map_set_str(ctx, "title", title)) ||
        (link && tmpl_map_set_str(ctx, "link", link)) ||
-       tmpl_map_set_int(ctx, "ttl_days", COMPOSE_COMMENT_TTL / 86400))) {
+       tmpl_map_set_int(ctx, "ttl_days", LISTADDR_COMMENT_TTL / 86400))) {
     tmpl_value_free(ctx);
     return NULL;
   }
@@ -338,26 +339,23 @@ expired(struct comment_run *r, const struct store_subscriber *reader,
         int64_t summary, const char *title, const char *link)
 {
   struct tmpl_value *ctx = notice_context(r, title, link);
-  char *tok = NULL, caddr[512], until[32];
-  int64_t exp = r->env->now + COMPOSE_COMMENT_TTL;
+  char caddr[LISTADDR_MAX], until[32];
+  int64_t exp = r->env->now + LISTADDR_COMMENT_TTL;
   enum sm_status rc = SM_OK;
 
   if (ctx) {
-    rc = token_make(r->env->secret, TOKEN_COMMENT, reader->id, summary, exp,
-                    &tok);
+    rc = listaddr_mint(r->env->conf, r->env->secret, LISTADDR_COMMENT,
+                       reader->id, summary, r->env->now, caddr, sizeof(caddr));
     if (rc != SM_OK) {
       tmpl_value_free(ctx);
       return rc;
     }
-    snprintf(caddr, sizeof(caddr), "%s+c-%s@%s", r->env->conf->list.local, tok,
-             r->env->conf->list.domain);
     util_format_time(exp, until, sizeof(until));
     if (tmpl_map_set_str(ctx, "comment_address", caddr) ||
         tmpl_map_set_str(ctx, "until", until)) {
       tmpl_value_free(ctx);
       ctx = NULL;
     }
-    free(tok);
   }
   return refuse(r, 1, 0, reader->id, "expired", "comment-expired.txt", ctx,
                 "the comment address has expired");
@@ -593,23 +591,20 @@ how_to_comment(struct comment_run *r, const struct store_subscriber *reader,
 {
   struct tmpl_value *ctx = notice_context(r, NULL, NULL);
   struct tmpl_value *list = ctx ? tmpl_map_add_list(ctx, "items") : NULL;
-  int64_t exp = d->created_at + COMPOSE_COMMENT_TTL;
+  int64_t from = d->created_at;
   enum sm_status rc = SM_OK;
 
-  if (exp < r->env->now)
-    exp = r->env->now + COMPOSE_COMMENT_TTL; /* the digest's have expired */
+  if (from + LISTADDR_COMMENT_TTL < r->env->now)
+    from = r->env->now; /* the digest's have expired */
   for (size_t i = 0; list && i < n && rc == SM_OK; i++) {
     struct tmpl_value *item;
-    char *tok = NULL, caddr[512];
+    char caddr[LISTADDR_MAX];
     if (!titles[i])
       continue;
-    rc = token_make(r->env->secret, TOKEN_COMMENT, reader->id, ids[i], exp,
-                    &tok);
+    rc = listaddr_mint(r->env->conf, r->env->secret, LISTADDR_COMMENT,
+                       reader->id, ids[i], from, caddr, sizeof(caddr));
     if (rc != SM_OK)
       break;
-    snprintf(caddr, sizeof(caddr), "%s+c-%s@%s", r->env->conf->list.local, tok,
-             r->env->conf->list.domain);
-    free(tok);
     item = tmpl_list_add_map(list);
     if (!item || tmpl_map_set_str(item, "title", titles[i]) ||
         tmpl_map_set_str(item, "comment_address", caddr))
@@ -675,7 +670,7 @@ receive_list_reply(const struct receive_env *env, const struct inbound_msg *m,
                             (const char *const *)titles, n, &which);
   if (rc == SM_OK) {
     rc = comment_from(&r, d.subscriber_id, ids[which],
-                      d.created_at + COMPOSE_COMMENT_TTL < env->now);
+                      d.created_at + LISTADDR_COMMENT_TTL < env->now);
     goto out;
   }
   if (rc == SM_ERR_NOMEM)

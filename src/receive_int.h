@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "inbound.h"
-#include "inbound_route.h"
+#include "listaddr.h"
 #include "receive.h"
 
 void receive_set_outcome(struct receive_result *res, const char *outcome,
@@ -37,12 +37,12 @@ enum sm_status receive_list_reply(const struct receive_env *env,
                                   const char *raw, size_t len,
                                   struct receive_result *res);
 
-/* LIST+bounce-TOKEN@ (ROUTE_BOUNCE, the reader named by the VERP token)
- * and LIST-bounces@ (ROUTE_BOUNCES, the report parsed)
- * (src/receive_bounce.c). token is NULL for ROUTE_BOUNCES. */
+/* LIST+bounce-TOKEN@ (LISTADDR_BOUNCE, the reader named by the VERP token)
+ * and LIST-bounces@ (LISTADDR_BOUNCES, the report parsed)
+ * (src/receive_bounce.c). token is NULL for LISTADDR_BOUNCES. */
 enum sm_status receive_bounce(const struct receive_env *env,
                               const struct inbound_msg *m,
-                              enum inbound_route route, const char *token,
+                              enum listaddr_kind route, const char *token,
                               size_t tokenlen, const char *key,
                               struct receive_result *res);
 

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "json.h"
+#include "listaddr.h"
 #include "log.h"
 #include "match.h"
 #include "mime.h"
@@ -19,13 +20,13 @@ struct tmpl_value *
 sub_base_context(const struct sub_env *env)
 {
   struct tmpl_value *ctx = tmpl_new_map();
-  char addr[512];
+  char addr[LISTADDR_MAX];
 
   if (!ctx)
     return NULL;
-  snprintf(addr, sizeof(addr), "%s-request@%s", env->conf->list.local,
-           env->conf->list.domain);
-  if (tmpl_map_set_str(ctx, "list_name", env->conf->list.name) != SM_OK ||
+  if (listaddr_make(env->conf, LISTADDR_REQUEST, NULL, addr, sizeof(addr)) !=
+          SM_OK ||
+      tmpl_map_set_str(ctx, "list_name", env->conf->list.name) != SM_OK ||
       tmpl_map_set_str(ctx, "list_address", env->conf->list.address) !=
           SM_OK ||
       tmpl_map_set_str(ctx, "request_address", addr) != SM_OK ||
@@ -77,13 +78,17 @@ payload_json_as(const struct sub_env *env, const char *to, const char *subject,
   size_t len = 0;
   FILE *fp = open_memstream(&out, &len);
   struct buf refs = BUF_INIT(16 * 1024);
-  char from[512];
+  char from[LISTADDR_MAX];
   struct json j;
 
   if (!fp)
     return NULL;
-  snprintf(from, sizeof(from), "%s-request@%s", env->conf->list.local,
-           env->conf->list.domain);
+  if (listaddr_make(env->conf, LISTADDR_REQUEST, NULL, from, sizeof(from)) !=
+      SM_OK) {
+    fclose(fp);
+    free(out);
+    return NULL;
+  }
   reply_references(thread, &refs);
   json_init(&j, fp);
   json_begin_object(&j);
@@ -147,8 +152,10 @@ sub_send_confirmation(const struct sub_env *env,
   struct buf text = BUF_INIT(SUB_MAX_MESSAGE);
   struct tmpl_value *ctx = NULL, *kw;
   struct store_outbox_row row;
-  char *token = NULL, *payload = NULL;
-  char confirm_to[512], url[1024], subject[512], mid[256], expires[32];
+  char token[TOKEN_MAX_LEN + 1], *payload = NULL;
+  char confirm_to[LISTADDR_MAX], url[1024], subject[512], mid[256];
+  char expires[32];
+  int64_t until = 0;
   long recent = 0;
   enum sm_status rc;
 
@@ -163,14 +170,15 @@ sub_send_confirmation(const struct sub_env *env,
              s->address);
     return SM_OK;
   }
-  rc = token_make(env->secret, TOKEN_CONFIRM, s->id, 0,
-                  env->now + SUB_CONFIRM_TTL, &token);
+  rc = listaddr_token(env->secret, TOKEN_CONFIRM, s->id, 0, env->now, token,
+                      &until);
+  if (rc == SM_OK)
+    rc = listaddr_make(env->conf, LISTADDR_CONFIRM, token, confirm_to,
+                       sizeof(confirm_to));
   if (rc != SM_OK)
     goto out;
-  snprintf(confirm_to, sizeof(confirm_to), "%s+confirm-%s@%s",
-           env->conf->list.local, token, env->conf->list.domain);
   snprintf(url, sizeof(url), "%s/confirm/%s", env->conf->site.url, token);
-  util_format_time(env->now + SUB_CONFIRM_TTL, expires, sizeof(expires));
+  util_format_time(until, expires, sizeof(expires));
   ctx = sub_base_context(env);
   kw = ctx ? tmpl_map_add_list(ctx, "keywords") : NULL;
   if (!kw || tmpl_map_set_str(ctx, "address", s->address) != SM_OK ||
@@ -207,7 +215,6 @@ sub_send_confirmation(const struct sub_env *env,
   if (rc == SM_OK && *sent)
     log_info("%s: confirmation request queued", s->address);
 out:
-  free(token);
   free(payload);
   tmpl_value_free(ctx);
   buf_free(&text);

@@ -20,7 +20,6 @@
 #include "tmpl.h"
 #include "token.h"
 
-#define SUB_CONFIRM_TTL (72 * 3600)      /* a confirmation token's life */
 #define SUB_CONFIRM_INTERVAL (24 * 3600) /* one confirmation per address */
 #define SUB_MAX_INTERESTS 50
 

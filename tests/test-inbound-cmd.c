@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "inbound_cmd.h"
-#include "inbound_route.h"
+#include "listaddr.h"
 #include "tap.h"
 
 /* The commands of a message as "verb(args) verb(args)". */
@@ -28,14 +28,14 @@ run(const char *subject, const char *body)
 }
 
 static void
-route_is(const char *addr, enum inbound_route want, const char *want_token,
+route_is(const char *addr, enum listaddr_kind want, const char *want_token,
          const char *name)
 {
   const char *tok;
   size_t tl;
   char got[128] = "";
 
-  is_int(inbound_route(addr, "digest", "lists.example.org", &tok, &tl), want,
+  is_int(listaddr_parse(addr, "digest", "lists.example.org", &tok, &tl), want,
          name);
   if (want_token) {
     snprintf(got, sizeof(got), "%.*s", (int)tl, tok ? tok : "");
@@ -90,28 +90,28 @@ main(void)
     inbound_cmds_free(&c);
   }
 
-  route_is("digest-request@lists.example.org", ROUTE_REQUEST, NULL,
+  route_is("digest-request@lists.example.org", LISTADDR_REQUEST, NULL,
            "request address");
-  route_is("Digest-Request@LISTS.example.org", ROUTE_REQUEST, NULL,
+  route_is("Digest-Request@LISTS.example.org", LISTADDR_REQUEST, NULL,
            "request address in another case");
-  route_is("digest@lists.example.org", ROUTE_LIST, NULL, "list address");
-  route_is("digest-bounces@lists.example.org", ROUTE_BOUNCES, NULL,
+  route_is("digest@lists.example.org", LISTADDR_LIST, NULL, "list address");
+  route_is("digest-bounces@lists.example.org", LISTADDR_BOUNCES, NULL,
            "bounce address");
-  route_is("digest+confirm-abc234@lists.example.org", ROUTE_CONFIRM, "abc234",
-           "confirm address");
-  route_is("digest+c-xyz@lists.example.org", ROUTE_COMMENT, "xyz",
+  route_is("digest+confirm-abc234@lists.example.org", LISTADDR_CONFIRM,
+           "abc234", "confirm address");
+  route_is("digest+c-xyz@lists.example.org", LISTADDR_COMMENT, "xyz",
            "comment address");
-  route_is("digest+bounce-q7@lists.example.org", ROUTE_BOUNCE, "q7",
+  route_is("digest+bounce-q7@lists.example.org", LISTADDR_BOUNCE, "q7",
            "VERP address");
-  route_is("digest+unsub-t@lists.example.org", ROUTE_UNSUB, "t",
+  route_is("digest+unsub-t@lists.example.org", LISTADDR_UNSUB, "t",
            "unsubscribe address");
-  route_is("digest+confirm-@lists.example.org", ROUTE_NONE, NULL,
+  route_is("digest+confirm-@lists.example.org", LISTADDR_NONE, NULL,
            "empty token");
-  route_is("digest+other-x@lists.example.org", ROUTE_NONE, NULL,
+  route_is("digest+other-x@lists.example.org", LISTADDR_NONE, NULL,
            "unknown sub-address");
-  route_is("digest-request@other.example.org", ROUTE_NONE, NULL,
+  route_is("digest-request@other.example.org", LISTADDR_NONE, NULL,
            "another domain");
-  route_is("digestx@lists.example.org", ROUTE_NONE, NULL, "another local");
-  route_is("nodomain", ROUTE_NONE, NULL, "no domain");
+  route_is("digestx@lists.example.org", LISTADDR_NONE, NULL, "another local");
+  route_is("nodomain", LISTADDR_NONE, NULL, "no domain");
   return done_testing();
 }
