@@ -1,6 +1,8 @@
 /* fuzz-bounce.c: the bounce parser on arbitrary input. The input is cut
- * at NUL bytes into the DSN part, the text and the subject (missing parts
- * are NULL), as inbound hands them over. Every result must be a clean
+ * at NUL bytes into the DSN part, the text, the subject,
+ * X-Failed-Recipients and the returned header block (missing parts are
+ * NULL), as inbound hands them over; the returned Message-ID is looked
+ * for too. Every result must be a clean
  * address (one '@', no control characters or spaces, valid UTF-8, domain
  * in lower case, unique), of a valid kind, with a status of digits and
  * dots and a one-line diagnostic within its bound. */
@@ -50,7 +52,8 @@ check(const struct bounce_result *r, size_t n)
     for (size_t j = 0; j < i; j++)
       if (strcasecmp(r[j].address, a) == 0)
         abort();
-    if (r[i].kind != BOUNCE_PERMANENT && r[i].kind != BOUNCE_TEMPORARY)
+    if (r[i].kind != BOUNCE_PERMANENT && r[i].kind != BOUNCE_TEMPORARY &&
+        r[i].kind != BOUNCE_DELAYED)
       abort();
     if (strnlen(st, sizeof(r[i].status)) >= sizeof(r[i].status))
       abort();
@@ -66,7 +69,9 @@ check(const struct bounce_result *r, size_t n)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  char *buf = malloc(size + 1), *parts[3] = {NULL, NULL, NULL};
+  char *buf = malloc(size + 1), *parts[5] = {NULL, NULL, NULL, NULL, NULL};
+  struct bounce_input in;
+  char id[256];
   struct bounce_result *r;
   size_t n, k = 0, start = 0;
 
@@ -74,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   memcpy(buf, data, size);
   buf[size] = '\0';
-  for (size_t i = 0; i <= size && k < 3; i++)
+  for (size_t i = 0; i <= size && k < 5; i++)
     if (i == size || buf[i] == '\0') {
       parts[k++] = buf + start;
       start = i + 1;
@@ -82,12 +87,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* An empty first part means "no DSN", as for most messages. */
   if (parts[0] && !parts[0][0])
     parts[0] = NULL;
-  if (bounce_parse(parts[0], parts[1], parts[2], &r, &n) != SM_OK)
+  in.dsn = parts[0];
+  in.text = parts[1];
+  in.subject = parts[2];
+  in.failed_recipients = parts[3];
+  in.returned = parts[4];
+  if (bounce_parse(&in, &r, &n) != SM_OK)
     abort();
   check(r, n);
   bounce_results_free(r, n);
+  if (bounce_returned_id(&in, id, sizeof(id)) &&
+      (strlen(id) >= sizeof(id) || !util_utf8_valid(id, strlen(id)) ||
+       strchr(id, '<') || strchr(id, '>') || strchr(id, ' ')))
+    abort();
   /* The whole input as text alone: the heuristics on everything. */
-  if (bounce_parse(NULL, buf, NULL, &r, &n) != SM_OK)
+  memset(&in, 0, sizeof(in));
+  in.text = buf;
+  if (bounce_parse(&in, &r, &n) != SM_OK)
     abort();
   check(r, n);
   bounce_results_free(r, n);

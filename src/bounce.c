@@ -239,6 +239,13 @@ reply_word_before(const char *s, size_t start, size_t end)
       NULL};
   size_t b = end;
 
+  /* "x@example.org: 550 ...", "<x@example.org>: 550 ...": the server's
+   * reply about that address. */
+  for (size_t k = end; k > start && end - k < BOUNCE_ADDR_MAX + 2 &&
+                       !is_ws((unsigned char)s[k - 1]);
+       k--)
+    if (s[k - 1] == '@')
+      return 1;
   while (b > start && end - b < 24 &&
          (is_alpha((unsigned char)s[b - 1]) || s[b - 1] == '-'))
     b--;
@@ -383,6 +390,18 @@ static const struct phrase keywords[] = {
     {"recipient not found", KW_PERM | KW_STRONG},
     {"unrouteable address", KW_PERM | KW_STRONG},
     {"no mailbox here by that name", KW_PERM | KW_STRONG},
+    {"does not like recipient", KW_PERM | KW_STRONG}, /* qmail */
+    {"retry timeout exceeded", KW_PERM | KW_STRONG},  /* Exim gave up */
+    {"have been failing for a long time", KW_PERM},
+    {"not listed in", KW_PERM | KW_STRONG},   /* Domino, Notes */
+    {"not a member of", KW_PERM | KW_STRONG}, /* list managers */
+    {"not allowed to post", KW_PERM | KW_STRONG},
+    {"inactive email address", KW_PERM | KW_STRONG},
+    {"no valid recipients", KW_PERM | KW_STRONG},  /* Verizon */
+    {"group does not exist", KW_PERM | KW_STRONG}, /* Google Groups */
+    {"domain does not exist", KW_PERM},
+    {"no longer accepts mail", KW_PERM},
+    {"account is inactive", KW_PERM},
     {"bad destination mailbox", KW_PERM | KW_STRONG},
     {"address rejected", KW_PERM},
     {"does not exist", KW_PERM},
@@ -410,6 +429,9 @@ static const struct phrase keywords[] = {
     {"over quota", KW_TEMP | KW_STRONG},
     {"exceeded storage allocation", KW_TEMP | KW_STRONG},
     {"insufficient storage", KW_TEMP},
+    {"exceeds allowed size", KW_TEMP | KW_STRONG}, /* SMTP32 */
+    {"size limit exceeded", KW_TEMP},
+    {"file is full", KW_TEMP}, /* Notes: the mail file */
     {"try again later", KW_TEMP},
     {"temporarily", KW_TEMP},
     {"temporary", KW_TEMP},
@@ -554,6 +576,32 @@ static const struct phrase signals[] = {
     {"following address(es) failed", 0},
     {"following addresses had", 0},
     {"following recipient", 0},
+    {"running the courier mail server", 0},
+    {"this is the mailer-daemon, please do not reply", 0},     /* OpenSMTPD */
+    {"has not yet been delivered to the following", SIG_TEMP}, /* Courier */
+    {"delivery will be retried", SIG_TEMP},                    /* OpenSMTPD */
+    {"delivery is delayed to these recipients", SIG_TEMP},     /* Exchange */
+    {"hasn't been delivered yet", SIG_TEMP},
+    {"was not delivered to:", 0},                 /* Domino */
+    {"failure reasons", 0},                       /* Lotus Notes */
+    {"body of message generated response", 0},    /* IMail */
+    {"unable to deliver message to", 0},          /* InterScan */
+    {"were unable to deliver your message", 0},   /* Yahoo */
+    {"this message was undeliverable due to", 0}, /* Netscape */
+    {"intended recipient:", 0},
+    {"message could not be delivered to mobile", 0}, /* Verizon */
+    {"message status - undeliverable", 0},           /* GroupWise */
+    {"had permanent fatal delivery errors", 0},      /* MDaemon */
+    {"not delivered to the following", 0},
+    {"could not be delivered to the following", 0},
+    {"cannot be delivered to the following", 0},
+    {"failed recipient", 0},
+    /* Exchange in the languages of its users: the header of its list. */
+    {"zustellung an folgende empf\xC3\xA4nger oder gruppen", 0},
+    {"la remise aux destinataires ou groupes suivants", 0},
+    {"error en la entrega a estos destinatarios o grupos", 0},
+    {"recapito ai seguenti destinatari o gruppi", 0},
+    {"kan niet worden bezorgd bij deze ontvangers of groepen", 0},
 };
 
 /* Headers of recipient lists: an address line under one is a failed
@@ -561,20 +609,55 @@ static const struct phrase signals[] = {
 static const struct phrase lists[] = {
     {"following address(es) failed", BOUNCE_PERMANENT},
     {"following addresses had permanent fatal errors", BOUNCE_PERMANENT},
-    {"following addresses had transient non-fatal errors", BOUNCE_TEMPORARY},
-    {"to which the message has not yet been delivered", BOUNCE_TEMPORARY},
+    {"following addresses had transient non-fatal errors", BOUNCE_DELAYED},
+    {"to which the message has not yet been delivered", BOUNCE_DELAYED},
+    {"has not yet been delivered to the following", BOUNCE_DELAYED},
+    {"delivery is delayed to these recipients", BOUNCE_DELAYED},
     {"delivery has failed to these recipients", BOUNCE_PERMANENT},
     {"following recipient(s) cannot be reached", BOUNCE_PERMANENT},
     {"following recipients cannot be reached", BOUNCE_PERMANENT},
     {"following recipient failed permanently", BOUNCE_PERMANENT},
     {"following recipients failed permanently", BOUNCE_PERMANENT},
-    {"following recipient has been delayed", BOUNCE_TEMPORARY},
-    {"following recipients have been delayed", BOUNCE_TEMPORARY},
+    {"following recipient has been delayed", BOUNCE_DELAYED},
+    {"following recipients have been delayed", BOUNCE_DELAYED},
     {"delivery to the following recipients failed", BOUNCE_PERMANENT},
     {"delivery to the following recipient failed", BOUNCE_PERMANENT},
     {"unable to deliver your message to the following", BOUNCE_PERMANENT},
     {"wasn't able to deliver your message to the following", BOUNCE_PERMANENT},
     {"could not be delivered to the following", BOUNCE_PERMANENT},
+    {"cannot be delivered to the following", BOUNCE_PERMANENT},
+    {"not delivered to the following", BOUNCE_PERMANENT},
+    {"following recipient(s) could not be reached", BOUNCE_PERMANENT},
+    {"following recipients failed", BOUNCE_PERMANENT}, /* MessageLabs */
+    {"following recipients did not receive", BOUNCE_PERMANENT}, /* EZweb */
+    {"following recipients were affected", BOUNCE_PERMANENT},
+    {"following addresses had delivery problems", BOUNCE_PERMANENT},
+    {"following list of recipients", BOUNCE_PERMANENT}, /* OpenSMTPD */
+    {"was not delivered to:", BOUNCE_PERMANENT},        /* Domino */
+    {"failure reasons", BOUNCE_PERMANENT},              /* Lotus Notes */
+    {"failed recipient(s):", BOUNCE_PERMANENT},         /* James */
+    {"failed recipients:", BOUNCE_PERMANENT},
+    {"undeliverable due to the following reason", BOUNCE_PERMANENT},
+    {"zustellung an folgende empf\xC3\xA4nger oder gruppen", BOUNCE_PERMANENT},
+    {"la remise aux destinataires ou groupes suivants", BOUNCE_PERMANENT},
+    {"error en la entrega a estos destinatarios o grupos", BOUNCE_PERMANENT},
+    {"recapito ai seguenti destinatari o gruppi", BOUNCE_PERMANENT},
+    {"kan niet worden bezorgd bij deze ontvangers of groepen",
+     BOUNCE_PERMANENT},
+};
+
+/* Labels before an address on its line that name it as the recipient
+ * that failed, whatever the paragraph around says. */
+static const struct phrase labels[] = {
+    {"intended recipient:", 0},
+    {"recipient address:", 0}, /* Sun/Oracle Messaging Server */
+    {"original recipient:", 0},
+    {"failed recipient:", 0},
+    {"addresses failed:", 0}, /* Verizon */
+    {"unknown user:", 0},     /* IMail */
+    {"undeliverable to ", 0}, /* SMTP32 */
+    {"delivery failed for:", 0},
+    {"could not deliver to:", 0},
 };
 
 /* Where a report quotes the returned message: its headers and body name
@@ -590,15 +673,19 @@ static const struct phrase cuts[] = {
     {"----- original message", 0},
     {"-----original message", 0},
     {"returned message follows", 0},
+    {"below is a copy of the original message", 0}, /* OpenSMTPD */
+    {"original mail as follows", 0},                /* FML */
+    {"------- returned message", 0},                /* Lotus Notes */
     {"message headers follow", 0},
 };
 
 #define NSIGNALS (sizeof(signals) / sizeof(signals[0]))
 #define NLISTS (sizeof(lists) / sizeof(lists[0]))
 #define NCUTS (sizeof(cuts) / sizeof(cuts[0]))
+#define NLABELS (sizeof(labels) / sizeof(labels[0]))
 /* find_phrases chains a table's entries in bytes. */
 _Static_assert(NKEYWORDS < 128 && NSIGNALS < 128 && NLISTS < 128 &&
-                   NCUTS < 128,
+                   NCUTS < 128 && NLABELS < 128,
                "phrase tables must stay below 128 entries");
 
 /* Subjects of bounces, and of auto-replies (which are no bounces). */
@@ -611,6 +698,7 @@ static const char *const bounce_subjects[] = {"undeliver",
                                               "delivery failed",
                                               "not delivered",
                                               "delivery delayed",
+                                              "delayed",
                                               "delayed mail",
                                               "could not send message",
                                               "mail system error",
@@ -620,6 +708,9 @@ static const char *const bounce_subjects[] = {"undeliver",
                                               "delivery notification",
                                               "address not found",
                                               "delivery incomplete",
+                                              "could not be delivered",
+                                              "not be delivered",
+                                              "permanent delivery failure",
                                               NULL};
 static const char *const auto_subjects[] = {"out of office",
                                             "out of the office",
@@ -646,9 +737,15 @@ subject_has(const char *subject, const char *const *list)
 
 /* ---- results ---- */
 
+#define MAX_SENDERS 8
+
 struct results {
   struct bounce_result *v; /* BOUNCE_MAX_RESULTS slots once used */
   size_t n;
+  /* The returned copy's From, Sender, Return-Path and Reply-To: the
+   * sender of the message, never a failed recipient of it. */
+  char senders[MAX_SENDERS][BOUNCE_ADDR_MAX + 1];
+  size_t nsenders;
 };
 
 /* s[0..len) as one clean line: white space runs become one space, other
@@ -733,6 +830,9 @@ results_add(struct results *r, const char *s, size_t alen,
     return SM_OK;
   memcpy(addr, s, alen);
   addr[alen] = '\0';
+  for (size_t i = 0; i < r->nsenders; i++)
+    if (address_same(r->senders[i], addr))
+      return SM_OK;
   if (!strchr(addr, '@'))
     return SM_OK;
   address_fold_domain(addr);
@@ -930,7 +1030,7 @@ dsn_group_end(struct dsn_group *g, struct results *r, size_t *groups)
     snprintf(status, sizeof(status), "%s", enh); /* more precise */
   kw = kw_flags(diag, dlen, scratch);
   if (!strcmp(g->action, "delayed"))
-    kind = BOUNCE_TEMPORARY; /* still being retried: never permanent */
+    kind = BOUNCE_DELAYED; /* still being retried: nothing failed yet */
   else if (status[0] == '5' || status[0] == '4')
     kind = kind_of_status(status, BOUNCE_PERMANENT);
   else if (!strcmp(g->action, "failed"))
@@ -1083,6 +1183,11 @@ struct heur {
   size_t np;
   char host[HOST_MAX]; /* the reporting host, lower case, or "" */
   enum bounce_kind dflt;
+  int warning; /* a delay warning: what it lists has not failed yet */
+  /* Addresses that aliases expanded to ("x (expanded from y)"): y is
+   * the recipient, x no other one. */
+  char aliased[8][BOUNCE_ADDR_MAX + 1];
+  size_t naliased;
   size_t ats; /* '@' signs examined in running text */
   struct results *r;
 };
@@ -1176,18 +1281,39 @@ heur_split(struct heur *h)
   return SM_OK;
 }
 
-/* Whether the text reads as a bounce; sets the default kind and the
- * reporting host on the way. */
+/* Whether a subject answers another message ("Re: ...", "AW: ...",
+ * "Odp: ..."): a person's reply, however it words a failure. */
 static int
-heur_is_bounce(struct heur *h, const char *subject)
+subject_is_reply(const char *subject)
 {
-  int bounce = 0, temp = 0;
+  static const char *const prefixes[] = {
+      "re:", "aw:", "sv:", "vs:", "r:", "antw:", "odp:", "ynt:", "res:", NULL};
+  size_t len = subject ? strnlen(subject, 1024) : 0, i = 0;
+
+  while (i < len && is_ws((unsigned char)subject[i]))
+    i++;
+  for (size_t k = 0; prefixes[k]; k++) {
+    size_t pl = strlen(prefixes[k]);
+    if (len - i >= pl && strncasecmp(subject + i, prefixes[k], pl) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Whether the text reads as a bounce; sets the default kind and the
+ * reporting host on the way. `listed` says the MTA named failed
+ * recipients in a header (X-Failed-Recipients): a bounce whatever the
+ * text says. */
+static int
+heur_is_bounce(struct heur *h, const char *subject, int listed)
+{
+  int bounce = listed, warn = 0;
   size_t end, n = normalize(h->t, h->len, h->scratch);
   unsigned char found[NSIGNALS];
 
   if (subject_has(subject, bounce_subjects)) {
     bounce = 1;
-    temp = find_phrase(subject, strnlen(subject, 1024), "delay", NULL) ||
+    warn = find_phrase(subject, strnlen(subject, 1024), "delay", NULL) ||
            find_phrase(subject, strnlen(subject, 1024), "warning", NULL);
   } else if (subject_has(subject, auto_subjects)) {
     return 0; /* RFC 3834 replies go to the return path too */
@@ -1198,15 +1324,18 @@ heur_is_bounce(struct heur *h, const char *subject)
       continue;
     bounce = 1;
     if (signals[i].flags & SIG_TEMP)
-      temp = 1;
+      warn = 1;
     if ((signals[i].flags & SIG_HOST) && !h->host[0] &&
         find_phrase(h->t, h->len, signals[i].text, &end))
       read_host(h->t, h->len, end, h->host, sizeof(h->host));
   }
-  for (size_t k = 0; k < h->np && !bounce; k++)
+  /* An MTA's wording alone makes a bounce, but not in a person's reply
+   * that quotes it ("it says user unknown, can you check?"). */
+  for (size_t k = 0; k < h->np && !bounce && !subject_is_reply(subject); k++)
     if (h->p[k].kw & KW_STRONG)
       bounce = 1;
-  h->dflt = temp ? BOUNCE_TEMPORARY : BOUNCE_PERMANENT;
+  h->warning = warn;
+  h->dflt = warn ? BOUNCE_DELAYED : BOUNCE_PERMANENT;
   return bounce;
 }
 
@@ -1285,9 +1414,16 @@ first_status(const struct heur *h, size_t a, size_t z, char status[16],
   return 0;
 }
 
+/* A delay warning (the whole report, or the list an address is under)
+ * makes everything delayed but a class 5 reply, which no retry cures. */
 static enum bounce_kind
-heur_kind(const char *status, unsigned kw, enum bounce_kind dflt)
+heur_kind(const struct heur *h, const char *status, unsigned kw,
+          enum bounce_kind dflt)
 {
+  if (status[0] == '5')
+    return BOUNCE_PERMANENT;
+  if (h->warning || dflt == BOUNCE_DELAYED)
+    return BOUNCE_DELAYED;
   if (status[0])
     return kind_of_status(status, dflt);
   if (kw & KW_PERM)
@@ -1331,20 +1467,30 @@ heur_block(struct heur *h, size_t i, size_t as, size_t ae, int list_kind,
             !is_system_local(h->t + s2, e2 - s2)) {
           ras = s2;
           rae = e2;
+          if (h->naliased < sizeof(h->aliased) / sizeof(h->aliased[0]) &&
+              ae - as < sizeof(h->aliased[0])) {
+            memcpy(h->aliased[h->naliased], h->t + as, ae - as);
+            h->aliased[h->naliased++][ae - as] = '\0';
+          }
         }
         break;
       }
   }
   kw = kw_flags(h->t + h->l[i].off, be - h->l[i].off, h->scratch);
+  /* Under a list header, the reason may stand above the address in its
+   * paragraph (Lotus Notes: the reason, then the address). */
+  if (list_kind && !(kw & (KW_PERM | KW_TEMP)))
+    kw |= h->p[h->l[i].para].kw & (KW_PERM | KW_TEMP);
   first_status(h, i, j, status, &where);
   if (!status[0] && !(kw & (KW_PERM | KW_TEMP | KW_FAIL)) && !list_kind)
     return j; /* an address with nothing said about it */
   while (bs < be && strchr(">\"': ", h->t[bs]) != NULL)
     bs++;
-  *st = results_add(
-      h->r, h->t + ras, rae - ras,
-      heur_kind(status, kw, list_kind ? (enum bounce_kind)list_kind : h->dflt),
-      status, h->t + bs, be - bs);
+  *st =
+      results_add(h->r, h->t + ras, rae - ras,
+                  heur_kind(h, status, kw,
+                            list_kind ? (enum bounce_kind)list_kind : h->dflt),
+                  status, h->t + bs, be - bs);
   return j;
 }
 
@@ -1398,9 +1544,19 @@ heur_running(struct heur *h, size_t i)
   enum sm_status st = SM_OK;
   char status[16];
 
-  if ((!pa->has_code && !(pa->kw & (KW_PERM | KW_TEMP | KW_FAIL))) ||
-      success_reply(h->t, ln->off, end))
+  if (success_reply(h->t, ln->off, end))
     return SM_OK;
+  if (!pa->has_code && !(pa->kw & (KW_PERM | KW_TEMP | KW_FAIL))) {
+    unsigned char found[NLABELS];
+    int labelled = 0;
+
+    find_phrases(labels, NLABELS, h->scratch,
+                 normalize(h->t + ln->off, ln->len, h->scratch), found);
+    for (size_t k = 0; k < NLABELS; k++)
+      labelled |= found[k];
+    if (!labelled)
+      return SM_OK;
+  }
   for (size_t at = ln->off; at < end && st == SM_OK; at++) {
     const char *dom;
     size_t dl, ds, de;
@@ -1431,17 +1587,88 @@ heur_running(struct heur *h, size_t i)
       de = h->l[pa->end - 1].off + h->l[pa->end - 1].len;
     }
     st = results_add(h->r, h->t + as, ae - as,
-                     heur_kind(status, pa->kw, h->dflt), status, h->t + ds,
+                     heur_kind(h, status, pa->kw, h->dflt), status, h->t + ds,
                      de - ds);
     at = ae - 1;
   }
   return st;
 }
 
+/* X-Failed-Recipients: each address the MTA says failed that the text
+ * did not yield already, of the kind the report's wording gives. An
+ * address the text names only as the target of an alias stands for the
+ * alias, which was found already. */
 static enum sm_status
-heur_parse(const char *text, const char *subject, struct results *r)
+heur_listed(struct heur *h, const char *listed)
+{
+  size_t len = strnlen(listed, FIELD_MAX), i = 0, as, ae;
+  unsigned kw = kw_flags(h->t, h->len, h->scratch);
+  enum sm_status st = SM_OK;
+
+  while (i < len && st == SM_OK) {
+    char one[BOUNCE_ADDR_MAX + 1];
+    size_t b, e, at;
+    int known = 0;
+
+    while (i < len && (is_ws((unsigned char)listed[i]) ||
+                       strchr(",;<>", listed[i]) != NULL))
+      i++;
+    b = i;
+    while (i < len && !is_ws((unsigned char)listed[i]) &&
+           strchr(",;<>", listed[i]) == NULL)
+      i++;
+    e = i;
+    for (at = e; at > b && listed[at - 1] != '@'; at--)
+      ;
+    if (at == b || !addr_span(listed, e, at - 1, &as, &ae) || as != b ||
+        ae != e)
+      continue;
+    memcpy(one, listed + b, e - b);
+    one[e - b] = '\0';
+    for (size_t k = 0; k < h->r->n; k++)
+      known |= address_same(h->r->v[k].address, one);
+    for (size_t k = 0; k < h->naliased; k++)
+      known |= address_same(h->aliased[k], one);
+    if (!known)
+      st = results_add(h->r, listed + b, e - b,
+                       heur_kind(h, "", kw, BOUNCE_PERMANENT), "", NULL, 0);
+  }
+  return st;
+}
+
+/* When nothing else named a recipient: the addresses that start a line
+ * of their own in the report (EZweb's "<x@y>" under its reason,
+ * Netscape's address below it), of the kind of the report's wording. */
+static enum sm_status
+heur_lone(struct heur *h)
+{
+  unsigned kw = kw_flags(h->t, h->len, h->scratch);
+  enum sm_status st = SM_OK;
+
+  for (size_t i = 0; i < h->nl && st == SM_OK; i++) {
+    size_t as, ae, dl;
+    const char *at;
+
+    if (!addr_line(h, i, &as, &ae))
+      continue;
+    at = memchr(h->t + as, '@', ae - as);
+    dl = (size_t)(h->t + ae - at - 1);
+    if (h->host[0] && strlen(h->host) == dl &&
+        strncasecmp(at + 1, h->host, dl) == 0)
+      continue;
+    st = results_add(
+        h->r, h->t + as, ae - as,
+        heur_kind(h, h->l[i].enh[0] ? h->l[i].enh : h->l[i].code, kw, h->dflt),
+        "", h->t + h->l[i].off, h->l[i].len);
+  }
+  return st;
+}
+
+static enum sm_status
+heur_parse(const struct bounce_input *in, struct results *r)
 {
   struct heur h;
+  const char *text = in->text ? in->text : "", *subject = in->subject;
   size_t len = strnlen(text, BOUNCE_MAX_INPUT), o = 0, cur = SIZE_MAX;
   size_t list_para = 0;
   int list_kind = 0;
@@ -1461,7 +1688,9 @@ heur_parse(const char *text, const char *subject, struct results *r)
   h.t[o] = '\0';
   h.len = o;
   st = heur_split(&h);
-  if (st != SM_OK || !heur_is_bounce(&h, subject))
+  if (st != SM_OK || !heur_is_bounce(&h, subject,
+                                     in->failed_recipients &&
+                                         strchr(in->failed_recipients, '@')))
     goto out;
   for (size_t i = 0; i < h.nl && st == SM_OK;) {
     struct hline *ln = &h.l[i];
@@ -1515,9 +1744,13 @@ heur_parse(const char *text, const char *subject, struct results *r)
       free(r->v[0].diagnostic);
       r->v[0].diagnostic = d;
       snprintf(r->v[0].status, sizeof(r->v[0].status), "%s", status);
-      r->v[0].kind = kind_of_status(status, r->v[0].kind);
+      r->v[0].kind = heur_kind(&h, status, 0, r->v[0].kind);
     }
   }
+  if (st == SM_OK && r->n == 0)
+    st = heur_lone(&h);
+  if (st == SM_OK && in->failed_recipients)
+    st = heur_listed(&h, in->failed_recipients);
 out:
   free(h.t);
   free(h.scratch);
@@ -1526,22 +1759,170 @@ out:
   return st;
 }
 
+/* ---- the returned copy ---- */
+
+/* Where a copy of the returned message starts in the text (after a line
+ * such as "--- Below this line is a copy of the message."), or len. */
+static size_t
+copy_start(const char *t, size_t len)
+{
+  char line[512], norm[512];
+  unsigned char found[NCUTS];
+
+  for (size_t i = 0, n = 0; i < len && n < MAX_LINES; n++) {
+    size_t e = i, ll;
+
+    while (e < len && t[e] != '\n')
+      e++;
+    ll = e - i < sizeof(line) ? e - i : sizeof(line);
+    memcpy(line, t + i, ll);
+    find_phrases(cuts, NCUTS, norm, normalize(line, ll, norm), found);
+    for (size_t c = 0; c < NCUTS; c++)
+      if (found[c])
+        return e < len ? e + 1 : len;
+    i = e + 1;
+  }
+  return len;
+}
+
+/* The value of the field `name` (without case) in the header block
+ * s[0..len): a line that starts with it (after indentation, as reports
+ * quote headers) and its folded continuation lines. 1 and [*vs, *ve)
+ * when found. */
+static int
+header_field(const char *s, size_t len, const char *name, size_t *vs,
+             size_t *ve)
+{
+  size_t nl = strlen(name);
+
+  for (size_t i = 0; i < len;) {
+    size_t e = i, b = i;
+
+    while (e < len && s[e] != '\n')
+      e++;
+    while (b < e && (s[b] == ' ' || s[b] == '\t'))
+      b++;
+    if (e - b > nl && strncasecmp(s + b, name, nl) == 0 && s[b + nl] == ':') {
+      *vs = b + nl + 1;
+      /* Folded lines continue a field that starts a line. */
+      while (b == i && e + 1 < len && (s[e + 1] == ' ' || s[e + 1] == '\t'))
+        for (e++; e < len && s[e] != '\n';)
+          e++;
+      *ve = e;
+      return 1;
+    }
+    i = e + 1;
+  }
+  return 0;
+}
+
+/* The senders named in the header block s[0..len) of the returned copy:
+ * none of them is a failed recipient. */
+static void
+note_senders(struct results *r, const char *s, size_t len)
+{
+  static const char *const fields[] = {"from", "sender", "return-path",
+                                       "reply-to", NULL};
+
+  len = strnlen(s, len);
+  for (size_t f = 0; fields[f]; f++) {
+    size_t vs, ve, as, ae;
+
+    if (!header_field(s, len, fields[f], &vs, &ve))
+      continue;
+    for (size_t at = vs; at < ve && r->nsenders < MAX_SENDERS; at++) {
+      if (s[at] != '@' || !addr_span(s, ve, at, &as, &ae))
+        continue;
+      memcpy(r->senders[r->nsenders], s + as, ae - as);
+      r->senders[r->nsenders++][ae - as] = '\0';
+      at = ae - 1;
+    }
+  }
+}
+
+/* The message id <...> in s[vs..ve) into out, without the brackets. */
+static int
+msgid_of(const char *s, size_t vs, size_t ve, char *out, size_t outlen)
+{
+  const char *lt = memchr(s + vs, '<', ve - vs), *gt;
+  size_t n;
+
+  if (!lt)
+    return 0;
+  gt = memchr(lt, '>', (size_t)(s + ve - lt));
+  if (!gt)
+    return 0;
+  n = (size_t)(gt - lt - 1);
+  if (n == 0 || n >= outlen || !memchr(lt + 1, '@', n))
+    return 0;
+  for (size_t i = 1; i <= n; i++)
+    if ((unsigned char)lt[i] <= ' ' || (unsigned char)lt[i] >= 0x7F ||
+        lt[i] == '<')
+      return 0;
+  memcpy(out, lt + 1, n);
+  out[n] = '\0';
+  return 1;
+}
+
+int
+bounce_returned_id(const struct bounce_input *in, char *out, size_t outlen)
+{
+  size_t vs, ve, len, cs;
+
+  if (outlen)
+    out[0] = '\0';
+  if (in->returned) {
+    len = strnlen(in->returned, BOUNCE_MAX_INPUT);
+    if (header_field(in->returned, len, "message-id", &vs, &ve) &&
+        msgid_of(in->returned, vs, ve, out, outlen))
+      return 1;
+  }
+  if (in->dsn) {
+    len = strnlen(in->dsn, BOUNCE_MAX_INPUT);
+    if (header_field(in->dsn, len, "x-original-message-id", &vs, &ve) &&
+        msgid_of(in->dsn, vs, ve, out, outlen))
+      return 1;
+  }
+  if (in->text) {
+    /* The quoted copy first, then a report that quotes the message's
+     * fields ("This report relates to ... Message-id: <...>"). */
+    len = strnlen(in->text, BOUNCE_MAX_INPUT);
+    cs = copy_start(in->text, len);
+    if (header_field(in->text + cs, len - cs, "message-id", &vs, &ve) &&
+        msgid_of(in->text + cs, vs, ve, out, outlen))
+      return 1;
+    if (header_field(in->text, cs, "message-id", &vs, &ve) &&
+        msgid_of(in->text, vs, ve, out, outlen))
+      return 1;
+  }
+  return 0;
+}
+
 /* ---- the interface ---- */
 
 enum sm_status
-bounce_parse(const char *dsn, const char *text, const char *subject,
-             struct bounce_result **out, size_t *n)
+bounce_parse(const struct bounce_input *in, struct bounce_result **out,
+             size_t *n)
 {
-  struct results r = {NULL, 0};
+  struct results r;
   size_t groups = 0;
   enum sm_status st = SM_OK;
 
   *out = NULL;
   *n = 0;
-  if (dsn)
-    st = dsn_parse(dsn, &r, &groups);
-  if (st == SM_OK && groups == 0 && text)
-    st = heur_parse(text, subject, &r);
+  memset(&r, 0, sizeof(r));
+  if (in->returned)
+    note_senders(&r, in->returned, BOUNCE_MAX_INPUT);
+  if (in->text) {
+    size_t len = strnlen(in->text, BOUNCE_MAX_INPUT);
+    size_t cs = copy_start(in->text, len);
+
+    note_senders(&r, in->text + cs, len - cs);
+  }
+  if (in->dsn)
+    st = dsn_parse(in->dsn, &r, &groups);
+  if (st == SM_OK && groups == 0 && (in->text || in->failed_recipients))
+    st = heur_parse(in, &r);
   if (st != SM_OK) {
     bounce_results_free(r.v, r.n);
     return st;
@@ -1570,5 +1951,7 @@ bounce_results_free(struct bounce_result *r, size_t n)
 const char *
 bounce_kind_name(enum bounce_kind k)
 {
-  return k == BOUNCE_TEMPORARY ? "temporary" : "permanent";
+  return k == BOUNCE_TEMPORARY ? "temporary"
+         : k == BOUNCE_DELAYED ? "delayed"
+                               : "permanent";
 }

@@ -1,35 +1,47 @@
-/* bounce.h: the failed recipients of a bounce that reached LIST-bounces@
- * without a usable VERP address (a lost return path, an old MTA).
+/* bounce.h: the failed recipients of a bounce, and the handles in it
+ * that name the message it returns.
  *
  * Pure C, no GMime: the inbound module has already taken the message
- * apart (struct inbound_msg's `dsn`, `text` and `subject`).
+ * apart (struct inbound_msg's `dsn`, `text`, `subject`,
+ * `failed_recipients` and `returned`). Who the bounce is about is known
+ * best from what we wrote ourselves: receive_bounce.c tries the VERP
+ * token first, then the returned copy's Message-ID (bounce_returned_id),
+ * and only then believes what this parser reads, in this order:
  *
- * 1. An RFC 3464 delivery-status part, when there is one, is read first:
- *    each per-recipient field group (Original-Recipient, else
- *    Final-Recipient; Action; Status; Diagnostic-Code) gives a result.
- *    A DSN with at least one recipient group is trusted alone, even when
- *    every recipient was delivered or relayed (a success notice then
- *    yields nothing, whatever its text says).
- * 2. Otherwise the human-readable text is searched heuristically for the
- *    formats of Postfix, Exim, qmail, Sendmail, Exchange/Outlook, Gmail,
- *    Yahoo and plain "user unknown" notices, but only once the message
+ * 1. An RFC 3464 delivery-status part, when there is one: each
+ *    per-recipient field group (Original-Recipient, else Final-Recipient;
+ *    Action; Status; Diagnostic-Code) gives a result; field names and
+ *    values compare without case. A group without Action counts when its
+ *    Status or Diagnostic-Code says it failed. A DSN with at least one
+ *    recipient group is trusted alone, even when every recipient was
+ *    delivered or relayed (a success notice then yields nothing,
+ *    whatever its text says).
+ * 2. X-Failed-Recipients (Exim, Gmail, Google Groups): the addresses that
+ *    failed, as the reporting MTA lists them; the text says how.
+ * 3. Otherwise the human-readable text is searched with tables of
+ *    phrases: the preambles of mail systems (Postfix, Exim, qmail,
+ *    Sendmail, Courier, OpenSMTPD, Exchange, Office 365, Gmail, Yahoo,
+ *    Lotus Domino and Notes, MessageLabs, InterScan, IMail, GroupWise,
+ *    FML, EZweb, Verizon, ...), the headers of recipient lists ("The
+ *    following address(es) failed:", "was not delivered to:", "Failure
+ *    Reasons"), labels before an address ("Intended recipient:",
+ *    "Recipient address:", "Unknown user:"), but only once the message
  *    reads as a bounce (a known preamble, a bounce subject, or an MTA's
  *    wording such as "user unknown"); auto-replies yield nothing.
  *
  * Kinds: a status of class 5 (or an SMTP 5xx reply) is permanent, class 4
- * temporary. "Action: delayed" means the MTA still retries: it is
- * reported as BOUNCE_TEMPORARY, never permanent, so the caller can count
- * a mailbox that stays unreachable for days while weighing it below a
- * hard failure. Without a status, wording decides ("user unknown" →
- * permanent, "mailbox full", "will retry" → temporary), else the report's
- * own section ("permanent fatal errors", "THIS IS A WARNING ONLY"), else
- * permanent.
+ * temporary. A delay warning ("Action: delayed", "THIS IS A WARNING
+ * ONLY", "Delivery incomplete") is BOUNCE_DELAYED: nothing has failed
+ * yet, the MTA is still trying. Without a status, wording decides ("user
+ * unknown" → permanent, "mailbox full" → temporary), else the report's
+ * own section ("permanent fatal errors"), else permanent.
  *
  * Addresses are bare addr-specs with the domain lower-cased, at most one
  * result per address (compared without case; the permanent or better
- * documented report wins). postmaster@, MAILER-DAEMON@ and the like are
- * never results, nor, in running text, addresses after "from", "Message-ID"
- * and similar, nor addresses at the reporting host itself. */
+ * documented report wins). Never results: postmaster@, MAILER-DAEMON@ and
+ * the like; the sender of the returned copy (its From, Sender,
+ * Return-Path, Reply-To); in running text, addresses after "from",
+ * "Message-ID" and similar, and addresses at the reporting host itself. */
 #ifndef SM_BOUNCE_H
 #define SM_BOUNCE_H
 
@@ -39,7 +51,8 @@
 
 enum bounce_kind {
   BOUNCE_PERMANENT = 1, /* the address does not take mail */
-  BOUNCE_TEMPORARY = 2  /* full, over quota, unreachable for now, delayed */
+  BOUNCE_TEMPORARY = 2, /* full, over quota, unreachable for now */
+  BOUNCE_DELAYED = 3    /* not failed: a warning that the MTA still tries */
 };
 
 #define BOUNCE_MAX_RESULTS 100
@@ -59,18 +72,36 @@ struct bounce_result {
                        NULL */
 };
 
-/* Finds the failed recipients. dsn, text and subject may each be NULL.
- * On SM_OK *out is a malloc'd array of *n results (NULL and 0 when the
- * message is no bounce or names no recipient); the caller frees it with
- * bounce_results_free. SM_ERR_NOMEM is the only failure. */
-enum sm_status bounce_parse(const char *dsn, const char *text,
-                            const char *subject, struct bounce_result **out,
-                            size_t *n);
+/* What the parser reads of one message; every member may be NULL.
+ * Borrowed. */
+struct bounce_input {
+  const char *dsn;               /* the delivery-status part's content */
+  const char *text;              /* the human-readable report, as text */
+  const char *subject;           /* decoded */
+  const char *failed_recipients; /* X-Failed-Recipients, unfolded */
+  const char *returned;          /* the header block of the returned copy (a
+                                    message/rfc822 or text/rfc822-headers part) */
+};
+
+/* Finds the failed recipients. On SM_OK *out is a malloc'd array of *n
+ * results (NULL and 0 when the message is no bounce or names no
+ * recipient); the caller frees it with bounce_results_free.
+ * SM_ERR_NOMEM is the only failure. */
+enum sm_status bounce_parse(const struct bounce_input *in,
+                            struct bounce_result **out, size_t *n);
+
+/* The Message-ID of the message the bounce returns, without angle
+ * brackets, into out (outlen bytes): from the returned header block,
+ * else from a copy quoted in the text (non-MIME reports), else from a
+ * report that quotes it ("Message-ID: <...>", "X-Original-Message-ID").
+ * 1 when found; the caller decides whether it is one of ours. */
+int bounce_returned_id(const struct bounce_input *in, char *out,
+                       size_t outlen);
 
 /* Frees the array and every string in it; r may be NULL. */
 void bounce_results_free(struct bounce_result *r, size_t n);
 
-/* "permanent" or "temporary" (static). */
+/* "permanent", "temporary" or "delayed" (static). */
 const char *bounce_kind_name(enum bounce_kind k);
 
 #endif

@@ -38,6 +38,11 @@ bouncer_apply(struct store_bounce_score *s, enum bounce_kind kind,
   double cap = (double)threshold - 0.5;
   double after;
 
+  /* A delay warning says the MTA is still trying: nothing failed. A
+   * mailbox that stays unreachable bounces for good once the MTA gives
+   * up, and that report counts. */
+  if (kind == BOUNCE_DELAYED)
+    return 0;
   if (before > 0 && day_of(s->last_bounce_at) == day_of(now)) {
     /* The day has its bounce already: only a permanent one after a
      * temporary one changes what the day counts, from 0.5 to 1. */
@@ -121,14 +126,18 @@ bouncer_record(const struct sub_env *env, const struct bouncer_event *ev,
                                  c->bounce.stale_days, env->now);
     out->score = sc.score;
     if (out->counted == 0)
-      out->reason = same_day ? "a bounce counted already today"
-                             : "temporary bounces alone stop short of the "
-                               "threshold";
+      out->reason = ev->kind == BOUNCE_DELAYED
+                        ? "a delay warning: nothing has failed yet"
+                    : same_day ? "a bounce counted already today"
+                               : "temporary bounces alone stop short of the "
+                                 "threshold";
     if (out->score >= (double)c->bounce.threshold) {
       sc.disabled_at = env->now;
       out->disabled = 1;
     }
-    rc = store_bounce_score_set(env->st, s.id, &sc);
+    /* A delay before any bounce leaves no score to keep. */
+    if (sc.known)
+      rc = store_bounce_score_set(env->st, s.id, &sc);
     if (rc != SM_OK)
       goto out;
   }
@@ -220,6 +229,9 @@ bouncer_verp_verdict(const struct bounce_result *results, size_t n,
   for (size_t i = 0; i < n && !pick; i++)
     if (results[i].kind == BOUNCE_PERMANENT)
       pick = &results[i];
+  for (size_t i = 0; i < n && !pick; i++)
+    if (results[i].kind != BOUNCE_DELAYED)
+      pick = &results[i];
   if (!pick && n > 0)
     pick = &results[0];
   if (pick) {
@@ -232,7 +244,7 @@ bouncer_verp_verdict(const struct bounce_result *results, size_t n,
     return 0;
   if (contains_any(subject, delay_subjects,
                    sizeof(delay_subjects) / sizeof(delay_subjects[0]))) {
-    *kind = BOUNCE_TEMPORARY;
+    *kind = BOUNCE_DELAYED;
     *diagnostic = "a delay warning the parser could not read";
     return 1;
   }

@@ -5,7 +5,8 @@
  * content: neither says the address is dead); the policy lives here.
  *
  * The score, like Mailman's:
- *   - a permanent bounce counts 1, a temporary one 0.5;
+ *   - a permanent bounce counts 1, a temporary one 0.5, a delay warning
+ *     0 (recorded: the MTA still tries, nothing has failed yet);
  *   - at most one bounce counts per reader per UTC calendar day; a later
  *     bounce the same day is recorded with 0, except that a permanent one
  *     after a temporary one raises that day's 0.5 to 1 (the day counts as
@@ -74,13 +75,14 @@ enum sm_status bouncer_record(const struct sub_env *env,
 /* What a message that came back to a VERP address (which names the
  * reader and message already) says about `reader_address`, given the
  * parser's results: the result for that address, else the first
- * permanent one, else the first (a forwarded address bounces under
+ * permanent one, else the first that is no delay, else the first (a
+ * forwarded address bounces under
  * another name). Without results it counts as a permanent failure only
  * when it reads as a bounce: no delivery-status part (a DSN that names
  * no failed recipient reports a delivery or a relay), and a subject of
  * the failure notices of common MTAs ("Undelivered Mail Returned to
  * Sender", "failure notice", "Mail delivery failed", ...); a subject of
- * a delay warning makes it temporary. Auto-replies and anything else
+ * a delay warning makes it a delay. Auto-replies and anything else
  * count nothing. Returns 1 and fills *kind, status (at most statuslen)
  * and *diagnostic (pointing into results, or static) when it counts. */
 int bouncer_verp_verdict(const struct bounce_result *results, size_t n,

@@ -128,7 +128,8 @@ struct body_pick {
   GMimeTextPart *plain;
   GMimeTextPart *html;
   int has_dsn;
-  char *dsn; /* malloc'd */
+  char *dsn;      /* malloc'd */
+  char *returned; /* malloc'd */
 };
 
 /* The decoded content of a leaf part, malloc'd and NUL-terminated
@@ -174,6 +175,22 @@ pick_part(GMimeObject *parent, GMimeObject *part, gpointer data)
     pick->has_dsn = 1;
     if (!pick->dsn)
       pick->dsn = leaf_content(part);
+  }
+  if (!pick->returned && GMIME_IS_MESSAGE_PART(part)) {
+    GMimeMessage *inner =
+        g_mime_message_part_get_message(GMIME_MESSAGE_PART(part));
+    char *h =
+        inner ? g_mime_object_get_headers(GMIME_OBJECT(inner), NULL) : NULL;
+
+    pick->returned = h ? strdup(h) : NULL;
+    g_free(h);
+    return;
+  }
+  if (!pick->returned &&
+      (g_mime_content_type_is_type(ct, "text", "rfc822-headers") ||
+       g_mime_content_type_is_type(ct, "message", "rfc822-headers"))) {
+    pick->returned = leaf_content(part);
+    return;
   }
   if (!GMIME_IS_TEXT_PART(part))
     return;
@@ -227,7 +244,7 @@ inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
   GMimeMessage *msg = NULL;
   GMimeObject *obj;
   InternetAddressList *from;
-  struct body_pick pick = {NULL, NULL, 0, NULL};
+  struct body_pick pick = {NULL, NULL, 0, NULL, NULL};
   enum sm_status rc = SM_OK;
   const char *mid;
 
@@ -264,6 +281,7 @@ inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
   out->return_path = header_dup(obj, "Return-Path");
   out->delivered_to = header_dup(obj, "Delivered-To");
   out->x_original_to = header_dup(obj, "X-Original-To");
+  out->failed_recipients = header_dup(obj, "X-Failed-Recipients");
   rc = auth_results(obj, out);
   if (rc != SM_OK)
     goto out;
@@ -276,6 +294,8 @@ inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
   }
   out->has_dsn = pick.has_dsn;
   out->dsn = pick.dsn;
+  out->returned = to_utf8(pick.returned);
+  free(pick.returned);
   if (out->dsn && !g_utf8_validate(out->dsn, -1, NULL)) {
     char *u = to_utf8(out->dsn);
     free(out->dsn);
@@ -326,6 +346,8 @@ inbound_msg_free(struct inbound_msg *m)
   free(m->x_original_to);
   free(m->text);
   free(m->dsn);
+  free(m->failed_recipients);
+  free(m->returned);
   for (size_t i = 0; i < m->n_auth_results; i++)
     free(m->auth_results[i]);
   free(m->auth_results);

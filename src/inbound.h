@@ -25,8 +25,12 @@ struct inbound_msg {
   char *text; /* the first text/plain part, else the first
                  text/html part as text; "" when neither */
   int text_from_html;
-  int has_dsn; /* a multipart/report with a delivery-status part */
-  char *dsn;   /* that part's content (RFC 3464 fields), or NULL */
+  int has_dsn;             /* a multipart/report with a delivery-status part */
+  char *dsn;               /* that part's content (RFC 3464 fields), or NULL */
+  char *failed_recipients; /* X-Failed-Recipients (Exim, Gmail), raw */
+  /* The header block of the message a bounce returns: the first
+   * message/rfc822 part's headers, or a text/rfc822-headers part. */
+  char *returned;
   /* The Authentication-Results header values (RFC 8601), unfolded, top
    * first (the newest, our MTA's, is on top): at most
    * INBOUND_MAX_AUTH_RESULTS, the lower ones dropped. */

@@ -24,6 +24,16 @@ sub_env_of(const struct receive_env *env, struct sub_env *se)
   se->now = env->now;
 }
 
+static void
+bounce_input_of(const struct inbound_msg *m, struct bounce_input *in)
+{
+  in->dsn = m->dsn;
+  in->text = m->text;
+  in->subject = m->subject;
+  in->failed_recipients = m->failed_recipients;
+  in->returned = m->returned;
+}
+
 /* One believed bounce; appends "ADDRESS KIND STATUS score S/T" to msg. */
 static enum sm_status
 record(const struct receive_env *env, const struct bouncer_event *ev,
@@ -48,20 +58,60 @@ record(const struct receive_env *env, const struct bouncer_event *ev,
   return SM_OK;
 }
 
+/* A bounce about a message we know we sent reader `sub` at `recipient`
+ * (outbox row `outbox`): named by the VERP token, or by the returned
+ * copy's Message-ID. What the report says is weighed for that reader
+ * alone (bouncer_verp_verdict). */
+static enum sm_status
+pinned_bounce(const struct receive_env *env, const struct inbound_msg *m,
+              const struct bounce_result *r, size_t n, int64_t sub,
+              int64_t outbox, const char *recipient, const char *source,
+              struct receive_result *res)
+{
+  struct bouncer_event ev;
+  struct buf msg = BUF_INIT(4096);
+  char status[16];
+  const char *diag;
+  int disabled = 0;
+  enum sm_status rc = SM_OK;
+
+  memset(&ev, 0, sizeof(ev));
+  if (!bouncer_verp_verdict(r, n, recipient, m->has_dsn, m->subject, &ev.kind,
+                            status, sizeof(status), &diag)) {
+    /* Mail to the return path that is no failure: an auto-reply, a
+     * delivery report. Logged, not quarantined: it is ordinary. */
+    receive_set_outcome(res, "ignored",
+                        "mail about our message to %s is no failure "
+                        "report (no failed recipient, no bounce subject)",
+                        recipient);
+    goto out;
+  }
+  ev.subscriber_id = sub;
+  ev.address = recipient;
+  ev.status = status;
+  ev.diagnostic = diag;
+  ev.source = source;
+  ev.outbox_id = outbox;
+  rc = record(env, &ev, &msg, &disabled);
+  if (rc == SM_OK)
+    receive_set_outcome(res, disabled ? "disabled" : "bounce", "%s",
+                        buf_str(&msg));
+out:
+  buf_free(&msg);
+  return rc;
+}
+
 /* LIST+bounce-TOKEN@: the token names the reader and the message. */
 static enum sm_status
 verp_bounce(const struct receive_env *env, const struct inbound_msg *m,
             const char *token, size_t tokenlen, struct receive_result *res)
 {
+  struct bounce_input in;
   struct bounce_result *r = NULL;
-  struct bouncer_event ev;
-  struct buf msg = BUF_INIT(4096);
   enum token_reason reason = TOKEN_VALID;
   int64_t sub = 0, outbox = 0;
-  char *recipient = NULL, status[16];
-  const char *diag;
+  char *recipient = NULL;
   size_t n = 0;
-  int disabled = 0;
   enum sm_status rc;
 
   rc = token_verify(env->secret, TOKEN_BOUNCE, token, tokenlen, env->now, &sub,
@@ -85,52 +135,63 @@ verp_bounce(const struct receive_env *env, const struct inbound_msg *m,
                         (long long)outbox, (long long)sub);
     return SM_OK;
   }
-  rc = bounce_parse(m->dsn, m->text, m->subject, &r, &n);
-  if (rc != SM_OK)
-    goto out;
-  memset(&ev, 0, sizeof(ev));
-  if (!bouncer_verp_verdict(r, n, recipient, m->has_dsn, m->subject, &ev.kind,
-                            status, sizeof(status), &diag)) {
-    /* Mail to the return path that is no failure: an auto-reply, a
-     * delivery report. Logged, not quarantined: it is ordinary. */
-    receive_set_outcome(res, "ignored",
-                        "mail to the VERP address of %s is no failure "
-                        "report (no failed recipient, no bounce subject)",
-                        recipient);
-    goto out;
-  }
-  ev.subscriber_id = sub;
-  ev.address = recipient;
-  ev.status = status;
-  ev.diagnostic = diag;
-  ev.source = "verp";
-  ev.outbox_id = outbox;
-  rc = record(env, &ev, &msg, &disabled);
+  bounce_input_of(m, &in);
+  rc = bounce_parse(&in, &r, &n);
   if (rc == SM_OK)
-    receive_set_outcome(res, disabled ? "disabled" : "bounce", "%s",
-                        buf_str(&msg));
-out:
+    rc = pinned_bounce(env, m, r, n, sub, outbox, recipient, "verp", res);
   bounce_results_free(r, n);
   free(recipient);
-  buf_free(&msg);
   return rc;
 }
 
-/* LIST-bounces@: a report with no usable VERP address. Only addresses
- * of readers we sent mail to are believed. */
+/* The message the bounce returns, by the Message-ID of its returned copy
+ * (ours are deterministic, see mime_message_id): *outbox 0 when it is
+ * none we sent, or when it went to several readers and none of the
+ * failed addresses tells which. */
+static enum sm_status
+returned_message(const struct receive_env *env, const struct bounce_input *in,
+                 const struct bounce_result *r, size_t n, int64_t *outbox,
+                 int64_t *sub, char **recipient)
+{
+  char mid[BOUNCE_ADDR_MAX + 1];
+  enum sm_status rc;
+
+  *outbox = 0;
+  *recipient = NULL;
+  if (!bounce_returned_id(in, mid, sizeof(mid)))
+    return SM_OK;
+  rc = store_bounce_sent_as(env->st, mid, NULL, outbox, sub, recipient);
+  for (size_t i = 0; rc == SM_OK && !*outbox && i < n; i++)
+    rc = store_bounce_sent_as(env->st, mid, r[i].address, outbox, sub,
+                              recipient);
+  return rc;
+}
+
+/* LIST-bounces@: a report with no usable VERP address. The returned
+ * copy's Message-ID names the reader when it is one of ours; otherwise
+ * only addresses of readers we sent mail to are believed. */
 static enum sm_status
 parsed_bounce(const struct receive_env *env, const struct inbound_msg *m,
               struct receive_result *res)
 {
+  struct bounce_input in;
   struct bounce_result *r = NULL;
   struct buf msg = BUF_INIT(8192), unknown = BUF_INIT(4096);
+  int64_t outbox = 0, pinned = 0;
+  char *recipient = NULL;
   size_t n = 0;
   int disabled = 0;
   enum sm_status rc;
 
-  rc = bounce_parse(m->dsn, m->text, m->subject, &r, &n);
-  if (rc != SM_OK)
-    return rc;
+  bounce_input_of(m, &in);
+  rc = bounce_parse(&in, &r, &n);
+  if (rc == SM_OK)
+    rc = returned_message(env, &in, r, n, &outbox, &pinned, &recipient);
+  if (rc == SM_OK && outbox) {
+    rc = pinned_bounce(env, m, r, n, pinned, outbox, recipient, "message-id",
+                       res);
+    goto out;
+  }
   for (size_t i = 0; i < n && rc == SM_OK; i++) {
     struct store_subscriber s;
     struct bouncer_event ev;
@@ -189,6 +250,7 @@ out:
   bounce_results_free(r, n);
   buf_free(&msg);
   buf_free(&unknown);
+  free(recipient);
   return rc;
 }
 

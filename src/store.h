@@ -350,6 +350,15 @@ enum sm_status store_sub_insert(struct store *st,
  * A VERP bounce counts only for a message we really sent that reader. */
 enum sm_status store_bounce_sent_to(struct store *st, int64_t id, int64_t sub,
                                     char **recipient);
+/* The message we sent with Message-ID `message_id` (without brackets),
+ * as a returned copy names it: *id, *sub and *recipient (a new string,
+ * the caller frees) of the one sent outbox row with that Message-ID;
+ * *id 0 and *recipient NULL when there is none, or when several readers
+ * got it (every follower's copy of a comment has the comment's
+ * Message-ID) and `address` (may be NULL) does not tell which. */
+enum sm_status store_bounce_sent_as(struct store *st, const char *message_id,
+                                    const char *address, int64_t *id,
+                                    int64_t *sub, char **recipient);
 /* The last outbox row sent to reader `sub` at `address` (compared
  * without case): *id 0 when we never mailed that address. */
 enum sm_status store_bounce_last_sent(struct store *st, int64_t sub,

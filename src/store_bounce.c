@@ -40,6 +40,58 @@ store_bounce_sent_to(struct store *st, int64_t id, int64_t sub,
 }
 
 enum sm_status
+store_bounce_sent_as(struct store *st, const char *message_id,
+                     const char *address, int64_t *id, int64_t *sub,
+                     char **recipient)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src, rows = 0;
+
+  *id = 0;
+  *sub = 0;
+  *recipient = NULL;
+  /* A digest's or notice's row has the Message-ID itself; a comment's
+   * rows are keyed "MID/READER" (thread.c), one per follower: the range
+   * after "MID/" and before "MID0" ('0' follows '/') finds them by the
+   * unique index. */
+  rc = store_stmt(st,
+                  "SELECT id, subscriber_id, recipient FROM outbox WHERE "
+                  "state = 'sent' AND subscriber_id IS NOT NULL AND "
+                  "(message_id = ?1 OR (message_id > ?1 || '/' AND "
+                  "message_id < ?1 || '0' AND (?2 IS NULL OR recipient = ?2 "
+                  "COLLATE NOCASE))) LIMIT 2",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  store_bind_text(q, 1, message_id);
+  store_bind_text(q, 2, address);
+  while ((src = sqlite3_step(q)) == SQLITE_ROW && rc == SM_OK) {
+    if (++rows > 1) {
+      *id = 0;
+      *sub = 0;
+      free(*recipient);
+      *recipient = NULL;
+      break;
+    }
+    *id = sqlite3_column_int64(q, 0);
+    *sub = sqlite3_column_int64(q, 1);
+    *recipient = store_dup_col(q, 2);
+    if (!*recipient)
+      rc = SM_ERR_NOMEM;
+  }
+  if (rc == SM_OK && src != SQLITE_ROW && src != SQLITE_DONE)
+    rc = store_fail(st, src, "looking for the message a bounce returns");
+  store_release(st, q);
+  if (rc != SM_OK) {
+    free(*recipient);
+    *recipient = NULL;
+    *id = 0;
+  }
+  return rc;
+}
+
+enum sm_status
 store_bounce_last_sent(struct store *st, int64_t sub, const char *address,
                        int64_t *id)
 {

@@ -47,10 +47,10 @@ unsub_addr() {
     sed 's/^mailto://'
 }
 
-# A bounce in RFC 3464 form about ADDRESS with STATUS (4.x.x: delayed),
-# Message-ID ID.
+# A bounce in RFC 3464 form about ADDRESS with STATUS, to TO, Message-ID
+# ID, Action ACTION (failed when not given).
 dsn() {
-  case $2 in 4.*) action=delayed ;; *) action=failed ;; esac
+  action=${5:-failed}
   cat <<EOF
 From: Mail Delivery System <MAILER-DAEMON@mx.example.net>
 To: $3
@@ -111,9 +111,14 @@ for s in $samples; do
   deliver digest-bounces@$list <"$top_srcdir/tests/bounces/$s.eml"
   is "$rc" 0 "$s: exit 0"
   while read -r addr kind st; do
-    is "$(events "$addr")" "$kind $st $(if [ "$kind" = permanent ]; then echo 1.0 1.0; else echo 0.5 0.5; fi) parsed" \
-      "$s: $addr: one $kind bounce ($st) stored, counted"
-    like "$log" "bounce: $addr: $kind $st \(parsed, outbox [0-9]+\): score (1|0\.5)/3$" \
+    case $kind in
+    permanent) counted="1.0 1.0" score="1/3$" ;;
+    temporary) counted="0.5 0.5" score="0\.5/3$" ;;
+    *) counted="0.0 0.0" score="0/3; not counted: a delay warning" ;;
+    esac
+    is "$(events "$addr")" "$kind $st $counted parsed" \
+      "$s: $addr: one $kind bounce ($st) stored, counted $counted"
+    like "$log" "bounce: $addr: $kind $st \(parsed, outbox [0-9]+\): score $score" \
       "$s: $addr: logged with the score"
   done <"$top_srcdir/tests/bounces/$s.expect"
 done
@@ -178,6 +183,74 @@ is "$(outcome)" quarantined "a VERP bounce for a message not sent is quarantined
 like "$T/err" "no such message was sent" "saying so"
 is "$(events fay@example.org | wc -l)" 0 "and stores nothing"
 sql "UPDATE outbox SET state = 'sent' WHERE recipient = 'fay@example.org'"
+
+# --- at LIST-bounces@, the returned copy's Message-ID names the reader,
+# whatever address the report has (a forward); a delay warning is kept
+# and counts nothing.
+fay_mid=$(sql "SELECT message_id FROM outbox WHERE recipient = 'fay@example.org' AND kind = 'digest'")
+deliver digest-bounces@$list 2026-11-26T10:00:00Z <<EOF
+From: MAILER-DAEMON@mx.example.net
+To: digest-bounces@$list
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <m1@mx.example.net>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+This is the mail system at host mx.example.net.
+
+<fay.new@elsewhere.example>: host mx.elsewhere.example[192.0.2.9] said:
+    550 5.1.1 User unknown (in reply to RCPT TO command)
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: rfc822; fay.new@elsewhere.example
+Action: failed
+Status: 5.1.1
+
+--B
+Content-Type: text/rfc822-headers
+
+From: ShortScience digest <digest@$list>
+To: fay@example.org
+Subject: Your weekly ShortScience digest
+Message-ID: <$fay_mid>
+
+--B--
+EOF
+is "$rc:$(outcome)" "0:bounce" "a report about a forward is taken by the returned copy's Message-ID"
+is "$(events fay@example.org)" "permanent 5.1.1 1.0 1.0 message-id" "stored for fay, from the Message-ID"
+deliver digest-bounces@$list 2026-11-27T10:00:00Z <<EOF
+From: MAILER-DAEMON@mx.example.net
+To: digest-bounces@$list
+Subject: Delayed Mail (still being retried)
+Message-ID: <m2@mx.example.net>
+
+This is the mail system at host mx.example.net.
+
+# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #
+
+<fay@example.org>: connect to mx.example.org[192.0.2.9]:25: Connection
+    timed out
+
+--- Below this line is a copy of the message.
+
+Return-Path: <digest-bounces@$list>
+From: ShortScience digest <digest@$list>
+To: fay@example.org
+Message-ID: <$fay_mid>
+
+Hello.
+EOF
+is "$rc:$(outcome)" "0:bounce" "a delay warning with a copy of our message is taken"
+is "$(events fay@example.org | tail -1)" "delayed - 0.0 1.0 message-id" "stored as delayed, counting nothing"
+like "$log" "bounce: fay@example.org: delayed - \(message-id, outbox [0-9]+\): score 1/3; not counted: a delay warning" \
+  "logged as not counted"
 
 # --- the threshold (3 here): one bounce a day; the third day disables,
 # once, with one notice.

@@ -55,6 +55,7 @@ static int
 via_bounce(const char *a)
 {
   struct buf dsn = BUF_INIT(1 << 16);
+  struct bounce_input in;
   struct bounce_result *r = NULL;
   size_t n = 0;
   int okay = 0;
@@ -67,8 +68,10 @@ via_bounce(const char *a)
                  "Diagnostic-Code: smtp; 550 5.1.1 user unknown\n",
                  a, a) != SM_OK)
     return 0;
-  if (bounce_parse(dsn.data, NULL, "Undelivered Mail Returned to Sender", &r,
-                   &n) == SM_OK)
+  memset(&in, 0, sizeof(in));
+  in.dsn = dsn.data;
+  in.subject = "Undelivered Mail Returned to Sender";
+  if (bounce_parse(&in, &r, &n) == SM_OK)
     okay = n == 1 && address_same(r[0].address, a) &&
            address_sendable(r[0].address);
   bounce_results_free(r, n);

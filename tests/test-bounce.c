@@ -41,17 +41,44 @@ fmt(const struct bounce_result *r, size_t n, int with_diag)
 static const char *
 run_diag(const char *dsn, const char *text, const char *subject, int with_diag)
 {
+  struct bounce_input in = {dsn, text, subject, NULL, NULL};
   struct bounce_result *r = NULL;
   size_t n = 99;
   const char *s;
 
-  if (bounce_parse(dsn, text, subject, &r, &n) != SM_OK)
+  if (bounce_parse(&in, &r, &n) != SM_OK)
     return "(error)";
   if ((n == 0) != (r == NULL))
     return "(inconsistent: n and the array disagree)";
   s = fmt(r, n, with_diag);
   bounce_results_free(r, n);
   return s;
+}
+
+/* The results of a parsed message, as lines "address kind status", or
+ * "address kind" when brief. Static buffer. */
+static const char *
+run_msg(const struct inbound_msg *m, int brief)
+{
+  struct bounce_input in = {m->dsn, m->text, m->subject, m->failed_recipients,
+                            m->returned};
+  struct bounce_result *r = NULL;
+  static char out[65536];
+  size_t n = 0, len = 0;
+
+  if (bounce_parse(&in, &r, &n) != SM_OK)
+    return "(error)";
+  if (!brief) {
+    snprintf(out, sizeof(out), "%s", fmt(r, n, 0));
+    bounce_results_free(r, n);
+    return out;
+  }
+  out[0] = '\0';
+  for (size_t i = 0; i < n && len < sizeof(out); i++)
+    len += (size_t)snprintf(out + len, sizeof(out) - len, "%s %s\n",
+                            r[i].address, bounce_kind_name(r[i].kind));
+  bounce_results_free(r, n);
+  return out;
 }
 
 static const char *
@@ -98,27 +125,30 @@ test_sample(const char *dir, const char *name)
     ok(!m.has_dsn && !m.dsn, label);
   }
   snprintf(label, sizeof(label), "%s: results as in %s.expect", name, name);
-  is_str(run(m.dsn, m.text, m.subject), buf_str(&want), label);
+  is_str(run_msg(&m, 0), buf_str(&want), label);
   inbound_msg_free(&m);
 out:
   buf_free(&raw);
   buf_free(&want);
 }
 
-static void
-test_samples(void)
+/* Opens $top_srcdir/tests/SUB (path in dir, dirsize bytes) and lists
+ * the NAMEs of its NAME.eml files, sorted, malloc'd, at most max of
+ * them; the count, -1 when the directory does not open. */
+static long
+list_samples(const char *sub, char *dir, size_t dirsize, char **names,
+             size_t max)
 {
   const char *top = getenv("top_srcdir");
-  char dir[1024], *names[128];
-  size_t n = 0, nonbounce = 0;
   struct dirent *de;
+  size_t n = 0;
   DIR *d;
 
-  snprintf(dir, sizeof(dir), "%s/tests/bounces", top ? top : ".");
+  snprintf(dir, dirsize, "%s/tests/%s", top ? top : ".", sub);
   d = opendir(dir);
-  if (!ok(d != NULL, "tests/bounces exists"))
-    return;
-  while ((de = readdir(d)) != NULL && n < 128) {
+  if (!d)
+    return -1;
+  while ((de = readdir(d)) != NULL && n < max) {
     size_t len = strlen(de->d_name);
 
     if (len > 4 && strcmp(de->d_name + len - 4, ".eml") == 0)
@@ -126,6 +156,19 @@ test_samples(void)
   }
   closedir(d);
   qsort(names, n, sizeof(names[0]), name_cmp);
+  return (long)n;
+}
+
+static void
+test_samples(void)
+{
+  char dir[1024], *names[128];
+  size_t n, nonbounce = 0;
+  long got = list_samples("bounces", dir, sizeof(dir), names, 128);
+
+  if (!ok(got >= 0, "tests/bounces exists"))
+    return;
+  n = (size_t)got;
   for (size_t i = 0; i < n; i++) {
     test_sample(dir, names[i]);
     if (strncmp(names[i], "not-", 4) == 0)
@@ -205,8 +248,8 @@ test_dsn(void)
   is_str(run("Final-Recipient: rfc822; a@example.org\nAction: delayed\n"
              "Status: 5.0.0\n",
              NULL, NULL),
-         "a@example.org temporary 5.0.0\n",
-         "delayed is never permanent, whatever the status");
+         "a@example.org delayed 5.0.0\n",
+         "delayed is a delay, whatever the status: nothing failed yet");
   is_str(run("Final-Recipient: rfc822; a@example.org\nAction: failed\n"
              "Status: 5.0.0\nDiagnostic-Code: smtp; 550 5.7.1 relaying "
              "denied\n",
@@ -271,7 +314,7 @@ test_dsn(void)
              "Final-Recipient: rfc822; b@example.org\nAction: delayed\n"
              "Status: 4.4.1\n",
              NULL, NULL),
-         "a@example.org permanent 5.1.1\nb@example.org temporary 4.4.1\n",
+         "a@example.org permanent 5.1.1\nb@example.org delayed 4.4.1\n",
          "groups without the blank line between them");
   is_str(run("Final-Recipient: rfc822; MAILER-DAEMON@mx.example.net\n"
              "Action: failed\nStatus: 5.1.1\n\n"
@@ -310,7 +353,9 @@ test_dsn(void)
     struct bounce_result *r;
     size_t n;
 
-    ok(bounce_parse(big, NULL, NULL, &r, &n) == SM_OK, "150 recipients");
+    struct bounce_input in = {big, NULL, NULL, NULL, NULL};
+
+    ok(bounce_parse(&in, &r, &n) == SM_OK, "150 recipients");
     is_int(n, BOUNCE_MAX_RESULTS, "at most BOUNCE_MAX_RESULTS results");
     is_str(n ? r[99].address : "", "user99@example.org",
            "the first ones are kept");
@@ -327,8 +372,9 @@ test_dsn(void)
     struct bounce_result *r;
     size_t n;
 
-    ok(bounce_parse(big, NULL, NULL, &r, &n) == SM_OK && n == 1,
-       "long diagnostic");
+    struct bounce_input in = {big, NULL, NULL, NULL, NULL};
+
+    ok(bounce_parse(&in, &r, &n) == SM_OK && n == 1, "long diagnostic");
     ok(n == 1 && strlen(r[0].diagnostic) <= BOUNCE_DIAG_MAX &&
            strlen(r[0].diagnostic) > 200,
        "diagnostic cut at BOUNCE_DIAG_MAX");
@@ -344,7 +390,9 @@ test_dsn(void)
       memcpy(dsn + 290000,
              "Final-Recipient: rfc822; late@example.org\nAction: failed\n",
              57);
-      ok(bounce_parse(dsn, NULL, NULL, &r, &n) == SM_OK && n == 0,
+      struct bounce_input in = {dsn, NULL, NULL, NULL, NULL};
+
+      ok(bounce_parse(&in, &r, &n) == SM_OK && n == 0,
          "input past BOUNCE_MAX_INPUT is ignored");
       bounce_results_free(r, n);
       free(dsn);
@@ -375,8 +423,8 @@ test_text(void)
              "<slow@example.org>: host mx.example.org[192.0.2.9] refused "
              "to talk to me\n",
              NULL),
-         "slow@example.org temporary -\n",
-         "Postfix delay warning: temporary by the report's wording");
+         "slow@example.org delayed -\n",
+         "Postfix delay warning: delayed by the report's wording");
   is_str(run(NULL,
              "This message was created automatically by mail delivery "
              "software.\n\n"
@@ -387,7 +435,7 @@ test_text(void)
              "is:\n\n  wait@example.org\n\n"
              "No action is required on your part.\n",
              "Warning: message 1vXq2b-0004Zt-9K delayed 24 hours"),
-         "wait@example.org temporary -\n",
+         "wait@example.org delayed -\n",
          "Exim delay warning: an address under its list header");
   is_str(run(NULL,
              "This message was created automatically by mail delivery "
@@ -405,8 +453,8 @@ test_text(void)
              "The response was:\n451 4.3.0 Mail server temporarily "
              "rejected message.\n",
              "Delivery Status Notification (Delay)"),
-         "gmailuser@example.com temporary 4.3.0\n",
-         "Gmail temporary failure: the response paragraph's code");
+         "gmailuser@example.com delayed 4.3.0\n",
+         "Gmail's \"Delivery incomplete\": delayed, with the response's code");
   is_str(run(NULL,
              "Your message to o365user@contoso.example couldn\xE2\x80\x99t "
              "be delivered.\n"
@@ -540,11 +588,139 @@ test_text(void)
   is_str(bounce_kind_name(BOUNCE_TEMPORARY), "temporary", "kind name");
 }
 
+/* The handles beside the report: X-Failed-Recipients, the returned copy
+ * (its senders are no recipients; its Message-ID names our message). */
+static const char *
+run_in(const struct bounce_input *in)
+{
+  struct bounce_result *r = NULL;
+  size_t n = 0;
+  const char *s;
+
+  if (bounce_parse(in, &r, &n) != SM_OK)
+    return "(error)";
+  s = fmt(r, n, 0);
+  bounce_results_free(r, n);
+  return s;
+}
+
+static void
+test_handles(void)
+{
+  struct bounce_input in;
+  char id[256];
+
+  memset(&in, 0, sizeof(in));
+  in.returned = "Return-Path: <digest-bounces@lists.example.org>\n"
+                "From: ShortScience <digest@lists.example.org>\n"
+                "To: ana@example.org\n"
+                "Message-ID:\n <digest.202648.17@lists.example.org>\n";
+  ok(bounce_returned_id(&in, id, sizeof(id)) &&
+         !strcmp(id, "digest.202648.17@lists.example.org"),
+     "returned id: from the returned header block, folded");
+  ok(!bounce_returned_id(&in, id, 10) && !id[0],
+     "returned id: too long for the buffer is none");
+  memset(&in, 0, sizeof(in));
+  in.text = "Message-ID: <report.1@mx.example.net> is not it\n\n"
+            "--- Below this line is a copy of the message.\n\n"
+            "From: digest@lists.example.org\n"
+            "Message-Id: <confirm.3.1700000000@lists.example.org>\n";
+  ok(bounce_returned_id(&in, id, sizeof(id)) &&
+         !strcmp(id, "confirm.3.1700000000@lists.example.org"),
+     "returned id: the quoted copy's before the report's own words");
+  in.text = "This report relates to a message you sent with the following "
+            "header fields:\n\n  Message-id: <digest.1.2@lists.example.org>\n";
+  ok(bounce_returned_id(&in, id, sizeof(id)) &&
+         !strcmp(id, "digest.1.2@lists.example.org"),
+     "returned id: a report that quotes the message's fields");
+  in.text = NULL;
+  in.dsn = "Reporting-MTA: dns; googlemail.com\n"
+           "X-Original-Message-ID: <digest.9.9@lists.example.org>\n";
+  ok(bounce_returned_id(&in, id, sizeof(id)) &&
+         !strcmp(id, "digest.9.9@lists.example.org"),
+     "returned id: Gmail's X-Original-Message-ID");
+  in.dsn = "X-Original-Message-ID: <no at sign>\nMessage-ID: <a b@c>\n";
+  ok(!bounce_returned_id(&in, id, sizeof(id)), "returned id: garbage is none");
+
+  memset(&in, 0, sizeof(in));
+  in.failed_recipients = "group@googlegroups.example, <Two@Example.ORG>,bad@,";
+  in.text = "We're writing to let you know that the group you tried to "
+            "contact (group) may not exist.\n";
+  is_str(run_in(&in),
+         "group@googlegroups.example permanent -\n"
+         "Two@example.org permanent -\n",
+         "X-Failed-Recipients: the addresses the text does not name");
+  in.text = "This message was created automatically by mail delivery "
+            "software.\n\nThe following address(es) failed:\n\n"
+            "  real@example.org\n    (generated from alias@example.com)\n"
+            "    550 5.1.1 unknown\n";
+  in.failed_recipients = "real@example.org";
+  is_str(run_in(&in), "alias@example.com permanent 5.1.1\n",
+         "X-Failed-Recipients: an alias's target stands for the alias");
+  in.failed_recipients = "late@example.org";
+  in.subject = "Warning: message 1x delayed 24 hours";
+  in.text = "A message that you sent has not yet been delivered to one or "
+            "more of its recipients.\n";
+  is_str(run_in(&in), "late@example.org delayed -\n",
+         "X-Failed-Recipients in a delay warning: delayed");
+
+  memset(&in, 0, sizeof(in));
+  in.text = "Delivery failed.\n\nUser unknown: digest@lists.example.org\n"
+            "User unknown: reader@example.org\n";
+  in.returned = "From: ShortScience <digest@lists.example.org>\n"
+                "Reply-To: <digest+c-x@lists.example.org>\n";
+  is_str(run_in(&in), "reader@example.org permanent -\n",
+         "the returned copy's sender is never a failed recipient");
+  in.returned = NULL;
+  in.text = "Mail delivery failed.\n\nuser unknown: a@example.org\n\n"
+            "------ This is a copy of the message, including all the "
+            "headers. ------\n\nFrom: me@sender.example\nTo: "
+            "a@example.org\n\nuser unknown: me@sender.example\n";
+  is_str(run_in(&in), "a@example.org permanent -\n",
+         "nor is the sender of a copy quoted in the text");
+
+  is_str(run(NULL,
+             "Thanks! My colleague's address bounced with user unknown: "
+             "col@example.org, can you check?\n",
+             "Re: Your weekly ShortScience digest"),
+         "", "a reader's reply quoting an MTA's words is no bounce");
+  is_str(run(NULL,
+             "Your message could not be delivered.\n\n"
+             "Intended recipient: meant@example.org\n",
+             "Delivery failure notification"),
+         "meant@example.org permanent -\n",
+         "a label names the recipient in a paragraph that says nothing");
+  is_str(run(NULL,
+             "Hi!\n\nThis is the MAILER-DAEMON, please DO NOT REPLY to this "
+             "email.\n\nAn error has occurred while attempting to deliver a "
+             "message for\nthe following list of recipients:\n\n"
+             "x@example.org: 550 5.1.1 no such user\n"
+             "y@example.org: 421 Service not available\n",
+             "Delivery status notification: error"),
+         "x@example.org permanent 5.1.1\ny@example.org temporary 421\n",
+         "a reply code right after \"ADDRESS:\" is the server's");
+  is_str(run(NULL,
+             "Die Zustellung an folgende Empf\xC3\xA4nger oder Gruppen ist "
+             "fehlgeschlagen:\n\nweg@example.de\nDie eingegebene "
+             "E-Mail-Adresse wurde nicht gefunden.\n",
+             "Unzustellbar: Your weekly ShortScience digest"),
+         "weg@example.de permanent -\n",
+         "Exchange in German: the header of its list");
+  is_str(run(NULL,
+             "This Message was undeliverable due to the following reason:\n\n"
+             "The user(s) account is temporarily over quota.\n\n"
+             "<q@example.org>\n\nPlease reply to Postmaster@example.org\n",
+             "Mail System Error - Returned Mail"),
+         "q@example.org temporary -\n",
+         "an address alone under its reason takes the reason's kind");
+}
+
 int
 main(void)
 {
   test_samples();
   test_dsn();
   test_text();
+  test_handles();
   return done_testing();
 }

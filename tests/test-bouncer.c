@@ -18,14 +18,17 @@ halves(double x)
   return (int)(x * 2 + 0.5);
 }
 
-/* Applies a bounce of kind k (P or T) at day d, hour h; returns what it
- * counted in half points. */
+/* Applies a bounce of kind k (P, T or D for delayed) at day d, hour h;
+ * returns what it counted in half points. */
 static int
 apply(struct store_bounce_score *s, char k, int d, int h, long threshold)
 {
   return halves(bouncer_apply(
-      s, k == 'P' ? BOUNCE_PERMANENT : BOUNCE_TEMPORARY, threshold, 7,
-      (int64_t)T0 + (int64_t)d * DAY + (int64_t)h * 3600));
+      s,
+      k == 'P'   ? BOUNCE_PERMANENT
+      : k == 'D' ? BOUNCE_DELAYED
+                 : BOUNCE_TEMPORARY,
+      threshold, 7, (int64_t)T0 + (int64_t)d * DAY + (int64_t)h * 3600));
 }
 
 static void
@@ -34,6 +37,9 @@ test_scores(void)
   struct store_bounce_score s;
 
   memset(&s, 0, sizeof(s));
+  is_int(apply(&s, 'D', 0, 0, 5), 0, "a delay warning counts nothing");
+  ok(!s.known && s.score == 0 && !s.last_bounce_at,
+     "and leaves the score as it was");
   is_int(apply(&s, 'P', 0, 0, 5), 2, "a first permanent bounce counts 1");
   is_int(apply(&s, 'P', 0, 5, 5), 0, "a second one the same day counts 0");
   is_int(apply(&s, 'T', 1, 0, 5), 1, "a temporary one the next day 0.5");
@@ -114,8 +120,8 @@ test_verdict(void)
   ok(bouncer_verp_verdict(NULL, 0, "a@b.example", 0,
                           "Delayed Mail (still being retried)", &k, status,
                           sizeof(status), &diag) &&
-         k == BOUNCE_TEMPORARY,
-     "an unreadable delay warning is temporary");
+         k == BOUNCE_DELAYED,
+     "an unreadable delay warning is a delay");
   ok(!bouncer_verp_verdict(NULL, 0, "a@b.example", 0,
                            "Out of office: Re: your digest", &k, status,
                            sizeof(status), &diag),
