@@ -179,6 +179,91 @@ test_samples(void)
   ok(nonbounce >= 3, "at least 3 of them are no bounces");
 }
 
+/* Sorts the lines of s in place (each ends with '\n'), so that results
+ * compare whatever order the report listed its recipients in. */
+static void
+sort_lines(char *s)
+{
+  char *lines[BOUNCE_MAX_RESULTS + 1], copy[65536], *p, *save = NULL;
+  size_t n = 0, len = 0;
+
+  snprintf(copy, sizeof(copy), "%s", s);
+  for (p = strtok_r(copy, "\n", &save); p && n < BOUNCE_MAX_RESULTS + 1;
+       p = strtok_r(NULL, "\n", &save))
+    lines[n++] = p;
+  qsort(lines, n, sizeof(lines[0]), name_cmp);
+  s[0] = '\0';
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(s + len, 65536 - len, "%s\n", lines[i]);
+}
+
+/* tests/bounce-corpus: bounces written here in the shapes of many MTAs
+ * and providers (see make-corpus.py), each NAME.eml beside NAME.expect
+ * ("address kind" per failed recipient). A case counts when the parser
+ * finds exactly the expected addresses with the expected kinds; the rate
+ * must reach 97%. */
+static void
+test_corpus(void)
+{
+  char dir[1024], label[256], *names[512], *fams[512];
+  size_t n, nfam = 0, bounces = 0, right = 0;
+  long got = list_samples("bounce-corpus", dir, sizeof(dir), names, 512);
+
+  if (!ok(got >= 0, "tests/bounce-corpus exists"))
+    return;
+  n = (size_t)got;
+  for (size_t i = 0; i < n; i++) {
+    char path[2048], got[65536];
+    struct buf raw = BUF_INIT(4 * 1024 * 1024);
+    struct buf want = BUF_INIT(64 * 1024);
+    struct inbound_msg m;
+    char err[SM_ERRLEN], *dash = strrchr(names[i], '-');
+    size_t fl = dash ? (size_t)(dash - names[i]) : strlen(names[i]), f;
+
+    for (f = 0; f < nfam; f++)
+      if (strlen(fams[f]) == fl && !strncmp(fams[f], names[i], fl))
+        break;
+    if (f == nfam)
+      fams[nfam++] = strndup(names[i], fl);
+    snprintf(path, sizeof(path), "%s/%s.eml", dir, names[i]);
+    if (util_read_file(path, &raw) != SM_OK)
+      goto next;
+    snprintf(path, sizeof(path), "%s/%s.expect", dir, names[i]);
+    if (util_read_file(path, &want) != SM_OK)
+      goto next;
+    if (want.len)
+      bounces++;
+    if (inbound_parse(raw.data, raw.len, &m, err, sizeof(err)) != SM_OK) {
+      diag("%s: %s", names[i], err);
+      goto next;
+    }
+    snprintf(got, sizeof(got), "%s", run_msg(&m, 1));
+    sort_lines(got);
+    sort_lines(want.data);
+    if (!strcmp(got, buf_str(&want)))
+      right++;
+    else
+      diag("%s: got\n%s# want\n%s", names[i], got, buf_str(&want));
+    inbound_msg_free(&m);
+  next:
+    buf_free(&raw);
+    buf_free(&want);
+    free(names[i]);
+  }
+  snprintf(label, sizeof(label), "the corpus has %zu bounces (at least 150)",
+           bounces);
+  ok(bounces >= 150, label);
+  snprintf(label, sizeof(label),
+           "in the shapes of %zu MTAs and providers (at least 30)", nfam);
+  ok(nfam >= 30, label);
+  snprintf(label, sizeof(label),
+           "bounce corpus: %zu of %zu right (%.1f%%), at least 97%%", right, n,
+           n ? 100.0 * (double)right / (double)n : 0.0);
+  ok(n > 0 && right * 100 >= n * 97, label);
+  for (size_t f = 0; f < nfam; f++)
+    free(fams[f]);
+}
+
 static void
 test_dsn(void)
 {
@@ -719,6 +804,7 @@ int
 main(void)
 {
   test_samples();
+  test_corpus();
   test_dsn();
   test_text();
   test_handles();
