@@ -3,8 +3,10 @@
  * failed DMARC. Anyone can write such a field into a message, so only
  * the ones our MTA added count: those whose authserv-id is ours, at the
  * top of the header (an MTA adds its field above what it received), up
- * to the first one that is not ours. Pure: text in, verdict out; no
- * allocation. */
+ * to the first one that is not ours. The caller hands over only the
+ * fields above the first Received field (inbound.h: the ones below it
+ * came with the message, RFC 8601 section 5). Pure: text in, verdict
+ * out; no allocation. */
 #ifndef SM_AUTHRES_H
 #define SM_AUTHRES_H
 

@@ -61,8 +61,11 @@ header_dup(GMimeObject *obj, const char *name)
   return unfold_dup(g_mime_object_get_header(obj, name));
 }
 
-/* Every Authentication-Results field in header order, raw (an RFC 2047
- * decoding has no place in its grammar), top first. */
+/* The Authentication-Results fields above the first Received field, in
+ * header order, raw (an RFC 2047 decoding has no place in its grammar),
+ * top first. Our MTA adds its results above the Received field it adds
+ * (RFC 8601 section 5); a field below that came with the message, from
+ * whoever wrote it, whatever authserv-id it names. */
 static enum sm_status
 auth_results(GMimeObject *obj, struct inbound_msg *out)
 {
@@ -74,6 +77,8 @@ auth_results(GMimeObject *obj, struct inbound_msg *out)
     const char *name = h ? g_mime_header_get_name(h) : NULL;
     char *v;
 
+    if (name && !strcasecmp(name, "Received"))
+      break;
     if (!name || strcasecmp(name, "Authentication-Results"))
       continue;
     if (out->n_auth_results == INBOUND_MAX_AUTH_RESULTS)

@@ -31,8 +31,8 @@ struct inbound_msg {
   /* The header block of the message a bounce returns: the first
    * message/rfc822 part's headers, or a text/rfc822-headers part. */
   char *returned;
-  /* The Authentication-Results header values (RFC 8601), unfolded, top
-   * first (the newest, our MTA's, is on top): at most
+  /* The Authentication-Results header values (RFC 8601) above the first
+   * Received field (the ones our MTA added), unfolded, top first: at most
    * INBOUND_MAX_AUTH_RESULTS, the lower ones dropped. */
   char **auth_results;
   size_t n_auth_results;

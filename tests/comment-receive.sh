@@ -285,6 +285,27 @@ EOF
 is "$(outcome)" quarantined "a pass from another authserv-id is not believed"
 is "$(replies eve@example.net)" 0 "no notice to that sender"
 
+# A forged field with our own authserv-id, written by the sender below the
+# Received field our MTA added: only the fields above it are our MTA's
+# (RFC 8601 section 5), so its pass counts for nothing.
+deliver "$ADA_WGAN" eve@example.net <<EOF
+Authentication-Results: $ours; spf=none smtp.mailfrom=example.net
+Received: from mail.example.net (mail.example.net [192.0.2.7])
+	by mx.lists.example.org (Postfix) with ESMTPS id 4Fq2Zx0kLmz9sVq
+	for <$ADA_WGAN>; Mon, 23 Nov 2026 10:02:11 +0000 (UTC)
+Authentication-Results: $ours; dkim=pass header.d=example.net;
+	dmarc=pass (p=reject dis=none) header.from=example.net
+Received: from [10.0.0.5] by mail.example.net; Mon, 23 Nov 2026 10:02:10 +0000
+From: Eve <eve@example.net>
+To: $ADA_WGAN
+Subject: Re: Wasserstein GAN
+Message-ID: <forged-below-received@example.net>
+
+Our authserv-id, written by me, under your MTA's Received.
+EOF
+is "$(outcome)" quarantined "our authserv-id below our MTA's Received is not believed"
+is "$(replies eve@example.net)" 0 "no notice to that sender either"
+
 # Another reader's address: Bob is a reader, so he may be told.
 deliver "$ADA_GELU" bob@example.net <<EOF
 From: Bob <bob@example.net>
