@@ -12,6 +12,7 @@
 #include "compose.h"
 #include "digest.h"
 #include "log.h"
+#include "outbox.h"
 #include "store.h"
 #include "util.h"
 
@@ -41,8 +42,13 @@ static void
 chosen(void *ctx, const struct digest_choice *c)
 {
   struct preview *p = ctx;
-  struct compose_row row = {"digest",      c->sub,     c->address, c->issue,
-                            c->message_id, c->payload, p->now};
+  struct compose_row row = {outbox_kind_name(OUTBOX_DIGEST),
+                            c->sub,
+                            c->address,
+                            c->issue,
+                            c->message_id,
+                            c->payload,
+                            p->now};
 
   p->found = 1;
   p->rc = compose_message(p->comp, &row, &p->msg, &p->html, p->err,

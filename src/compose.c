@@ -7,9 +7,9 @@
 #include <time.h>
 
 #include "compose.h"
-#include "jread.h"
 #include "listaddr.h"
 #include "mime.h"
+#include "outbox.h"
 #include "render.h"
 #include "signer.h"
 
@@ -292,12 +292,10 @@ list_headers(struct compose *c, const struct compose_row *row,
 
 static enum sm_status
 digest_context(struct compose *c, const struct compose_row *row,
-               const struct jread_value *payload, struct tmpl_value *ctx,
+               const struct outbox_digest *payload, struct tmpl_value *ctx,
                size_t *count)
 {
   const struct compose_env *env = c->env;
-  const struct jread_value *items = jread_get(payload, "items");
-  const struct jread_value *more = jread_get(payload, "more");
   struct tmpl_value *list = tmpl_map_add_list(ctx, "items");
   struct buf pre = BUF_INIT(1024);
   char req[LISTADDR_MAX], tok[TOKEN_MAX_LEN + 1], url[1024];
@@ -307,21 +305,14 @@ digest_context(struct compose *c, const struct compose_row *row,
 
   if (!list)
     return SM_ERR_NOMEM;
-  if (!items || items->type != JREAD_ARRAY)
-    return SM_ERR_DATA;
   rc = listaddr_make(env->conf, LISTADDR_REQUEST, NULL, req, sizeof(req));
-  for (size_t i = 0; i < items->n && rc == SM_OK; i++) {
-    const struct jread_value *it = &items->items[i];
-    const struct jread_value *idv = jread_get(it, "id");
-    const struct jread_value *kw = jread_get(it, "kw");
+  for (size_t i = 0; i < payload->n && rc == SM_OK; i++) {
+    const struct outbox_digest_item *it = &payload->items[i];
+    int64_t id = it->id;
     struct tmpl_value *item, *kws;
     struct frag *f;
     char subj[1024];
-    int64_t id;
 
-    if (!idv || idv->type != JREAD_NUMBER)
-      return SM_ERR_DATA;
-    id = strtoll(idv->s, NULL, 10);
     rc = frag_get(c, id, &f);
     if (rc != SM_OK)
       break;
@@ -353,13 +344,13 @@ digest_context(struct compose *c, const struct compose_row *row,
         set_mailto(item, "comment_mailto", caddr, subj, NULL) ||
         set_mailto(item, "follow_mailto", caddr, "follow", "follow"))
       return SM_ERR_NOMEM;
-    for (size_t k = 0; kw && k < kw->n; k++) {
+    for (size_t k = 0; k < it->nkw; k++) {
       struct tmpl_value *e = tmpl_list_add_map(kws);
       char del[512];
-      if (!e || kw->items[k].type != JREAD_STRING)
-        return e ? SM_ERR_DATA : SM_ERR_NOMEM;
-      snprintf(del, sizeof(del), "del %s", kw->items[k].s);
-      if (tmpl_map_set_str(e, "keyword", kw->items[k].s) ||
+      if (!e)
+        return SM_ERR_NOMEM;
+      snprintf(del, sizeof(del), "del %s", it->kw[k]);
+      if (tmpl_map_set_str(e, "keyword", it->kw[k]) ||
           set_mailto(e, "del_mailto", req, del, del))
         return SM_ERR_NOMEM;
     }
@@ -391,9 +382,8 @@ digest_context(struct compose *c, const struct compose_row *row,
     rc = tmpl_map_set_int(ctx, "count", (int64_t)shown);
   if (rc == SM_OK)
     rc = tmpl_map_set_bool(ctx, "count_one", shown == 1);
-  if (rc == SM_OK && more && more->type == JREAD_NUMBER &&
-      strtol(more->s, NULL, 10) > 0)
-    rc = tmpl_map_set_int(ctx, "more", strtol(more->s, NULL, 10));
+  if (rc == SM_OK && payload->more > 0)
+    rc = tmpl_map_set_int(ctx, "more", payload->more);
   if (rc == SM_OK)
     rc = tmpl_map_set_str(ctx, "request_address", req);
   if (rc == SM_OK)
@@ -404,7 +394,7 @@ digest_context(struct compose *c, const struct compose_row *row,
 
 static enum sm_status
 compose_digest(struct compose *c, const struct compose_row *row,
-               const struct jread_value *payload, struct buf *out,
+               const struct outbox_digest *payload, struct buf *out,
                struct buf *html_out, char *err, size_t errlen)
 {
   const struct compose_env *env = c->env;
@@ -464,43 +454,27 @@ out:
 
 /* ---- replies and confirmations ------------------------------------- */
 
-static const char *
-str_member(const struct jread_value *obj, const char *key)
-{
-  const struct jread_value *v = jread_get(obj, key);
-
-  return v && v->type == JREAD_STRING ? v->s : NULL;
-}
-
 static enum sm_status
 compose_reply(struct compose *c, const struct compose_row *row,
-              const struct jread_value *p, struct buf *out)
+              const struct outbox_message *p, struct buf *out)
 {
   struct mime_msg *m = &c->msg;
-  const char *text = str_member(p, "text");
-  const char *from = str_member(p, "from");
-  const char *reply_to = str_member(p, "reply_to");
-  const char *irt = str_member(p, "in_reply_to");
-  const char *refs = str_member(p, "references");
-  const char *subject = str_member(p, "subject");
-  const char *autosub = str_member(p, "auto_submitted");
   enum sm_status rc;
 
-  if (!text || !from || !subject)
-    return SM_ERR_DATA;
   mime_msg_reset(m);
-  rc = base_headers(c, row, str_member(p, "from_name"), from, subject);
-  if (rc == SM_OK && reply_to)
-    rc = mime_add_address(m, "Reply-To", NULL, reply_to);
-  if (rc == SM_OK && irt)
-    rc = mime_add_header(m, "In-Reply-To", irt);
-  if (rc == SM_OK && refs)
-    rc = mime_add_header(m, "References", refs);
+  rc = base_headers(c, row, p->from_name, p->from, p->subject);
+  if (rc == SM_OK && p->reply_to)
+    rc = mime_add_address(m, "Reply-To", NULL, p->reply_to);
+  if (rc == SM_OK && p->in_reply_to)
+    rc = mime_add_header(m, "In-Reply-To", p->in_reply_to);
+  if (rc == SM_OK && p->references)
+    rc = mime_add_header(m, "References", p->references);
   if (rc == SM_OK)
     rc = mime_add_header(m, "Auto-Submitted",
-                         autosub ? autosub : "auto-replied");
+                         p->auto_submitted ? p->auto_submitted
+                                           : "auto-replied");
   if (rc == SM_OK)
-    rc = mime_add_body_text(m, MIME_PLAIN, text, strlen(text));
+    rc = mime_add_body_text(m, MIME_PLAIN, p->text, strlen(p->text));
   if (rc == SM_OK)
     rc = mime_render(m, out);
   return rc;
@@ -517,7 +491,7 @@ compose_reply(struct compose *c, const struct compose_row *row,
 
 static enum sm_status
 comment_context(struct compose *c, const struct compose_row *row,
-                const struct jread_value *p, const char *caddr,
+                const struct outbox_comment *p, const char *caddr,
                 struct tmpl_value *ctx)
 {
   const struct compose_env *env = c->env;
@@ -535,10 +509,10 @@ comment_context(struct compose *c, const struct compose_row *row,
       tmpl_map_set_str(ctx, "list_address", env->conf->list.address) ||
       tmpl_map_set_str(ctx, "site_url", env->conf->site.url) ||
       tmpl_map_set_str(ctx, "address", row->recipient) ||
-      tmpl_map_set_str(ctx, "author", str_member(p, "author")) ||
-      tmpl_map_set_str(ctx, "title", str_member(p, "title")) ||
-      tmpl_map_set_str(ctx, "link", str_member(p, "link")) ||
-      tmpl_map_set_str(ctx, "text", str_member(p, "text")) ||
+      tmpl_map_set_str(ctx, "author", p->author) ||
+      tmpl_map_set_str(ctx, "title", p->title) ||
+      tmpl_map_set_str(ctx, "link", p->link) ||
+      tmpl_map_set_str(ctx, "text", p->text) ||
       tmpl_map_set_str(ctx, "reply_address", caddr) ||
       set_mailto(ctx, "unfollow_mailto", caddr, "unfollow", "unfollow") ||
       tmpl_map_set_str(ctx, "unsubscribe_url", url) ||
@@ -549,28 +523,20 @@ comment_context(struct compose *c, const struct compose_row *row,
 
 static enum sm_status
 compose_comment(struct compose *c, const struct compose_row *row,
-                const struct jread_value *p, struct buf *out, char *err,
+                const struct outbox_comment *p, struct buf *out, char *err,
                 size_t errlen)
 {
   const struct compose_env *env = c->env;
-  const struct jread_value *sv = jread_get(p, "summary");
-  const char *mid = str_member(p, "message_id");
-  const char *irt = str_member(p, "in_reply_to");
-  const char *refs = str_member(p, "references");
-  const char *title = str_member(p, "title");
-  const char *author = str_member(p, "author");
+  const char *mid = p->message_id, *irt = p->in_reply_to;
+  const char *refs = p->references, *title = p->title, *author = p->author;
+  int64_t summary = p->summary;
   struct mime_msg *m = &c->msg;
   struct tmpl_value *ctx = NULL;
   struct buf text = BUF_INIT(COMPOSE_MAX_PART);
   struct compose_row head = *row;
   char caddr[LISTADDR_MAX], value[2048], subject[1024], from_name[512];
-  int64_t summary;
   enum sm_status rc;
 
-  if (!sv || sv->type != JREAD_NUMBER || !mid || !title || !author ||
-      !str_member(p, "link") || !str_member(p, "text"))
-    return SM_ERR_DATA;
-  summary = strtoll(sv->s, NULL, 10);
   rc = listaddr_mint(env->conf, env->secret, LISTADDR_COMMENT,
                      row->subscriber_id, summary, row->created_at, caddr,
                      sizeof(caddr));
@@ -624,31 +590,44 @@ enum sm_status
 compose_message(struct compose *c, const struct compose_row *row,
                 struct buf *out, struct buf *html, char *err, size_t errlen)
 {
-  struct jread_value *payload = NULL;
-  char perr[SM_ERRLEN];
-  enum sm_status rc;
+  int kind = outbox_kind_parse(row->kind);
+  struct outbox_digest d = {0};
+  struct outbox_message msg = {0};
+  struct outbox_comment com = {0};
+  char perr[SM_ERRLEN] = "unknown kind";
+  enum sm_status rc = SM_ERR_DATA, prc = SM_ERR_DATA;
 
   *err = '\0';
-  rc = jread_parse(row->payload, strlen(row->payload), row->message_id,
-                   &payload, perr, sizeof(perr));
-  if (rc != SM_OK) {
-    snprintf(err, errlen, "<%s>: bad payload: %s", row->message_id, perr);
-    return rc;
+  switch ((enum outbox_kind)kind) {
+  case OUTBOX_DIGEST:
+    prc = outbox_digest_parse(row->payload, &d, perr, sizeof(perr));
+    if (prc == SM_OK)
+      rc = compose_digest(c, row, &d, out, html, err, errlen);
+    break;
+  case OUTBOX_REPLY:
+  case OUTBOX_CONFIRM:
+  case OUTBOX_NOTICE:
+    prc = outbox_message_parse(row->payload, &msg, perr, sizeof(perr));
+    if (prc == SM_OK)
+      rc = compose_reply(c, row, &msg, out);
+    break;
+  case OUTBOX_COMMENT:
+    prc = outbox_comment_parse(row->payload, &com, perr, sizeof(perr));
+    if (prc == SM_OK)
+      rc = compose_comment(c, row, &com, out, err, errlen);
+    break;
   }
-  if (!strcmp(row->kind, "digest"))
-    rc = compose_digest(c, row, payload, out, html, err, errlen);
-  else if (!strcmp(row->kind, "reply") || !strcmp(row->kind, "confirm") ||
-           !strcmp(row->kind, "notice"))
-    rc = compose_reply(c, row, payload, out);
-  else if (!strcmp(row->kind, "comment"))
-    rc = compose_comment(c, row, payload, out, err, errlen);
-  else
-    rc = SM_ERR_DATA;
+  if (prc != SM_OK) {
+    rc = prc;
+    snprintf(err, errlen, "<%s>: bad payload: %s", row->message_id, perr);
+  }
   if (rc == SM_OK && c->env->signer)
     rc = signer_sign(c->env->signer, out, row->created_at, err, errlen);
   if (rc != SM_OK && !*err)
     snprintf(err, errlen, "<%s>: cannot compose a %s: %s", row->message_id,
              row->kind, sm_strerror(rc));
-  jread_free(payload);
+  outbox_digest_free(&d);
+  outbox_message_free(&msg);
+  outbox_comment_free(&com);
   return rc;
 }

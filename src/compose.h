@@ -29,7 +29,7 @@ struct compose_env {
 
 /* An outbox row, as the store holds it. */
 struct compose_row {
-  const char *kind; /* digest, reply, confirm, comment */
+  const char *kind; /* outbox_kind_name(): digest, reply, confirm, ... */
   int64_t subscriber_id;
   const char *recipient;
   const char *issue;

@@ -12,10 +12,10 @@
 
 #include "buf.h"
 #include "digest.h"
-#include "json.h"
 #include "log.h"
 #include "match.h"
 #include "mime.h"
+#include "outbox.h"
 
 /* ---- keywords: parsed once, evaluated once -------------------------- */
 
@@ -324,24 +324,6 @@ add_hit(void *ctx, int64_t id)
   return 0;
 }
 
-/* The keyword as json_string writes it (escaped, invalid UTF-8
- * replaced), once per run. */
-static enum sm_status
-keyword_json(struct kw *k)
-{
-  size_t len = 0;
-  FILE *fp = open_memstream(&k->json, &len);
-  struct json j;
-
-  if (!fp)
-    return SM_ERR_NOMEM;
-  json_init(&j, fp);
-  json_string(&j, k->text);
-  if (fclose(fp) != 0 || !k->json)
-    return SM_ERR_NOMEM;
-  return SM_OK;
-}
-
 static enum sm_status
 evaluate_keywords(struct run *r)
 {
@@ -352,7 +334,8 @@ evaluate_keywords(struct run *r)
     struct hit_ctx h = {r, k};
     if (!k->term.text)
       continue;
-    rc = keyword_json(k);
+    /* Its JSON form once per run, not once per reader. */
+    rc = outbox_json_string(k->text, &k->json);
     if (rc == SM_OK)
       rc = store_fresh_match(r->st, &k->term, add_hit, &h);
     if (rc == SM_OK && r->rc != SM_OK)
@@ -460,22 +443,6 @@ top_add(struct ranked *h, size_t *n, size_t keep, const struct ranked *c)
   }
 }
 
-/* Appends v in decimal, as json_int ("%" PRId64) writes it, without printf's
- * cost (ten numbers a digest, a million digests). */
-static enum sm_status
-put_int(struct buf *b, int64_t v)
-{
-  char tmp[24], *p = tmp + sizeof(tmp);
-  uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-
-  do
-    *--p = (char)('0' + u % 10);
-  while ((u /= 10) != 0);
-  if (v < 0)
-    *--p = '-';
-  return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
 static enum sm_status
 finish_reader(struct run *r)
 {
@@ -550,38 +517,25 @@ finish_reader(struct run *r)
     return rc;
   }
   qsort(list, keep, sizeof(*list), cmp_ranked);
-  /* The payload, as json.c would write it, from each keyword's JSON
-   * form made once per run: writing every reader's keywords through
-   * stdio a character at a time was a tenth of a run. */
+  /* The payload from each keyword's JSON form made once per run:
+   * writing every reader's keywords through stdio a character at a time
+   * was a tenth of a run. */
   buf_reset(&r->pbuf);
-  rc = buf_puts(&r->pbuf, "{\"items\":[");
+  rc = outbox_digest_begin(&r->pbuf);
   for (size_t i = 0; i < keep && rc == SM_OK; i++) {
-    int first = 1;
+    size_t nkw = 0;
     ids[i] = r->fresh[list[i].idx].id;
-    rc = buf_puts(&r->pbuf, i ? ",{\"id\":" : "{\"id\":");
-    if (rc == SM_OK)
-      rc = put_int(&r->pbuf, ids[i]);
-    if (rc == SM_OK)
-      rc = buf_puts(&r->pbuf, ",\"kw\":[");
+    rc = outbox_digest_item(&r->pbuf, i, ids[i]);
     for (size_t m = 0; m < r->nmine && rc == SM_OK; m++)
       if (!r->mine[m]->term.negated &&
           (m < 64 ? (int)((r->acc[list[i].idx].which >> m) & 1)
-                  : has_hit(r->mine[m], list[i].idx))) {
-        if (!first)
-          rc = buf_putc(&r->pbuf, ',');
-        if (rc == SM_OK)
-          rc = buf_puts(&r->pbuf, r->mine[m]->json);
-        first = 0;
-      }
+                  : has_hit(r->mine[m], list[i].idx)))
+        rc = outbox_digest_kw(&r->pbuf, nkw++, r->mine[m]->json);
     if (rc == SM_OK)
-      rc = buf_puts(&r->pbuf, "]}");
+      rc = outbox_digest_item_end(&r->pbuf);
   }
   if (rc == SM_OK)
-    rc = buf_puts(&r->pbuf, "],\"more\":");
-  if (rc == SM_OK)
-    rc = put_int(&r->pbuf, (int64_t)(n - keep));
-  if (rc == SM_OK)
-    rc = buf_putc(&r->pbuf, '}');
+    rc = outbox_digest_end(&r->pbuf, (int64_t)(n - keep));
   if (rc != SM_OK)
     goto out;
   payload = buf_str(&r->pbuf);

@@ -22,9 +22,9 @@
 #include "address.h"
 #include "authres.h"
 #include "compose.h"
-#include "jread.h"
 #include "listaddr.h"
 #include "log.h"
+#include "outbox.h"
 #include "receive_int.h"
 #include "reply.h"
 #include "sub.h"
@@ -558,27 +558,18 @@ parent_ids(const struct inbound_msg *m, char **ids, size_t max)
 static enum sm_status
 digest_items(const char *payload, int64_t *ids, size_t max, size_t *n)
 {
-  struct jread_value *v = NULL;
-  const struct jread_value *items;
+  struct outbox_digest d;
   char err[SM_ERRLEN];
   enum sm_status rc;
 
   *n = 0;
-  rc = jread_parse(payload, strlen(payload), "digest payload", &v, err,
-                   sizeof(err));
-  if (rc != SM_OK) {
+  rc = outbox_digest_parse(payload, &d, err, sizeof(err));
+  if (rc != SM_OK)
     log_error("%s", err);
-    return rc;
-  }
-  items = jread_get(v, "items");
-  for (size_t i = 0;
-       items && items->type == JREAD_ARRAY && i < items->n && *n < max; i++) {
-    const struct jread_value *id = jread_get(&items->items[i], "id");
-    if (id && id->type == JREAD_NUMBER)
-      ids[(*n)++] = strtoll(id->s, NULL, 10);
-  }
-  jread_free(v);
-  return SM_OK;
+  for (size_t i = 0; rc == SM_OK && i < d.n && *n < max; i++)
+    ids[(*n)++] = d.items[i].id;
+  outbox_digest_free(&d);
+  return rc;
 }
 
 /* A reply to the whole digest that is not under one item: how to

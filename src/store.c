@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "outbox.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -1748,8 +1749,12 @@ store_digest_queue(struct store *st, int64_t sub, const char *address,
                    const char *issue, const char *message_id,
                    const char *payload, int64_t now, int *added)
 {
-  struct store_outbox_row row = {"digest", sub,        address,
-                                 issue,    message_id, payload};
+  struct store_outbox_row row = {outbox_kind_name(OUTBOX_DIGEST),
+                                 sub,
+                                 address,
+                                 issue,
+                                 message_id,
+                                 payload};
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
 

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "json.h"
 #include "listaddr.h"
 #include "log.h"
 #include "match.h"
 #include "mime.h"
+#include "outbox.h"
 #include "sub.h"
 #include "util.h"
 
@@ -67,56 +67,36 @@ reply_references(const struct sub_thread *t, struct buf *out)
   }
 }
 
-/* The JSON payload of an outbox row for a reply or a confirmation: what
- * the sender needs to assemble the message. Caller frees. */
+/* The payload of an outbox row for a reply or a confirmation: what the
+ * sender needs to assemble the message (outbox.h). Caller frees. */
 static char *
 payload_json_as(const struct sub_env *env, const char *to, const char *subject,
                 const char *text, const char *reply_to,
                 const struct sub_thread *thread, const char *auto_submitted)
 {
-  char *out = NULL;
-  size_t len = 0;
-  FILE *fp = open_memstream(&out, &len);
   struct buf refs = BUF_INIT(16 * 1024);
-  char from[LISTADDR_MAX];
-  struct json j;
+  struct outbox_message m = {0};
+  char from[LISTADDR_MAX], irt[1024];
+  char *out = NULL;
 
-  if (!fp)
-    return NULL;
   if (listaddr_make(env->conf, LISTADDR_REQUEST, NULL, from, sizeof(from)) !=
-      SM_OK) {
-    fclose(fp);
-    free(out);
+      SM_OK)
     return NULL;
-  }
   reply_references(thread, &refs);
-  json_init(&j, fp);
-  json_begin_object(&j);
-  json_key(&j, "from_name");
-  json_string(&j, env->conf->list.name);
-  json_key(&j, "from");
-  json_string(&j, from);
-  json_key(&j, "to");
-  json_string(&j, to);
-  json_key(&j, "reply_to");
-  json_string(&j, reply_to);
-  json_key(&j, "subject");
-  json_string(&j, subject);
-  json_key(&j, "auto_submitted");
-  json_string(&j, auto_submitted);
-  json_key(&j, "in_reply_to");
+  m.from_name = env->conf->list.name;
+  m.from = from;
+  m.to = to;
+  m.reply_to = reply_to;
+  m.subject = subject;
+  m.auto_submitted = auto_submitted;
   if (thread && thread->message_id) {
-    char irt[1024];
     snprintf(irt, sizeof(irt), "<%s>", thread->message_id);
-    json_string(&j, irt);
-  } else
-    json_null(&j);
-  json_key(&j, "references");
-  json_string(&j, refs.len ? buf_str(&refs) : NULL);
-  json_key(&j, "text");
-  json_string(&j, text);
-  json_end_object(&j);
-  fclose(fp);
+    m.in_reply_to = irt;
+  }
+  m.references = refs.len ? buf_str(&refs) : NULL;
+  m.text = text;
+  if (outbox_message_write(&m, &out) != SM_OK)
+    out = NULL;
   buf_free(&refs);
   return out;
 }
@@ -160,8 +140,9 @@ sub_send_confirmation(const struct sub_env *env,
   enum sm_status rc;
 
   *sent = 0;
-  rc = store_outbox_count(env->st, s->address, "confirm",
-                          env->now - SUB_CONFIRM_INTERVAL, &recent);
+  rc =
+      store_outbox_count(env->st, s->address, outbox_kind_name(OUTBOX_CONFIRM),
+                         env->now - SUB_CONFIRM_INTERVAL, &recent);
   if (rc != SM_OK)
     return rc;
   if (recent > 0) {
@@ -205,7 +186,7 @@ sub_send_confirmation(const struct sub_env *env,
   }
   /* mime_message_id writes the angle brackets; the store keeps ids bare. */
   mid[strlen(mid) - 1] = '\0';
-  row.kind = "confirm";
+  row.kind = outbox_kind_name(OUTBOX_CONFIRM);
   row.subscriber_id = s->id;
   row.recipient = s->address;
   row.issue = NULL;
@@ -444,7 +425,8 @@ sub_queue_reply(const struct sub_env *env, int64_t sub, const char *to,
   enum sm_status rc;
 
   *sent = 0;
-  rc = store_outbox_count(env->st, to, "reply", env->now - 86400, &recent);
+  rc = store_outbox_count(env->st, to, outbox_kind_name(OUTBOX_REPLY),
+                          env->now - 86400, &recent);
   if (rc != SM_OK)
     return rc;
   if (recent >= env->conf->list.replies_per_day) {
@@ -467,7 +449,7 @@ sub_queue_reply(const struct sub_env *env, int64_t sub, const char *to,
   if (rc != SM_OK)
     goto out;
   snprintf(mid, sizeof(mid), "reply.%.24s@%s", hash, env->conf->list.domain);
-  row.kind = "reply";
+  row.kind = outbox_kind_name(OUTBOX_REPLY);
   row.subscriber_id = sub;
   row.recipient = to;
   row.issue = NULL;
@@ -551,7 +533,7 @@ sub_queue_notice(const struct sub_env *env, int64_t sub, const char *to,
   }
   /* mime_message_id writes the angle brackets; the store keeps ids bare. */
   mid[strlen(mid) - 1] = '\0';
-  row.kind = "notice";
+  row.kind = outbox_kind_name(OUTBOX_NOTICE);
   row.subscriber_id = sub;
   row.recipient = to;
   row.issue = NULL;

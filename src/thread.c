@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "inbound.h"
-#include "json.h"
+#include "outbox.h"
 #include "mime.h"
 #include "thread.h"
 #include "util.h"
@@ -95,56 +95,35 @@ author_name(const struct store_thread_comment *c, char *out, size_t outlen)
   inbound_msg_free(&m);
 }
 
-/* The payload of every copy of the comment; caller frees. */
+/* The payload of every copy of the comment (outbox.h); caller frees. */
 static char *
 payload_json(const struct store_thread_comment *c, const char *mid,
              const char *irt, const char *refs, const char *author)
 {
-  char *out = NULL;
-  size_t len = 0, tlen = strlen(c->body);
-  FILE *fp = open_memstream(&out, &len);
-  char *text;
-  struct json j;
+  struct outbox_comment p = {0};
+  size_t tlen = strlen(c->body);
+  char *text, *out = NULL;
 
-  if (!fp)
-    return NULL;
   /* The template puts the footer after the text: no trailing blank
    * lines in between. */
   while (tlen > 0 && (c->body[tlen - 1] == '\n' || c->body[tlen - 1] == '\r' ||
                       c->body[tlen - 1] == ' ' || c->body[tlen - 1] == '\t'))
     tlen--;
   text = strndup(c->body, tlen);
-  if (!text) {
-    fclose(fp);
-    free(out);
+  if (!text)
     return NULL;
-  }
-  json_init(&j, fp);
-  json_begin_object(&j);
-  json_key(&j, "summary");
-  json_int(&j, c->summary_id);
-  json_key(&j, "comment");
-  json_int(&j, c->id);
-  json_key(&j, "message_id");
-  json_string(&j, mid);
-  json_key(&j, "in_reply_to");
-  json_string(&j, irt);
-  json_key(&j, "references");
-  json_string(&j, refs);
-  json_key(&j, "title");
-  json_string(&j, c->title);
-  json_key(&j, "link");
-  json_string(&j, c->link);
-  json_key(&j, "author");
-  json_string(&j, author);
-  json_key(&j, "text");
-  json_string(&j, text);
-  json_end_object(&j);
+  p.summary = c->summary_id;
+  p.comment = c->id;
+  p.message_id = mid;
+  p.in_reply_to = irt;
+  p.references = refs;
+  p.title = c->title;
+  p.link = c->link;
+  p.author = author;
+  p.text = text;
+  if (outbox_comment_write(&p, &out) != SM_OK)
+    out = NULL;
   free(text);
-  if (fclose(fp)) {
-    free(out);
-    return NULL;
-  }
   return out;
 }
 
@@ -168,7 +147,7 @@ fan_one(void *vctx, int64_t sub, const char *address)
    * adds nothing (the store ignores a row whose key it has). */
   snprintf(key, sizeof(key), "%s/%lld", f->mid, (long long)sub);
   memset(&row, 0, sizeof(row));
-  row.kind = "comment";
+  row.kind = outbox_kind_name(OUTBOX_COMMENT);
   row.subscriber_id = sub;
   row.recipient = address;
   row.issue = NULL;
