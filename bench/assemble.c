@@ -172,7 +172,7 @@ main(int argc, char **argv)
   struct tmpl_set *tmpl = NULL;
   struct store *st = NULL;
   struct signer *signer = NULL;
-  struct compose_env env;
+  struct env env;
   struct rows rs;
   struct buf msg;
   double rate[16];

@@ -66,8 +66,8 @@ bouncer_apply(struct store_bounce_score *s, enum bounce_kind kind,
 /* Tells a reader the bounces stopped their digests: one notice, queued
  * when they are disabled (it may bounce too; then that is the end). */
 static enum sm_status
-notify(const struct sub_env *env, const struct store_subscriber *s,
-       double score, int *queued)
+notify(const struct env *env, const struct store_subscriber *s, double score,
+       int *queued)
 {
   struct tmpl_value *ctx = sub_base_context(env);
   char subject[512];
@@ -89,7 +89,7 @@ notify(const struct sub_env *env, const struct store_subscriber *s,
 }
 
 enum sm_status
-bouncer_record(const struct sub_env *env, const struct bouncer_event *ev,
+bouncer_record(const struct env *env, const struct bouncer_event *ev,
                struct bouncer_outcome *out)
 {
   const struct conf *c = env->conf;

@@ -68,7 +68,7 @@ double bouncer_apply(struct store_bounce_score *s, enum bounce_kind kind,
 /* Records the bounce, scores it, and disables (and tells) the reader
  * when the score reaches the threshold. Runs in the caller's write
  * transaction. env->tmpl is needed for the notice. */
-enum sm_status bouncer_record(const struct sub_env *env,
+enum sm_status bouncer_record(const struct env *env,
                               const struct bouncer_event *ev,
                               struct bouncer_outcome *out);
 

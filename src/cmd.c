@@ -11,6 +11,7 @@
 #include "log.h"
 #include "signer.h"
 #include "store.h"
+#include "util.h"
 
 enum sm_status
 cmd_store_open(struct cmd_ctx *ctx, int flags, struct store **out)
@@ -79,6 +80,21 @@ cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m)
     cmd_mail_close(m);
   }
   return rc;
+}
+
+void
+cmd_env(struct cmd_ctx *ctx, struct store *st, const struct cmd_mail *m,
+        struct env *out)
+{
+  memset(out, 0, sizeof(*out));
+  out->conf = &ctx->conf;
+  out->st = st;
+  if (m) {
+    out->secret = &m->secret;
+    out->tmpl = m->tmpl;
+    out->signer = m->signer;
+  }
+  out->now = util_now();
 }
 
 void

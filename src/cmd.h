@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "conf.h"
+#include "env.h"
 #include "status.h"
 #include "tmpl.h"
 #include "token.h"
@@ -50,6 +51,12 @@ struct cmd_mail {
 /* Loads them; logs what failed. */
 enum sm_status cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m);
 void cmd_mail_close(struct cmd_mail *m);
+
+/* The library's environment (env.h), built once by the command from what
+ * it opened: st and m may be NULL; now is the current time. Borrows
+ * everything. */
+void cmd_env(struct cmd_ctx *ctx, struct store *st, const struct cmd_mail *m,
+             struct env *out);
 
 /* Prints "shortmail CMD: MESSAGE" and a hint to --help; returns 64. */
 int cmd_usage_error(struct cmd_ctx *ctx, const char *fmt, ...)

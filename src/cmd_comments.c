@@ -147,8 +147,9 @@ act(struct cmd_ctx *ctx, const char *what, const char *idtext)
   if (rc == SM_OK)
     rc = store_post_requeue(st, id, release ? "held" : "failed");
   if (rc == SM_OK && release) {
-    struct thread_env te = {st, &ctx->conf, &mail.secret, util_now()};
-    rc = thread_comment_added(&te, id, &queued);
+    struct env env;
+    cmd_env(ctx, st, &mail, &env);
+    rc = thread_comment_added(&env, id, &queued);
   }
   if (rc == SM_OK)
     rc = store_commit(st);

@@ -78,7 +78,7 @@ cmd_preview(struct cmd_ctx *ctx, int argc, char **argv)
   struct cmd_mail mail;
   struct store *st = NULL;
   struct store_subscriber s;
-  struct compose_env env;
+  struct env env;
   struct digest_opts o;
   struct digest_stats stats;
   struct preview p;
@@ -119,11 +119,7 @@ cmd_preview(struct cmd_ctx *ctx, int argc, char **argv)
     code = sm_exit_code(rc);
     goto out;
   }
-  env.conf = &ctx->conf;
-  env.st = st;
-  env.secret = &mail.secret;
-  env.tmpl = mail.tmpl;
-  env.signer = mail.signer;
+  cmd_env(ctx, st, &mail, &env);
   rc = compose_new(&env, &p.comp);
   if (rc != SM_OK) {
     code = sm_exit_code(rc);

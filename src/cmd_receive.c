@@ -64,7 +64,7 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
       {"sender", required_argument, NULL, 's'},
       {"dry-run", no_argument, NULL, 'n'},
       {NULL, 0, NULL, 0}};
-  struct receive_env env;
+  struct env env;
   struct receive_result res;
   struct cmd_mail mail;
   struct buf raw;
@@ -117,11 +117,7 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
   rc = cmd_store_open(ctx, 0, &st);
   if (rc != SM_OK)
     goto out;
-  env.st = st;
-  env.conf = &ctx->conf;
-  env.secret = &mail.secret;
-  env.tmpl = mail.tmpl;
-  env.now = util_now();
+  cmd_env(ctx, st, &mail, &env);
   env.dry_run = dry_run;
   /* An oversized message arrives cut at max_size + 1 bytes, so
    * receive_message sees it is over the limit and quarantines it. */

@@ -66,7 +66,7 @@ send_one(struct cmd_ctx *ctx, const struct deliver_opts *o,
   struct store *st = NULL;
   struct smtp_client *smtp = NULL;
   struct smtp_config sc;
-  struct compose_env env;
+  struct env env;
   char err[SM_ERRLEN], *password = NULL;
   enum sm_status rc;
 
@@ -87,11 +87,7 @@ send_one(struct cmd_ctx *ctx, const struct deliver_opts *o,
   rc = cmd_store_open(ctx, STORE_SYNC_NORMAL, &st);
   if (rc != SM_OK)
     goto out;
-  env.conf = &ctx->conf;
-  env.st = st;
-  env.secret = &mail.secret;
-  env.tmpl = mail.tmpl;
-  env.signer = mail.signer;
+  cmd_env(ctx, st, &mail, &env);
   rc = deliver_run(st, &env, smtp, o, stats);
 out:
   store_close(st);

@@ -32,7 +32,7 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
   const char *listen = ctx->conf.serve.listen;
   struct store *st = NULL;
   struct cmd_mail m;
-  struct web_env env;
+  struct env env;
   struct web *w = NULL;
   char err[SM_ERRLEN];
   sigset_t stop;
@@ -60,10 +60,7 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
   }
   if (rc != SM_OK)
     goto out;
-  env.st = st;
-  env.conf = &ctx->conf;
-  env.secret = &m.secret;
-  env.tmpl = m.tmpl;
+  cmd_env(ctx, st, &m, &env);
   rc = web_start(&env, listen, &w, err, sizeof(err));
   if (rc != SM_OK) {
     log_error("%s", err);

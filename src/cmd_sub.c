@@ -185,7 +185,7 @@ mailer_open(struct cmd_ctx *ctx, struct cmd_mail *m)
  * (*logged = 1); a failure to begin is left for finish() to report. */
 static enum sm_status
 begin_write(struct cmd_ctx *ctx, int mail, struct cmd_mail *m,
-            struct store **st, struct sub_env *env, int *in_tx, int *logged)
+            struct store **st, struct env *env, int *in_tx, int *logged)
 {
   enum sm_status rc;
 
@@ -196,11 +196,7 @@ begin_write(struct cmd_ctx *ctx, int mail, struct cmd_mail *m,
   if (rc != SM_OK)
     return rc;
   *logged = 0;
-  env->st = *st;
-  env->conf = &ctx->conf;
-  env->secret = &m->secret;
-  env->tmpl = m->tmpl;
-  env->now = util_now();
+  cmd_env(ctx, *st, m, env);
   rc = store_begin(*st);
   if (rc == SM_OK)
     *in_tx = 1;
@@ -233,7 +229,7 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
                                        {NULL, 0, NULL, 0}};
   struct cmd_mail m = {{NULL, 0}, NULL, NULL};
   struct store_subscriber s;
-  struct sub_env env;
+  struct env env;
   struct store *st = NULL;
   struct buf added = BUF_INIT(64 * 1024), there = BUF_INIT(64 * 1024);
   char addr[ADDRESS_MAX + 1], err[SM_ERRLEN], *before = NULL;
@@ -940,7 +936,7 @@ struct import_counts {
 
 /* Writes one checked row. */
 static enum sm_status
-import_apply(const struct sub_env *env, const struct import *im,
+import_apply(const struct env *env, const struct import *im,
              const struct import_row *row, int confirmed, int send,
              struct import_counts *n, char *err, size_t errlen)
 {
@@ -1037,7 +1033,7 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
   struct import im;
   struct import_counts n;
   struct cmd_mail m = {{NULL, 0}, NULL, NULL};
-  struct sub_env env;
+  struct env env;
   struct store *st = NULL;
   const char *path;
   char err[SM_ERRLEN] = "";

@@ -28,14 +28,14 @@ struct frag {
 };
 
 struct compose {
-  const struct compose_env *env;
+  const struct env *env;
   struct frag *frags; /* open addressing by id; id 0 is empty */
   size_t size, used;
   struct mime_msg msg;
 };
 
 enum sm_status
-compose_new(const struct compose_env *env, struct compose **out)
+compose_new(const struct env *env, struct compose **out)
 {
   struct compose *c = calloc(1, sizeof(*c));
 
@@ -108,7 +108,7 @@ frag_slot(struct compose *c, int64_t id)
 
 struct load_ctx {
   struct frag *f;
-  const struct compose_env *env;
+  const struct env *env;
   enum sm_status rc;
 };
 
@@ -253,7 +253,7 @@ static enum sm_status
 list_headers(struct compose *c, const struct compose_row *row,
              const char *post)
 {
-  const struct compose_env *env = c->env;
+  const struct env *env = c->env;
   struct mime_msg *m = &c->msg;
   char tok[TOKEN_MAX_LEN + 1], addr[LISTADDR_MAX], value[2048];
   enum sm_status rc;
@@ -295,7 +295,7 @@ digest_context(struct compose *c, const struct compose_row *row,
                const struct outbox_digest *payload, struct tmpl_value *ctx,
                size_t *count)
 {
-  const struct compose_env *env = c->env;
+  const struct env *env = c->env;
   struct tmpl_value *list = tmpl_map_add_list(ctx, "items");
   struct buf pre = BUF_INIT(1024);
   char req[LISTADDR_MAX], tok[TOKEN_MAX_LEN + 1], url[1024];
@@ -397,7 +397,7 @@ compose_digest(struct compose *c, const struct compose_row *row,
                const struct outbox_digest *payload, struct buf *out,
                struct buf *html_out, char *err, size_t errlen)
 {
-  const struct compose_env *env = c->env;
+  const struct env *env = c->env;
   struct tmpl_value *ctx = tmpl_new_map();
   struct buf text = BUF_INIT(COMPOSE_MAX_PART);
   struct buf html = BUF_INIT(COMPOSE_MAX_PART);
@@ -494,7 +494,7 @@ comment_context(struct compose *c, const struct compose_row *row,
                 const struct outbox_comment *p, const char *caddr,
                 struct tmpl_value *ctx)
 {
-  const struct compose_env *env = c->env;
+  const struct env *env = c->env;
   char req[LISTADDR_MAX], tok[TOKEN_MAX_LEN + 1], url[1024];
   enum sm_status rc;
 
@@ -526,7 +526,7 @@ compose_comment(struct compose *c, const struct compose_row *row,
                 const struct outbox_comment *p, struct buf *out, char *err,
                 size_t errlen)
 {
-  const struct compose_env *env = c->env;
+  const struct env *env = c->env;
   const char *mid = p->message_id, *irt = p->in_reply_to;
   const char *refs = p->references, *title = p->title, *author = p->author;
   int64_t summary = p->summary;

@@ -12,20 +12,13 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "env.h"
 #include "status.h"
 #include "store.h"
 #include "tmpl.h"
 #include "token.h"
 
 struct signer;
-
-struct compose_env {
-  const struct conf *conf;
-  struct store *st;
-  const struct token_secret *secret;
-  struct tmpl_set *tmpl;
-  struct signer *signer; /* DKIM, or NULL */
-};
 
 /* An outbox row, as the store holds it. */
 struct compose_row {
@@ -41,8 +34,7 @@ struct compose_row {
 struct compose;
 
 /* A composer for one run; env must outlive it. */
-enum sm_status compose_new(const struct compose_env *env,
-                           struct compose **out);
+enum sm_status compose_new(const struct env *env, struct compose **out);
 void compose_free(struct compose *c);
 
 /* Appends the whole message (CRLF, ready for DATA) to out, and when

@@ -69,7 +69,7 @@ struct held {
 
 struct run {
   struct store *st;
-  const struct compose_env *env;
+  const struct env *env;
   const struct deliver_opts *o;
   struct deliver_stats *stats;
   const char *owner;
@@ -124,13 +124,15 @@ brake_engaged(const struct run *r)
 static void
 count_bounce(struct run *r, const struct held *h)
 {
-  struct sub_env se = {r->st, r->env->conf, r->env->secret, r->env->tmpl,
-                       util_now()};
+  /* This process's store, at the time of the refusal. */
+  struct env se = *r->env;
   struct bouncer_event ev;
   struct bouncer_outcome out;
   char code[16];
   enum sm_status rc;
 
+  se.st = r->st;
+  se.now = util_now();
   snprintf(code, sizeof(code), "%d", h->m.code);
   memset(&ev, 0, sizeof(ev));
   ev.subscriber_id = h->subscriber_id;
@@ -533,9 +535,8 @@ prepare(struct run *r)
 }
 
 enum sm_status
-deliver_run(struct store *st, const struct compose_env *env,
-            struct smtp_client *smtp, const struct deliver_opts *opts,
-            struct deliver_stats *stats)
+deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
+            const struct deliver_opts *opts, struct deliver_stats *stats)
 {
   const struct conf *c = env->conf;
   size_t batch = (size_t)c->send.batch;

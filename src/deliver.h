@@ -48,7 +48,7 @@ struct deliver_stats {
 /* Runs until the outbox has nothing due (or opts->max). SM_OK unless the
  * store failed or the brake stopped it or send is paused (SM_ERR_TEMP:
  * the operator should look; the rest stays queued). */
-enum sm_status deliver_run(struct store *st, const struct compose_env *env,
+enum sm_status deliver_run(struct store *st, const struct env *env,
                            struct smtp_client *smtp,
                            const struct deliver_opts *opts,
                            struct deliver_stats *stats);

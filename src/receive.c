@@ -86,8 +86,7 @@ report_row(void *ctx, const struct store_outbox_row *r)
 /* ---- the request address ------------------------------------------ */
 
 struct cmd_run {
-  const struct receive_env *env;
-  struct sub_env sub;
+  const struct env *env;
   const struct inbound_msg *msg;
   struct sub_thread thread;
   const char *key;
@@ -113,7 +112,7 @@ load_reader(struct cmd_run *r)
 static enum sm_status
 run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
 {
-  const struct sub_env *e = &r->sub;
+  const struct env *e = r->env;
   int64_t id = r->reader.id;
   enum sm_status rc = SM_OK;
   int sent;
@@ -188,7 +187,7 @@ run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
 }
 
 static enum sm_status
-handle_request(const struct receive_env *env, const struct inbound_msg *m,
+handle_request(const struct env *env, const struct inbound_msg *m,
                const char *key, struct receive_result *res)
 {
   struct inbound_cmds cmds;
@@ -199,11 +198,6 @@ handle_request(const struct receive_env *env, const struct inbound_msg *m,
 
   memset(&r, 0, sizeof(r));
   r.env = env;
-  r.sub.st = env->st;
-  r.sub.conf = env->conf;
-  r.sub.secret = env->secret;
-  r.sub.tmpl = env->tmpl;
-  r.sub.now = env->now;
   r.msg = m;
   r.key = key;
   r.thread.message_id = m->message_id;
@@ -216,7 +210,7 @@ handle_request(const struct receive_env *env, const struct inbound_msg *m,
   if (rc != SM_OK)
     goto out;
   was_confirmed = r.reader.id && !strcmp(r.reader.status, "confirmed");
-  ctx = sub_base_context(&r.sub);
+  ctx = sub_base_context(env);
   results = ctx ? tmpl_map_add_list(ctx, "results") : NULL;
   if (!results) {
     rc = SM_ERR_NOMEM;
@@ -257,9 +251,9 @@ handle_request(const struct receive_env *env, const struct inbound_msg *m,
     rc = SM_ERR_NOMEM;
     goto out;
   }
-  rc = sub_keywords_value(&r.sub, r.reader.id, kw);
+  rc = sub_keywords_value(env, r.reader.id, kw);
   if (rc == SM_OK)
-    rc = sub_queue_reply(&r.sub, r.reader.id, m->from_addr, "reply.txt", ctx,
+    rc = sub_queue_reply(env, r.reader.id, m->from_addr, "reply.txt", ctx,
                          &r.thread, key, &sent);
   if (rc == SM_OK && !sent)
     log_info("%s: no reply queued", m->from_addr);
@@ -273,11 +267,10 @@ out:
 /* ---- the confirmation address ------------------------------------- */
 
 static enum sm_status
-handle_confirm(const struct receive_env *env, const struct inbound_msg *m,
+handle_confirm(const struct env *env, const struct inbound_msg *m,
                const char *token, size_t tokenlen, const char *key,
                struct receive_result *res)
 {
-  struct sub_env se = {env->st, env->conf, env->secret, env->tmpl, env->now};
   struct sub_thread thread = {m->message_id, m->references, m->subject};
   struct store_subscriber s;
   enum token_reason reason = TOKEN_VALID;
@@ -285,7 +278,7 @@ handle_confirm(const struct receive_env *env, const struct inbound_msg *m,
   int now_confirmed = 0, sent = 0;
   enum sm_status rc;
 
-  rc = sub_confirm(&se, token, tokenlen, &id, &now_confirmed, &reason);
+  rc = sub_confirm(env, token, tokenlen, &id, &now_confirmed, &reason);
   if (rc == SM_ERR_DATA && reason == TOKEN_EXPIRED && id) {
     /* An authentic but old request: the reader may have a fresh one, if
      * the answer really comes from them (at most one a day anyway). */
@@ -299,7 +292,7 @@ handle_confirm(const struct receive_env *env, const struct inbound_msg *m,
     if (rc != SM_OK)
       return rc;
     if (!strcmp(s.status, "pending") && address_same(s.address, m->from_addr))
-      rc = sub_send_confirmation(&se, &s, &thread, &sent);
+      rc = sub_send_confirmation(env, &s, &thread, &sent);
     receive_set_outcome(res, "expired", "expired confirmation token for %s%s",
                         s.address, sent ? "; a new request was sent" : "");
     store_subscriber_free(&s);
@@ -321,7 +314,7 @@ handle_confirm(const struct receive_env *env, const struct inbound_msg *m,
   if (rc != SM_OK)
     return rc;
   receive_set_outcome(res, "confirmed", "%s confirmed", s.address);
-  rc = sub_welcome(&se, &s, &thread, key, &sent);
+  rc = sub_welcome(env, &s, &thread, key, &sent);
   store_subscriber_free(&s);
   return rc;
 }
@@ -344,7 +337,7 @@ envelope_recipient(const struct inbound_msg *m)
 }
 
 static enum sm_status
-quarantine(const struct receive_env *env, const char *key, const char *sender,
+quarantine(const struct env *env, const char *key, const char *sender,
            const char *rcpt, const char *route, const char *raw, size_t len,
            struct receive_result *res)
 {
@@ -356,7 +349,7 @@ quarantine(const struct receive_env *env, const char *key, const char *sender,
 }
 
 enum sm_status
-receive_message(const struct receive_env *env, const char *raw, size_t len,
+receive_message(const struct env *env, const char *raw, size_t len,
                 const char *recipient, const char *sender,
                 struct receive_result *res)
 {

@@ -13,19 +13,11 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "env.h"
 #include "status.h"
 #include "store.h"
 #include "tmpl.h"
 #include "token.h"
-
-struct receive_env {
-  struct store *st;
-  const struct conf *conf;
-  const struct token_secret *secret;
-  struct tmpl_set *tmpl;
-  int64_t now;
-  int dry_run; /* do everything, then roll back */
-};
 
 struct receive_result {
   const char *route;   /* "request", "confirm", ... or "none" */
@@ -38,7 +30,7 @@ struct receive_result {
 /* Handles the raw message (len bytes). recipient and sender are the
  * envelope, or NULL to take them from Delivered-To / X-Original-To and
  * Return-Path. res->report is initialised here; free it with buf_free. */
-enum sm_status receive_message(const struct receive_env *env, const char *raw,
+enum sm_status receive_message(const struct env *env, const char *raw,
                                size_t len, const char *recipient,
                                const char *sender, struct receive_result *res);
 

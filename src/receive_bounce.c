@@ -15,16 +15,6 @@
 #include "sub.h"
 
 static void
-sub_env_of(const struct receive_env *env, struct sub_env *se)
-{
-  se->st = env->st;
-  se->conf = env->conf;
-  se->secret = env->secret;
-  se->tmpl = env->tmpl;
-  se->now = env->now;
-}
-
-static void
 bounce_input_of(const struct inbound_msg *m, struct bounce_input *in)
 {
   in->dsn = m->dsn;
@@ -36,15 +26,13 @@ bounce_input_of(const struct inbound_msg *m, struct bounce_input *in)
 
 /* One believed bounce; appends "ADDRESS KIND STATUS score S/T" to msg. */
 static enum sm_status
-record(const struct receive_env *env, const struct bouncer_event *ev,
-       struct buf *msg, int *disabled)
+record(const struct env *env, const struct bouncer_event *ev, struct buf *msg,
+       int *disabled)
 {
-  struct sub_env se;
   struct bouncer_outcome o;
   enum sm_status rc;
 
-  sub_env_of(env, &se);
-  rc = bouncer_record(&se, ev, &o);
+  rc = bouncer_record(env, ev, &o);
   if (rc != SM_OK)
     return rc;
   buf_printf(msg, "%s%s %s %s score %g/%ld%s", msg->len ? "; " : "",
@@ -63,7 +51,7 @@ record(const struct receive_env *env, const struct bouncer_event *ev,
  * copy's Message-ID. What the report says is weighed for that reader
  * alone (bouncer_verp_verdict). */
 static enum sm_status
-pinned_bounce(const struct receive_env *env, const struct inbound_msg *m,
+pinned_bounce(const struct env *env, const struct inbound_msg *m,
               const struct bounce_result *r, size_t n, int64_t sub,
               int64_t outbox, const char *recipient, const char *source,
               struct receive_result *res)
@@ -103,7 +91,7 @@ out:
 
 /* LIST+bounce-TOKEN@: the token names the reader and the message. */
 static enum sm_status
-verp_bounce(const struct receive_env *env, const struct inbound_msg *m,
+verp_bounce(const struct env *env, const struct inbound_msg *m,
             const char *token, size_t tokenlen, struct receive_result *res)
 {
   struct bounce_input in;
@@ -149,7 +137,7 @@ verp_bounce(const struct receive_env *env, const struct inbound_msg *m,
  * none we sent, or when it went to several readers and none of the
  * failed addresses tells which. */
 static enum sm_status
-returned_message(const struct receive_env *env, const struct bounce_input *in,
+returned_message(const struct env *env, const struct bounce_input *in,
                  const struct bounce_result *r, size_t n, int64_t *outbox,
                  int64_t *sub, char **recipient)
 {
@@ -171,7 +159,7 @@ returned_message(const struct receive_env *env, const struct bounce_input *in,
  * copy's Message-ID names the reader when it is one of ours; otherwise
  * only addresses of readers we sent mail to are believed. */
 static enum sm_status
-parsed_bounce(const struct receive_env *env, const struct inbound_msg *m,
+parsed_bounce(const struct env *env, const struct inbound_msg *m,
               struct receive_result *res)
 {
   struct bounce_input in;
@@ -255,7 +243,7 @@ out:
 }
 
 enum sm_status
-receive_bounce(const struct receive_env *env, const struct inbound_msg *m,
+receive_bounce(const struct env *env, const struct inbound_msg *m,
                enum listaddr_kind route, const char *token, size_t tokenlen,
                const char *key, struct receive_result *res)
 {
@@ -266,11 +254,10 @@ receive_bounce(const struct receive_env *env, const struct inbound_msg *m,
 }
 
 enum sm_status
-receive_unsub(const struct receive_env *env, const struct inbound_msg *m,
+receive_unsub(const struct env *env, const struct inbound_msg *m,
               const char *token, size_t tokenlen, const char *key,
               struct receive_result *res)
 {
-  struct sub_env se;
   struct store_subscriber s;
   enum token_reason reason = TOKEN_VALID;
   int64_t sub = 0;
@@ -300,8 +287,7 @@ receive_unsub(const struct receive_env *env, const struct inbound_msg *m,
   /* The token is the authority, whatever the From and the body say (RFC
    * 2369: the mailto may be sent by the reader's mail program). No reply:
    * nothing more goes to an address that asked to leave. */
-  sub_env_of(env, &se);
-  rc = sub_unsubscribe(&se, s.id, "List-Unsubscribe mailto", &changed);
+  rc = sub_unsubscribe(env, s.id, "List-Unsubscribe mailto", &changed);
   if (rc == SM_OK && changed)
     receive_set_outcome(res, "unsubscribed",
                         "%s unsubscribed by List-Unsubscribe mail", s.address);

@@ -47,20 +47,19 @@ enum comment_command { CMD_NONE, CMD_UNSUBSCRIBE, CMD_FOLLOW, CMD_UNFOLLOW };
 
 /* One message on its way to becoming a comment. */
 struct comment_run {
-  const struct receive_env *env;
+  const struct env *env;
   const struct inbound_msg *m;
   const char *key;
   const char *raw;
   size_t len;
   struct receive_result *res;
-  struct sub_env sub;
   struct sub_thread thread;
   enum authres_verdict dmarc; /* of the From domain, by our MTA */
   const char *via;            /* "token" or "digest reply", for the log */
 };
 
 static void
-run_init(struct comment_run *r, const struct receive_env *env,
+run_init(struct comment_run *r, const struct env *env,
          const struct inbound_msg *m, const char *key, const char *raw,
          size_t len, struct receive_result *res, const char *via)
 {
@@ -73,11 +72,6 @@ run_init(struct comment_run *r, const struct receive_env *env,
   r->raw = raw;
   r->len = len;
   r->res = res;
-  r->sub.st = env->st;
-  r->sub.conf = env->conf;
-  r->sub.secret = env->secret;
-  r->sub.tmpl = env->tmpl;
-  r->sub.now = env->now;
   r->thread.message_id = m->message_id;
   r->thread.references = m->references;
   r->thread.subject = m->subject;
@@ -102,7 +96,7 @@ static struct tmpl_value *
 notice_context(const struct comment_run *r, const char *title,
                const char *link)
 {
-  struct tmpl_value *ctx = sub_base_context(&r->sub);
+  struct tmpl_value *ctx = sub_base_context(r->env);
 
   if (ctx &&
       (tmpl_map_set_str(ctx, "address", r->m->from_addr) ||
@@ -130,7 +124,7 @@ notice(struct comment_run *r, int64_t sub, const char *kind, const char *templ,
   rc = store_comment_notice(r->env->st, r->m->from_addr, kind, r->env->now,
                             r->env->now - COMMENT_NOTICE_INTERVAL, &allowed);
   if (rc == SM_OK && allowed)
-    rc = sub_queue_reply(&r->sub, sub, r->m->from_addr, templ, ctx, &r->thread,
+    rc = sub_queue_reply(r->env, sub, r->m->from_addr, templ, ctx, &r->thread,
                          r->key, sent);
   else if (rc == SM_OK)
     log_info("%s: a \"%s\" notice went out in the last day; not sending "
@@ -203,16 +197,15 @@ run_command(struct comment_run *r, const struct store_subscriber *reader,
             int64_t summary, enum comment_command cmd, const char *title,
             const char *link)
 {
-  struct thread_env te = {r->env->st, r->env->conf, r->env->secret,
-                          r->env->now};
   struct tmpl_value *ctx;
   int changed = 0, sent = 0;
   enum sm_status rc;
 
   if (cmd == CMD_UNSUBSCRIBE)
-    rc = sub_unsubscribe(&r->sub, reader->id, "reply to a digest", &changed);
+    rc = sub_unsubscribe(r->env, reader->id, "reply to a digest", &changed);
   else
-    rc = thread_follow(&te, reader->id, summary, cmd == CMD_FOLLOW, &changed);
+    rc = thread_follow(r->env, reader->id, summary, cmd == CMD_FOLLOW,
+                       &changed);
   if (rc != SM_OK)
     return rc;
   ctx = notice_context(r, title, link);
@@ -254,8 +247,6 @@ static enum sm_status
 store(struct comment_run *r, const struct store_subscriber *reader,
       int64_t summary, const char *body)
 {
-  struct thread_env te = {r->env->st, r->env->conf, r->env->secret,
-                          r->env->now};
   struct store_comment c;
   char mid[1024];
   int64_t id = 0;
@@ -293,7 +284,7 @@ store(struct comment_run *r, const struct store_subscriber *reader,
                         (long long)id, (long long)summary, r->m->from_addr);
     return SM_OK;
   }
-  rc = thread_comment_added(&te, id, &queued);
+  rc = thread_comment_added(r->env, id, &queued);
   receive_set_outcome(r->res, "comment",
                       "comment %lld on summary %lld from %s (%s); %ld sent "
                       "on to followers",
@@ -496,7 +487,7 @@ out:
 }
 
 enum sm_status
-receive_comment(const struct receive_env *env, const struct inbound_msg *m,
+receive_comment(const struct env *env, const struct inbound_msg *m,
                 const char *token, size_t tokenlen, const char *key,
                 const char *raw, size_t len, struct receive_result *res)
 {
@@ -611,7 +602,7 @@ how_to_comment(struct comment_run *r, const struct store_subscriber *reader,
 }
 
 enum sm_status
-receive_list_reply(const struct receive_env *env, const struct inbound_msg *m,
+receive_list_reply(const struct env *env, const struct inbound_msg *m,
                    const char *key, const char *raw, size_t len,
                    struct receive_result *res)
 {

@@ -22,7 +22,7 @@ void receive_set_outcome(struct receive_result *res, const char *outcome,
 /* LIST+c-TOKEN@: a reply to a summary or a discussion message
  * (src/receive_comment.c). raw/len are the whole message, kept with the
  * comment for audit. */
-enum sm_status receive_comment(const struct receive_env *env,
+enum sm_status receive_comment(const struct env *env,
                                const struct inbound_msg *m, const char *token,
                                size_t tokenlen, const char *key,
                                const char *raw, size_t len,
@@ -32,7 +32,7 @@ enum sm_status receive_comment(const struct receive_env *env,
  * Taken as a comment on one item when the reader answered under that
  * item's quoted heading; otherwise answered with how to comment
  * (src/receive_comment.c). */
-enum sm_status receive_list_reply(const struct receive_env *env,
+enum sm_status receive_list_reply(const struct env *env,
                                   const struct inbound_msg *m, const char *key,
                                   const char *raw, size_t len,
                                   struct receive_result *res);
@@ -40,7 +40,7 @@ enum sm_status receive_list_reply(const struct receive_env *env,
 /* LIST+bounce-TOKEN@ (LISTADDR_BOUNCE, the reader named by the VERP token)
  * and LIST-bounces@ (LISTADDR_BOUNCES, the report parsed)
  * (src/receive_bounce.c). token is NULL for LISTADDR_BOUNCES. */
-enum sm_status receive_bounce(const struct receive_env *env,
+enum sm_status receive_bounce(const struct env *env,
                               const struct inbound_msg *m,
                               enum listaddr_kind route, const char *token,
                               size_t tokenlen, const char *key,
@@ -48,7 +48,7 @@ enum sm_status receive_bounce(const struct receive_env *env,
 
 /* LIST+unsub-TOKEN@: List-Unsubscribe by mail, whatever the body
  * (src/receive_bounce.c). */
-enum sm_status receive_unsub(const struct receive_env *env,
+enum sm_status receive_unsub(const struct env *env,
                              const struct inbound_msg *m, const char *token,
                              size_t tokenlen, const char *key,
                              struct receive_result *res);

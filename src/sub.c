@@ -17,7 +17,7 @@
 #define SUB_MAX_MESSAGE (256 * 1024) /* a rendered reply */
 
 struct tmpl_value *
-sub_base_context(const struct sub_env *env)
+sub_base_context(const struct env *env)
 {
   struct tmpl_value *ctx = tmpl_new_map();
   char addr[LISTADDR_MAX];
@@ -39,7 +39,7 @@ sub_base_context(const struct sub_env *env)
 
 /* The subject of an answer: "Re: " and the original, once. */
 static void
-reply_subject(const struct sub_env *env, const struct sub_thread *t, char *out,
+reply_subject(const struct env *env, const struct sub_thread *t, char *out,
               size_t outlen)
 {
   const char *s = t && t->subject ? t->subject : NULL;
@@ -70,7 +70,7 @@ reply_references(const struct sub_thread *t, struct buf *out)
 /* The payload of an outbox row for a reply or a confirmation: what the
  * sender needs to assemble the message (outbox.h). Caller frees. */
 static char *
-payload_json_as(const struct sub_env *env, const char *to, const char *subject,
+payload_json_as(const struct env *env, const char *to, const char *subject,
                 const char *text, const char *reply_to,
                 const struct sub_thread *thread, const char *auto_submitted)
 {
@@ -103,7 +103,7 @@ payload_json_as(const struct sub_env *env, const char *to, const char *subject,
 
 /* Replies and confirmations answer the reader's own mail. */
 static char *
-payload_json(const struct sub_env *env, const char *to, const char *subject,
+payload_json(const struct env *env, const char *to, const char *subject,
              const char *text, const char *reply_to,
              const struct sub_thread *thread)
 {
@@ -112,8 +112,8 @@ payload_json(const struct sub_env *env, const char *to, const char *subject,
 }
 
 static enum sm_status
-render(const struct sub_env *env, const char *name,
-       const struct tmpl_value *ctx, struct buf *out)
+render(const struct env *env, const char *name, const struct tmpl_value *ctx,
+       struct buf *out)
 {
   char err[SM_ERRLEN];
   enum sm_status rc;
@@ -125,8 +125,7 @@ render(const struct sub_env *env, const char *name,
 }
 
 enum sm_status
-sub_send_confirmation(const struct sub_env *env,
-                      const struct store_subscriber *s,
+sub_send_confirmation(const struct env *env, const struct store_subscriber *s,
                       const struct sub_thread *thread, int *sent)
 {
   struct buf text = BUF_INIT(SUB_MAX_MESSAGE);
@@ -203,7 +202,7 @@ out:
 }
 
 enum sm_status
-sub_request(const struct sub_env *env, const char *address,
+sub_request(const struct env *env, const char *address,
             const struct sub_thread *thread, int64_t *sub, int *sent)
 {
   struct store_subscriber s;
@@ -237,8 +236,8 @@ sub_request(const struct sub_env *env, const char *address,
 }
 
 enum sm_status
-sub_confirm(const struct sub_env *env, const char *token, size_t len,
-            int64_t *sub, int *confirmed_now, enum token_reason *reason)
+sub_confirm(const struct env *env, const char *token, size_t len, int64_t *sub,
+            int *confirmed_now, enum token_reason *reason)
 {
   struct store_subscriber s;
   char hash[TOKEN_HASH_LEN + 1];
@@ -288,8 +287,8 @@ sub_confirm(const struct sub_env *env, const char *token, size_t len,
 
 /* Adds or removes each keyword of a line. */
 static enum sm_status
-change_keywords(const struct sub_env *env, int64_t sub, const char *args,
-                int add, struct buf *msg)
+change_keywords(const struct env *env, int64_t sub, const char *args, int add,
+                struct buf *msg)
 {
   struct match_term *terms = NULL;
   struct buf done = BUF_INIT(8192), same = BUF_INIT(8192);
@@ -382,22 +381,21 @@ sub_keywords_parse(const char *query, char ***kw, size_t *n, char *why,
 }
 
 enum sm_status
-sub_add_keywords(const struct sub_env *env, int64_t sub, const char *args,
+sub_add_keywords(const struct env *env, int64_t sub, const char *args,
                  struct buf *msg)
 {
   return change_keywords(env, sub, args, 1, msg);
 }
 
 enum sm_status
-sub_del_keywords(const struct sub_env *env, int64_t sub, const char *args,
+sub_del_keywords(const struct env *env, int64_t sub, const char *args,
                  struct buf *msg)
 {
   return change_keywords(env, sub, args, 0, msg);
 }
 
 enum sm_status
-sub_keywords_value(const struct sub_env *env, int64_t sub,
-                   struct tmpl_value *list)
+sub_keywords_value(const struct env *env, int64_t sub, struct tmpl_value *list)
 {
   char **kw = NULL;
   size_t n = 0;
@@ -413,7 +411,7 @@ sub_keywords_value(const struct sub_env *env, int64_t sub,
 }
 
 enum sm_status
-sub_queue_reply(const struct sub_env *env, int64_t sub, const char *to,
+sub_queue_reply(const struct env *env, int64_t sub, const char *to,
                 const char *template, struct tmpl_value *ctx,
                 const struct sub_thread *thread, const char *key, int *sent)
 {
@@ -463,7 +461,7 @@ out:
 }
 
 enum sm_status
-sub_welcome(const struct sub_env *env, const struct store_subscriber *s,
+sub_welcome(const struct env *env, const struct store_subscriber *s,
             const struct sub_thread *thread, const char *key, int *sent)
 {
   struct tmpl_value *ctx = sub_base_context(env);
@@ -486,7 +484,7 @@ sub_welcome(const struct sub_env *env, const struct store_subscriber *s,
 }
 
 enum sm_status
-sub_unsubscribe(const struct sub_env *env, int64_t sub, const char *via,
+sub_unsubscribe(const struct env *env, int64_t sub, const char *via,
                 int *changed)
 {
   struct store_subscriber s;
@@ -508,7 +506,7 @@ sub_unsubscribe(const struct sub_env *env, int64_t sub, const char *via,
 }
 
 enum sm_status
-sub_queue_notice(const struct sub_env *env, int64_t sub, const char *to,
+sub_queue_notice(const struct env *env, int64_t sub, const char *to,
                  const char *template, struct tmpl_value *ctx,
                  const char *subject, const char *tag, int *sent)
 {

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "env.h"
 #include "status.h"
 #include "store.h"
 #include "tmpl.h"
@@ -22,14 +23,6 @@
 
 #define SUB_CONFIRM_INTERVAL (24 * 3600) /* one confirmation per address */
 #define SUB_MAX_INTERESTS 50
-
-struct sub_env {
-  struct store *st;
-  const struct conf *conf;
-  const struct token_secret *secret;
-  struct tmpl_set *tmpl;
-  int64_t now;
-};
 
 /* What a reply to the message that caused a change should quote. */
 struct sub_thread {
@@ -42,13 +35,13 @@ struct sub_thread {
  * reader becomes pending. A pending reader gets a confirmation request
  * unless one went out in the last 24 hours (*sent says whether one was
  * queued). *sub is the reader's id. A confirmed reader is left as is. */
-enum sm_status sub_request(const struct sub_env *env, const char *address,
+enum sm_status sub_request(const struct env *env, const char *address,
                            const struct sub_thread *thread, int64_t *sub,
                            int *sent);
 
 /* Queues a confirmation request to a pending reader, if none went out
  * in the last 24 hours. */
-enum sm_status sub_send_confirmation(const struct sub_env *env,
+enum sm_status sub_send_confirmation(const struct env *env,
                                      const struct store_subscriber *s,
                                      const struct sub_thread *thread,
                                      int *sent);
@@ -58,7 +51,7 @@ enum sm_status sub_send_confirmation(const struct sub_env *env,
  * with *reason when the token is not valid (TOKEN_EXPIRED: *sub is set,
  * the caller may send a fresh request). *confirmed_now is 1 only for the
  * first successful use. */
-enum sm_status sub_confirm(const struct sub_env *env, const char *token,
+enum sm_status sub_confirm(const struct env *env, const char *token,
                            size_t len, int64_t *sub, int *confirmed_now,
                            enum token_reason *reason);
 
@@ -67,9 +60,9 @@ enum sm_status sub_confirm(const struct sub_env *env, const char *token,
  * "added cs.lg, \"batch normalization\"; gan was there already". Bad
  * keywords are reported in msg and the rest still apply; the status is
  * SM_OK unless the store failed. */
-enum sm_status sub_add_keywords(const struct sub_env *env, int64_t sub,
+enum sm_status sub_add_keywords(const struct env *env, int64_t sub,
                                 const char *args, struct buf *msg);
-enum sm_status sub_del_keywords(const struct sub_env *env, int64_t sub,
+enum sm_status sub_del_keywords(const struct env *env, int64_t sub,
                                 const char *args, struct buf *msg);
 
 /* Appends to kw[0..*n-1] (a malloc'd array of malloc'd strings; NULL
@@ -83,7 +76,7 @@ enum sm_status sub_keywords_parse(const char *query, char ***kw, size_t *n,
 void sub_keywords_free(char **kw, size_t n);
 
 /* The reader's keywords as a list value for templates. */
-enum sm_status sub_keywords_value(const struct sub_env *env, int64_t sub,
+enum sm_status sub_keywords_value(const struct env *env, int64_t sub,
                                   struct tmpl_value *list);
 
 /* Queues a reply of kind "reply" rendered from `template` (a .txt in the
@@ -91,7 +84,7 @@ enum sm_status sub_keywords_value(const struct sub_env *env, int64_t sub,
  * the message answered (`key`), so a redelivered request queues no
  * second reply. Honours [list] replies_per_day: *sent is 0 when the limit
  * was reached. */
-enum sm_status sub_queue_reply(const struct sub_env *env, int64_t sub,
+enum sm_status sub_queue_reply(const struct env *env, int64_t sub,
                                const char *to, const char *template,
                                struct tmpl_value *ctx,
                                const struct sub_thread *thread,
@@ -99,7 +92,7 @@ enum sm_status sub_queue_reply(const struct sub_env *env, int64_t sub,
 
 /* The base context every template gets: list_name, list_address,
  * request_address, site_url. A new map the caller frees. */
-struct tmpl_value *sub_base_context(const struct sub_env *env);
+struct tmpl_value *sub_base_context(const struct env *env);
 
 /* Queues the welcome (welcome.txt, with the reader's keywords and
  * frequency) to reader s, who has just confirmed, at the address that
@@ -107,7 +100,7 @@ struct tmpl_value *sub_base_context(const struct sub_env *env);
  * web confirmation) and makes the Message-ID, so a repeat queues
  * nothing; `thread` may be NULL (a confirmation on the web answers no
  * mail). *sent as for sub_queue_reply. */
-enum sm_status sub_welcome(const struct sub_env *env,
+enum sm_status sub_welcome(const struct env *env,
                            const struct store_subscriber *s,
                            const struct sub_thread *thread, const char *key,
                            int *sent);
@@ -117,14 +110,14 @@ enum sm_status sub_welcome(const struct sub_env *env,
  * log: "mail command", "List-Unsubscribe mailto", "one-click POST", ...
  * Nothing more is sent to the reader after the commit: send checks the
  * status when it claims mail and again before each message. */
-enum sm_status sub_unsubscribe(const struct sub_env *env, int64_t sub,
+enum sm_status sub_unsubscribe(const struct env *env, int64_t sub,
                                const char *via, int *changed);
 
 /* Queues a notice to reader `sub` at `to` (kind "notice": Auto-Submitted
  * auto-generated, no Reply-To), rendered from `template` with ctx, under
  * `subject`. Its Message-ID is made of `tag`, the reader and the time, so
  * a redelivered cause queues one. *sent says whether it was queued. */
-enum sm_status sub_queue_notice(const struct sub_env *env, int64_t sub,
+enum sm_status sub_queue_notice(const struct env *env, int64_t sub,
                                 const char *to, const char *template,
                                 struct tmpl_value *ctx, const char *subject,
                                 const char *tag, int *sent);

@@ -39,8 +39,8 @@
 #define THREAD_NAME_MAX 64 /* bytes of the author's name shown */
 
 enum sm_status
-thread_follow(const struct thread_env *env, int64_t sub, int64_t summary,
-              int follow, int *changed)
+thread_follow(const struct env *env, int64_t sub, int64_t summary, int follow,
+              int *changed)
 {
   return store_follow_set(env->st, sub, summary, follow, env->now, changed);
 }
@@ -128,7 +128,7 @@ payload_json(const struct store_thread_comment *c, const char *mid,
 }
 
 struct fanout {
-  const struct thread_env *env;
+  const struct env *env;
   const char *mid; /* the comment's Message-ID, without brackets */
   const char *payload;
   long queued;
@@ -161,8 +161,7 @@ fan_one(void *vctx, int64_t sub, const char *address)
 }
 
 enum sm_status
-thread_comment_added(const struct thread_env *env, int64_t comment,
-                     long *queued)
+thread_comment_added(const struct env *env, int64_t comment, long *queued)
 {
   const char *domain = env->conf->list.domain;
   struct store_thread_comment c;

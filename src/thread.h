@@ -15,27 +15,21 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "env.h"
 #include "status.h"
 #include "store.h"
 #include "token.h"
 
-struct thread_env {
-  struct store *st;
-  const struct conf *conf;
-  const struct token_secret *secret;
-  int64_t now;
-};
-
 /* Makes reader `sub` follow (follow = 1) or leave (0) the thread of
  * `summary`. *changed (may be NULL) is 1 when that was news. */
-enum sm_status thread_follow(const struct thread_env *env, int64_t sub,
+enum sm_status thread_follow(const struct env *env, int64_t sub,
                              int64_t summary, int follow, int *changed);
 
 /* A comment just stored (its row id): its author follows the thread,
  * and every other confirmed follower gets the comment. Idempotent: a
  * second call for the same comment queues nothing. *queued (may be
  * NULL) is the number of messages queued. */
-enum sm_status thread_comment_added(const struct thread_env *env,
-                                    int64_t comment, long *queued);
+enum sm_status thread_comment_added(const struct env *env, int64_t comment,
+                                    long *queued);
 
 #endif

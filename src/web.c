@@ -52,8 +52,8 @@ web_response_free(struct web_response *r)
 
 /* One request on its way through web_handle. */
 struct web_req {
-  const struct web_env *env;
-  struct sub_env se;
+  const struct env *env;
+  struct env se;
   int post; /* POST; otherwise GET or HEAD, which change nothing */
   const char *token;
   size_t tokenlen;
@@ -73,7 +73,7 @@ fallback(struct web_response *r)
 
 /* Renders template `name` with ctx (freed here) as the answer. */
 static enum sm_status
-page(const struct web_env *env, struct web_response *r, int status,
+page(const struct env *env, struct web_response *r, int status,
      const char *name, struct tmpl_value *ctx)
 {
   char err[SM_ERRLEN];
@@ -97,11 +97,9 @@ page(const struct web_env *env, struct web_response *r, int status,
 /* What every page knows: list_name, list_address, request_address,
  * site_url. A new map or NULL. */
 static struct tmpl_value *
-base_context(const struct web_env *env)
+base_context(const struct env *env)
 {
-  struct sub_env se = {NULL, env->conf, env->secret, env->tmpl, 0};
-
-  return sub_base_context(&se);
+  return sub_base_context(env);
 }
 
 /* The error page, web-error.html, with the section `kind` true: one of
@@ -110,7 +108,7 @@ base_context(const struct web_env *env)
  * link page depends on nothing but the configuration: that is what makes
  * every failed token look alike. */
 static enum sm_status
-error_page(const struct web_env *env, struct web_response *r, int status,
+error_page(const struct env *env, struct web_response *r, int status,
            const char *kind, const char *detail)
 {
   struct tmpl_value *ctx = base_context(env);
@@ -164,7 +162,7 @@ load_reader(struct web_req *q, enum token_purpose purpose,
 /* The base context with the reader's address and status flags, and
  * `flag` (NULL for none) set: which state of the page to show. */
 static struct tmpl_value *
-reader_context(const struct web_env *env, const struct store_subscriber *s,
+reader_context(const struct env *env, const struct store_subscriber *s,
                const char *flag)
 {
   struct tmpl_value *ctx = base_context(env);
@@ -483,7 +481,7 @@ route(const char *path, const char **token, size_t *tokenlen)
 }
 
 enum sm_status
-web_handle(const struct web_env *env, const char *method, const char *path,
+web_handle(const struct env *env, const char *method, const char *path,
            const char *content_type, const char *body, size_t len,
            struct web_response *resp)
 {
@@ -535,10 +533,8 @@ web_handle(const struct web_env *env, const char *method, const char *path,
                         "bad_request", err);
     }
   }
-  q.se.st = env->st;
-  q.se.conf = env->conf;
-  q.se.secret = env->secret;
-  q.se.tmpl = env->tmpl;
+  /* The server's environment at the time of this request. */
+  q.se = *env;
   q.se.now = util_now();
   /* Every page reads the reader and a POST may write: one IMMEDIATE
    * transaction, so that what the page shows is what was done. */
@@ -572,7 +568,7 @@ web_handle(const struct web_env *env, const char *method, const char *path,
 
 struct web {
   struct MHD_Daemon *daemon;
-  const struct web_env *env;
+  const struct env *env;
   struct sockaddr_storage addr;
 };
 
@@ -757,7 +753,7 @@ resolve(const char *listen, struct web *w, socklen_t *alen, char *err,
 }
 
 enum sm_status
-web_start(const struct web_env *env, const char *listen, struct web **out,
+web_start(const struct env *env, const char *listen, struct web **out,
           char *err, size_t errlen)
 {
   struct web *w = calloc(1, sizeof(*w));

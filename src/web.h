@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "env.h"
 #include "status.h"
 #include "store.h"
 #include "tmpl.h"
@@ -37,15 +38,6 @@
   (256 * 1024) /* an oversized body of unknown length                         \
                   is read this far past max_body                              \
                   before the connection is cut */
-
-/* What a request may use. Not owned; all of it is used from the one
- * thread that serves requests, so none of it needs locking. */
-struct web_env {
-  struct store *st;
-  const struct conf *conf; /* [list], [site], [serve] max_body */
-  const struct token_secret *secret;
-  struct tmpl_set *tmpl; /* the templates directory */
-};
 
 /* One answer, before HTTP framing. */
 struct web_response {
@@ -65,7 +57,7 @@ void web_response_free(struct web_response *r);
  * request runs in one write transaction of env->st, committed only by a
  * POST that changed something. Always fills *resp (an error page when
  * something failed); returns what failed, for the log. */
-enum sm_status web_handle(const struct web_env *env, const char *method,
+enum sm_status web_handle(const struct env *env, const char *method,
                           const char *path, const char *content_type,
                           const char *body, size_t len,
                           struct web_response *resp);
@@ -77,7 +69,7 @@ struct web;
  * "localhost:8025") in a thread of libmicrohttpd's own, which runs every
  * request one after the other. env must outlive the server. On error err
  * names the address. The caller stops it with web_stop. */
-enum sm_status web_start(const struct web_env *env, const char *listen,
+enum sm_status web_start(const struct env *env, const char *listen,
                          struct web **out, char *err, size_t errlen);
 /* Stops accepting, waits for the request in progress, frees w. */
 void web_stop(struct web *w);

@@ -56,7 +56,7 @@ main(int argc, char **argv)
   struct store *st = NULL;
   struct compose *comp = NULL;
   struct store_claimed *rows = NULL;
-  struct compose_env env;
+  struct env env;
   struct buf msg = BUF_INIT(MAX_MESSAGE);
   char err[SM_ERRLEN];
   size_t n = 0;

@@ -55,7 +55,7 @@ main(int argc, char **argv)
   struct conf conf;
   struct token_secret secret = {NULL, 0};
   struct store *st = NULL;
-  struct thread_env env;
+  struct env env = {0};
   char err[SM_ERRLEN];
   const char *what;
   int ret = 1;
