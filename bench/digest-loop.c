@@ -170,7 +170,7 @@ query_reader(struct store *st, int64_t now, struct sample *s)
   free(kw);
   if (rc == SM_OK) {
     memset(&q, 0, sizeof(q));
-    q.since = now - (strcmp(sub.frequency, "daily") ? WEEK : DAY);
+    q.since = now - (sub.frequency == MODEL_DAILY ? DAY : WEEK);
     q.terms = terms;
     q.nterms = nt;
     rc = store_summaries(st, &q, collect, s);

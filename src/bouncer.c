@@ -106,13 +106,13 @@ bouncer_record(const struct env *env, const struct bouncer_event *ev,
   rc = store_bounce_score_get(env->st, s.id, &sc);
   if (rc != SM_OK)
     goto out;
-  if (strcmp(s.status, "confirmed")) {
+  if (s.status != MODEL_CONFIRMED) {
     /* Nothing more goes to them but a confirmation or the notice; their
      * bounces are kept for the operator and change nothing. */
-    out->reason = !strcmp(s.status, "disabled") ? "the reader is disabled "
-                                                  "already"
-                                                : "the reader is not "
-                                                  "confirmed";
+    out->reason = s.status == MODEL_DISABLED ? "the reader is disabled "
+                                               "already"
+                                             : "the reader is not "
+                                               "confirmed";
     out->score = bouncer_current(&sc, c->bounce.stale_days, env->now);
   } else {
     int same_day;
@@ -162,7 +162,7 @@ bouncer_record(const struct env *env, const struct bouncer_event *ev,
            out->reason ? out->reason : "");
   if (!out->disabled)
     goto out;
-  rc = store_sub_set_status(env->st, s.id, "disabled", env->now);
+  rc = store_sub_set_status(env->st, s.id, MODEL_DISABLED, env->now);
   if (rc == SM_OK)
     rc = notify(env, &s, out->score, &out->notice_queued);
   if (rc == SM_OK)

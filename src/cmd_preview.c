@@ -141,7 +141,8 @@ cmd_preview(struct cmd_ctx *ctx, int argc, char **argv)
   } else if (!p.found) {
     printf("%s: nothing new matches this reader's keywords (%s, %s): no "
            "digest\n",
-           s.address, s.status, s.paused ? "paused" : s.frequency);
+           s.address, model_status_name(s.status),
+           s.paused ? "paused" : model_frequency_name(s.frequency));
   } else if ((eml ? write_file(eml, &p.msg)
                   : (int)(fwrite(buf_str(&p.msg), 1, p.msg.len, stdout) !=
                           p.msg.len)) ||

@@ -129,10 +129,11 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
               *store_errmsg(st) ? ": " : "", store_errmsg(st));
   else
     log_info("to %s: %s: %s: %s", recipient ? recipient : "?", res.route,
-             res.outcome, res.detail);
+             receive_outcome_name(res.outcome), res.detail);
   if (dry_run)
-    printf("route: %s\noutcome: %s (%s)\n%s", res.route, res.outcome,
-           res.detail, buf_str(&res.report));
+    printf("route: %s\noutcome: %s (%s)\n%s", res.route,
+           receive_outcome_name(res.outcome), res.detail,
+           buf_str(&res.report));
   buf_free(&res.report);
 out:
   store_close(st);

@@ -132,18 +132,24 @@ parse_keywords(char *const *args, size_t nargs, char ***kw, size_t *n,
   return rc;
 }
 
-static const char *const statuses[] = {"pending", "confirmed", "unsubscribed",
-                                       "disabled"};
-static const char *const frequencies[] = {"weekly", "daily"};
-
-/* The static spelling of s among the n words (any case), or NULL. */
-static const char *
-word_among(const char *s, const char *const *words, size_t n)
+/* The status a file names (any case), or -1. */
+static int
+status_among(const char *s)
 {
-  for (size_t i = 0; i < n; i++)
-    if (!strcasecmp(s, words[i]))
-      return words[i];
-  return NULL;
+  for (int i = 0; i < MODEL_NSTATUS; i++)
+    if (!strcasecmp(s, model_status_name((enum model_status)i)))
+      return i;
+  return -1;
+}
+
+/* The frequency a file names (any case), or -1. */
+static int
+frequency_among(const char *s)
+{
+  for (int i = 0; i < MODEL_NFREQUENCY; i++)
+    if (!strcasecmp(s, model_frequency_name((enum model_frequency)i)))
+      return i;
+  return -1;
 }
 
 /* yes/no, true/false, 1/0: 1 or 0, -1 for anything else. */
@@ -232,7 +238,8 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
   struct env env;
   struct store *st = NULL;
   struct buf added = BUF_INIT(64 * 1024), there = BUF_INIT(64 * 1024);
-  char addr[ADDRESS_MAX + 1], err[SM_ERRLEN], *before = NULL;
+  char addr[ADDRESS_MAX + 1], err[SM_ERRLEN];
+  int before = -1; /* the reader's status before, -1 when new */
   char **kw = NULL;
   size_t nkw = 0;
   int64_t id = 0;
@@ -276,16 +283,14 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
   if (rc == SM_OK)
     rc = store_sub_get(st, addr, &s);
   if (rc == SM_ERR_NOTFOUND) {
-    rc = store_sub_create(st, addr, confirmed ? "confirmed" : "pending",
-                          env.now, &id);
+    rc = store_sub_create(
+        st, addr, confirmed ? MODEL_CONFIRMED : MODEL_PENDING, env.now, &id);
     if (rc == SM_OK)
       rc = store_sub_get_id(st, id, &s);
   } else if (rc == SM_OK) {
-    before = strdup(s.status);
-    if (!before)
-      rc = SM_ERR_NOMEM;
-    else if (confirmed && strcmp(s.status, "confirmed"))
-      rc = store_sub_set_status(st, s.id, "confirmed", env.now);
+    before = (int)s.status;
+    if (confirmed && s.status != MODEL_CONFIRMED)
+      rc = store_sub_set_status(st, s.id, MODEL_CONFIRMED, env.now);
   }
   if (rc != SM_OK)
     goto out;
@@ -316,16 +321,16 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
     goto out;
   if (confirmed)
     printf("%s: %s; no mail sent\n", s.address,
-           !before                       ? "new reader, confirmed"
-           : strcmp(before, "confirmed") ? "confirmed now"
-                                         : "confirmed already");
-  else if (before && !strcmp(before, "confirmed"))
+           before < 0                  ? "new reader, confirmed"
+           : before != MODEL_CONFIRMED ? "confirmed now"
+                                       : "confirmed already");
+  else if (before == MODEL_CONFIRMED)
     printf("%s: confirmed already; no mail sent\n", s.address);
   else
     printf("%s: %s; %s\n", s.address,
-           !before                      ? "new reader, pending"
-           : !strcmp(before, "pending") ? "pending"
-                                        : "pending again",
+           before < 0                ? "new reader, pending"
+           : before == MODEL_PENDING ? "pending"
+                                     : "pending again",
            sent ? "a request to confirm was queued"
                 : "no request to confirm queued: one went out in the "
                   "last 24 hours");
@@ -339,7 +344,6 @@ out:
   cmd_mail_close(&m);
   store_subscriber_free(&s);
   sub_keywords_free(kw, nkw);
-  free(before);
   buf_free(&added);
   buf_free(&there);
   return code;
@@ -390,8 +394,8 @@ sub_del(struct cmd_ctx *ctx, int argc, char **argv)
   in_tx = 0;
   if (rc != SM_OK)
     goto out;
-  printf("%s: removed (was %s, %zu keyword%s)\n", s.address, s.status, nkw,
-         nkw == 1 ? "" : "s");
+  printf("%s: removed (was %s, %zu keyword%s)\n", s.address,
+         model_status_name(s.status), nkw, nkw == 1 ? "" : "s");
 out:
   code = finish(st, rc, in_tx, logged);
   store_close(st);
@@ -414,9 +418,9 @@ reader_json(struct json *j, const struct store_subscriber *s, char *const *kw,
   json_key(j, "address");
   json_string(j, s->address);
   json_key(j, "status");
-  json_string(j, s->status);
+  json_string(j, model_status_name(s->status));
   json_key(j, "frequency");
-  json_string(j, s->frequency);
+  json_string(j, model_frequency_name(s->frequency));
   json_key(j, "paused");
   json_bool(j, s->paused);
   json_key(j, "keywords");
@@ -439,7 +443,7 @@ struct list_ctx {
   int json;
   struct json j;
   long count;
-  long by_status[4];
+  long by_status[MODEL_NSTATUS];
 };
 
 static int
@@ -450,9 +454,7 @@ list_row(void *vctx, const struct store_subscriber *s, char *const *kw,
   char created[32];
 
   c->count++;
-  for (size_t i = 0; i < 4; i++)
-    if (!strcmp(s->status, statuses[i]))
-      c->by_status[i]++;
+  c->by_status[s->status]++;
   if (c->json) {
     reader_json(&c->j, s, kw, nkw);
     return 0;
@@ -464,8 +466,9 @@ list_row(void *vctx, const struct store_subscriber *s, char *const *kw,
   created[10] = '\0';
   /* A long address pushes the columns right rather than being cut:
    * operators copy addresses from here. */
-  printf("%-36s  %-12s  %-6s  %-6s  %8zu  %s\n", s->address, s->status,
-         s->frequency, s->paused ? "yes" : "no", nkw, created);
+  printf("%-36s  %-12s  %-6s  %-6s  %8zu  %s\n", s->address,
+         model_status_name(s->status), model_frequency_name(s->frequency),
+         s->paused ? "yes" : "no", nkw, created);
   return 0;
 }
 
@@ -503,9 +506,10 @@ sub_list(struct cmd_ctx *ctx, int argc, char **argv)
     printf("no readers yet\n");
   else if (rc == SM_OK) {
     printf("%ld reader%s:", lc.count, lc.count == 1 ? "" : "s");
-    for (size_t i = 0, first = 1; i < 4; i++)
+    for (size_t i = 0, first = 1; i < MODEL_NSTATUS; i++)
       if (lc.by_status[i]) {
-        printf("%s %ld %s", first ? "" : ",", lc.by_status[i], statuses[i]);
+        printf("%s %ld %s", first ? "" : ",", lc.by_status[i],
+               model_status_name((enum model_status)i));
         first = 0;
       }
     putchar('\n');
@@ -557,8 +561,8 @@ sub_show(struct cmd_ctx *ctx, int argc, char **argv)
     goto out;
   }
   printf("address:      %s\n", s.address);
-  printf("status:       %s\n", s.status);
-  printf("frequency:    %s\n", s.frequency);
+  printf("status:       %s\n", model_status_name(s.status));
+  printf("frequency:    %s\n", model_frequency_name(s.frequency));
   printf("paused:       %s\n", s.paused ? "yes" : "no");
   /* Written as a reader would type them, so they can be pasted back. */
   printf("keywords:     ");
@@ -634,8 +638,8 @@ export_row(void *vctx, const struct store_subscriber *s, char *const *kw,
     c->rc = buf_printf(&kwb, "%s%s", i ? " " : "", sorted[i]);
   free(sorted);
   f[COL_ADDRESS] = s->address;
-  f[COL_STATUS] = s->status;
-  f[COL_FREQUENCY] = s->frequency;
+  f[COL_STATUS] = model_status_name(s->status);
+  f[COL_FREQUENCY] = model_frequency_name(s->frequency);
   f[COL_PAUSED] = s->paused ? "yes" : "no";
   f[COL_KEYWORDS] = buf_str(&kwb);
   f[COL_CREATED] = time_or_null(s->created_at, created, sizeof(created));
@@ -707,10 +711,10 @@ sub_export(struct cmd_ctx *ctx, int argc, char **argv)
 struct import_row {
   size_t line;
   char address[ADDRESS_MAX + 1];
-  const char *status;    /* static; NULL when not given */
-  const char *frequency; /* static; NULL when not given */
-  int paused;            /* -1 when not given */
-  char **kw;             /* canonical forms */
+  int status;    /* enum model_status; -1 when not given */
+  int frequency; /* enum model_frequency; -1 when not given */
+  int paused;    /* -1 when not given */
+  char **kw;     /* canonical forms */
   size_t nkw;
   int64_t created_at, confirmed_at; /* 0 when not given */
 };
@@ -807,6 +811,7 @@ import_record(struct import *im, const struct csv_record *rec, char *err,
   memset(row, 0, sizeof(*row));
   row->line = rec->line;
   row->paused = -1;
+  row->status = row->frequency = -1;
   /* The address as written, untrimmed: " ada@example.org" is refused
    * here as by sub add and every other door (address.h). */
   if (address_normalize_arg(rec->fields[im->col[COL_ADDRESS]], row->address,
@@ -815,7 +820,7 @@ import_record(struct import *im, const struct csv_record *rec, char *err,
     return SM_ERR_DATA;
   }
   v = field(im, rec, COL_STATUS);
-  if (*v && !(row->status = word_among(v, statuses, 4))) {
+  if (*v && (row->status = status_among(v)) < 0) {
     snprintf(err, errlen,
              "%s:%zu: status \"%s\" is not pending, confirmed, "
              "unsubscribed or disabled",
@@ -823,7 +828,7 @@ import_record(struct import *im, const struct csv_record *rec, char *err,
     return SM_ERR_DATA;
   }
   v = field(im, rec, COL_FREQUENCY);
-  if (*v && !(row->frequency = word_among(v, frequencies, 2))) {
+  if (*v && (row->frequency = frequency_among(v)) < 0) {
     snprintf(err, errlen, "%s:%zu: frequency \"%s\" is not weekly or daily",
              im->name, rec->line, v);
     return SM_ERR_DATA;
@@ -931,7 +936,7 @@ import_read(struct import *im, const char *data, size_t len, char *err,
 
 struct import_counts {
   long created, updated, sent, forgotten;
-  long by_status[4];
+  long by_status[MODEL_NSTATUS];
 };
 
 /* Writes one checked row. */
@@ -942,7 +947,7 @@ import_apply(const struct env *env, const struct import *im,
 {
   struct store_subscriber s;
   enum sm_status rc;
-  const char *status;
+  enum model_status status;
 
   memset(&s, 0, sizeof(s));
   rc = store_sub_get(env->st, row->address, &s);
@@ -964,21 +969,24 @@ import_apply(const struct env *env, const struct import *im,
     memset(&ins, 0, sizeof(ins));
     ins.address = (char *)row->address;
     if (confirmed)
-      status = row->status ? row->status : "confirmed";
-    else if (row->status && (!strcmp(row->status, "unsubscribed") ||
-                             !strcmp(row->status, "disabled")))
-      status = row->status; /* an opt-out is never undone by a file */
+      status =
+          row->status >= 0 ? (enum model_status)row->status : MODEL_CONFIRMED;
+    else if (row->status == MODEL_UNSUBSCRIBED ||
+             row->status == MODEL_DISABLED)
+      status = (enum model_status)row->status; /* an opt-out is never
+                                                  undone by a file */
     else
-      status = "pending";
-    ins.status = (char *)status;
-    ins.frequency = (char *)row->frequency;
+      status = MODEL_PENDING;
+    ins.status = status;
+    ins.frequency = row->frequency >= 0 ? (enum model_frequency)row->frequency
+                                        : MODEL_WEEKLY;
     ins.paused = row->paused > 0;
     ins.created_at = row->created_at;
     /* A confirmation elsewhere counts only when the operator says so. */
     if (confirmed)
-      ins.confirmed_at = row->confirmed_at              ? row->confirmed_at
-                         : !strcmp(status, "confirmed") ? env->now
-                                                        : 0;
+      ins.confirmed_at = row->confirmed_at           ? row->confirmed_at
+                         : status == MODEL_CONFIRMED ? env->now
+                                                     : 0;
     rc = store_sub_insert(env->st, &ins, env->now, &s.id);
     if (rc != SM_OK)
       return rc;
@@ -986,13 +994,16 @@ import_apply(const struct env *env, const struct import *im,
   } else if (rc == SM_OK) {
     status = s.status;
     if (confirmed) {
-      const char *want = row->status ? row->status : "confirmed";
-      if (strcmp(want, s.status))
+      enum model_status want =
+          row->status >= 0 ? (enum model_status)row->status : MODEL_CONFIRMED;
+      if (want != s.status)
         rc = store_sub_set_status(env->st, s.id, want, env->now);
       status = want;
     }
-    if (rc == SM_OK && row->frequency && strcmp(row->frequency, s.frequency))
-      rc = store_sub_set_frequency(env->st, s.id, row->frequency, env->now);
+    if (rc == SM_OK && row->frequency >= 0 &&
+        (enum model_frequency)row->frequency != s.frequency)
+      rc = store_sub_set_frequency(
+          env->st, s.id, (enum model_frequency)row->frequency, env->now);
     if (rc == SM_OK && row->paused >= 0 && row->paused != s.paused)
       rc = store_sub_set_paused(env->st, s.id, row->paused, env->now);
     n->updated++;
@@ -1005,16 +1016,13 @@ import_apply(const struct env *env, const struct import *im,
       snprintf(err, errlen, "%s:%zu: %s would have more than %d keywords",
                im->name, row->line, row->address, SUB_MAX_INTERESTS);
   }
-  if (rc == SM_OK) {
-    for (size_t i = 0; i < 4; i++)
-      if (!strcmp(status, statuses[i]))
-        n->by_status[i]++;
-  }
-  if (rc == SM_OK && send && !strcmp(status, "pending")) {
+  if (rc == SM_OK)
+    n->by_status[status]++;
+  if (rc == SM_OK && send && status == MODEL_PENDING) {
     struct store_subscriber who = s;
     int sent = 0;
     who.address = (char *)row->address;
-    who.status = (char *)"pending";
+    who.status = MODEL_PENDING;
     rc = sub_send_confirmation(env, &who, NULL, &sent);
     n->sent += sent;
   }
@@ -1098,9 +1106,10 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
   if (n.forgotten)
     printf("; %ld forgotten, skipped", n.forgotten);
   printf("):");
-  for (size_t i = 0, first = 1; i < 4; i++)
+  for (size_t i = 0, first = 1; i < MODEL_NSTATUS; i++)
     if (n.by_status[i]) {
-      printf("%s %ld %s", first ? "" : ",", n.by_status[i], statuses[i]);
+      printf("%s %ld %s", first ? "" : ",", n.by_status[i],
+             model_status_name((enum model_status)i));
       first = 0;
     }
   if (send)

@@ -25,3 +25,43 @@ model_summary_free(struct model_summary *s)
   free(s->keywords);
   memset(s, 0, sizeof(*s));
 }
+
+/* The names, indexed by the enums: a new state without a name is a
+ * compile error (the array sizes are the counts). */
+static const char *const status_names[MODEL_NSTATUS] = {
+    "pending", "confirmed", "unsubscribed", "disabled"};
+static const char *const frequency_names[MODEL_NFREQUENCY] = {"weekly",
+                                                              "daily"};
+
+static int
+name_index(const char *const *names, int n, const char *name)
+{
+  for (int i = 0; name && i < n; i++)
+    if (!strcmp(names[i], name))
+      return i;
+  return -1;
+}
+
+const char *
+model_status_name(enum model_status s)
+{
+  return (unsigned)s < MODEL_NSTATUS ? status_names[s] : "?";
+}
+
+int
+model_status_parse(const char *name)
+{
+  return name_index(status_names, MODEL_NSTATUS, name);
+}
+
+const char *
+model_frequency_name(enum model_frequency f)
+{
+  return (unsigned)f < MODEL_NFREQUENCY ? frequency_names[f] : "?";
+}
+
+int
+model_frequency_parse(const char *name)
+{
+  return name_index(frequency_names, MODEL_NFREQUENCY, name);
+}

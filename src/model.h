@@ -28,4 +28,28 @@ struct model_summary {
 
 void model_summary_free(struct model_summary *s); /* frees members only */
 
+/* A reader's state, as sub.c moves it: pending until the address is
+ * confirmed, confirmed while mail goes out, unsubscribed by the reader,
+ * disabled by bounces. The store keeps the names. */
+enum model_status {
+  MODEL_PENDING,
+  MODEL_CONFIRMED,
+  MODEL_UNSUBSCRIBED,
+  MODEL_DISABLED
+};
+#define MODEL_NSTATUS 4
+
+/* How often a reader gets a digest. */
+enum model_frequency { MODEL_WEEKLY, MODEL_DAILY };
+#define MODEL_NFREQUENCY 2
+
+/* "pending", "confirmed", "unsubscribed", "disabled". Static. */
+const char *model_status_name(enum model_status s);
+/* The status named exactly `name`; -1 when none. */
+int model_status_parse(const char *name);
+/* "weekly", "daily". Static. */
+const char *model_frequency_name(enum model_frequency f);
+/* The frequency named exactly `name`; -1 when none. */
+int model_frequency_parse(const char *name);
+
 #endif

@@ -19,8 +19,19 @@
 /* Quarantined mail keeps at most this much of its raw bytes. */
 #define RECEIVE_KEEP_RAW (1024 * 1024)
 
+const char *
+receive_outcome_name(enum receive_outcome o)
+{
+  static const char *const names[RECEIVE_NOUTCOMES] = {
+      "none",     "quarantined", "duplicate",    "command",  "confirmed",
+      "expired",  "comment",     "held",         "refused",  "bounce",
+      "disabled", "ignored",     "unsubscribed", "unchanged"};
+
+  return (unsigned)o < RECEIVE_NOUTCOMES ? names[o] : "?";
+}
+
 void
-receive_set_outcome(struct receive_result *res, const char *outcome,
+receive_set_outcome(struct receive_result *res, enum receive_outcome outcome,
                     const char *fmt, ...)
 {
   va_list ap;
@@ -153,8 +164,9 @@ run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
     break;
   case VERB_WEEKLY:
   case VERB_DAILY: {
-    const char *f = c->verb == VERB_WEEKLY ? "weekly" : "daily";
-    rc = store_sub_set_frequency(e->st, id, f, e->now);
+    rc = store_sub_set_frequency(
+        e->st, id, c->verb == VERB_WEEKLY ? MODEL_WEEKLY : MODEL_DAILY,
+        e->now);
     buf_printf(msg, "you will get a digest %s",
                c->verb == VERB_WEEKLY ? "once a week" : "every day");
     break;
@@ -209,7 +221,7 @@ handle_request(const struct env *env, const struct inbound_msg *m,
   rc = load_reader(&r);
   if (rc != SM_OK)
     goto out;
-  was_confirmed = r.reader.id && !strcmp(r.reader.status, "confirmed");
+  was_confirmed = r.reader.id && r.reader.status == MODEL_CONFIRMED;
   ctx = sub_base_context(env);
   results = ctx ? tmpl_map_add_list(ctx, "results") : NULL;
   if (!results) {
@@ -230,7 +242,7 @@ handle_request(const struct env *env, const struct inbound_msg *m,
   }
   if (rc != SM_OK)
     goto out;
-  receive_set_outcome(res, "commands", "%zu command%s from %s", cmds.n,
+  receive_set_outcome(res, RECEIVE_COMMAND, "%zu command%s from %s", cmds.n,
                       cmds.n == 1 ? "" : "s", m->from_addr);
   /* Only a reader who had confirmed gets an answer: to anyone else the
    * only mail is the confirmation request sub_request queued. */
@@ -244,10 +256,11 @@ handle_request(const struct env *env, const struct inbound_msg *m,
       tmpl_map_set_int(ctx, "dropped", (int64_t)cmds.dropped) ||
       tmpl_map_set_bool(ctx, "help", r.help || cmds.n == 0) ||
       tmpl_map_set_bool(ctx, "no_commands", cmds.n == 0) ||
-      tmpl_map_set_str(ctx, "frequency", r.reader.frequency) ||
+      tmpl_map_set_str(ctx, "frequency",
+                       model_frequency_name(r.reader.frequency)) ||
       tmpl_map_set_bool(ctx, "paused", r.reader.paused) ||
       tmpl_map_set_bool(ctx, "unsubscribed",
-                        strcmp(r.reader.status, "confirmed") != 0)) {
+                        r.reader.status != MODEL_CONFIRMED)) {
     rc = SM_ERR_NOMEM;
     goto out;
   }
@@ -284,36 +297,37 @@ handle_confirm(const struct env *env, const struct inbound_msg *m,
      * the answer really comes from them (at most one a day anyway). */
     rc = store_sub_get_id(env->st, id, &s);
     if (rc == SM_ERR_NOTFOUND) {
-      receive_set_outcome(res, "quarantined",
+      receive_set_outcome(res, RECEIVE_QUARANTINED,
                           "expired confirmation for a reader "
                           "since erased");
       return SM_OK;
     }
     if (rc != SM_OK)
       return rc;
-    if (!strcmp(s.status, "pending") && address_same(s.address, m->from_addr))
+    if (s.status == MODEL_PENDING && address_same(s.address, m->from_addr))
       rc = sub_send_confirmation(env, &s, &thread, &sent);
-    receive_set_outcome(res, "expired", "expired confirmation token for %s%s",
-                        s.address, sent ? "; a new request was sent" : "");
+    receive_set_outcome(res, RECEIVE_EXPIRED,
+                        "expired confirmation token for %s%s", s.address,
+                        sent ? "; a new request was sent" : "");
     store_subscriber_free(&s);
     return rc;
   }
   if (rc == SM_ERR_DATA) {
-    receive_set_outcome(res, "quarantined", "confirmation token %s",
+    receive_set_outcome(res, RECEIVE_QUARANTINED, "confirmation token %s",
                         token_reason_str(reason));
     return SM_OK;
   }
   if (rc != SM_OK)
     return rc;
   if (!now_confirmed) {
-    receive_set_outcome(res, "duplicate", "reader %lld had confirmed already",
-                        (long long)id);
+    receive_set_outcome(res, RECEIVE_DUPLICATE,
+                        "reader %lld had confirmed already", (long long)id);
     return SM_OK;
   }
   rc = store_sub_get_id(env->st, id, &s);
   if (rc != SM_OK)
     return rc;
-  receive_set_outcome(res, "confirmed", "%s confirmed", s.address);
+  receive_set_outcome(res, RECEIVE_CONFIRMED, "%s confirmed", s.address);
   rc = sub_welcome(env, &s, &thread, key, &sent);
   store_subscriber_free(&s);
   return rc;
@@ -399,19 +413,19 @@ receive_message(const struct env *env, const char *raw, size_t len,
   if (rc != SM_OK)
     goto fail;
   if (seen) {
-    receive_set_outcome(res, "duplicate", "already received: %s", key);
+    receive_set_outcome(res, RECEIVE_DUPLICATE, "already received: %s", key);
     store_rollback(env->st);
     goto out;
   }
   if (!parsed) {
     if (len > env->conf->receive.max_size)
-      receive_set_outcome(res, "quarantined",
+      receive_set_outcome(res, RECEIVE_QUARANTINED,
                           "message larger than [receive] max_size (%zu bytes)",
                           env->conf->receive.max_size);
     else
-      receive_set_outcome(res, "quarantined", "unparseable: %s", err);
+      receive_set_outcome(res, RECEIVE_QUARANTINED, "unparseable: %s", err);
   } else if (route == LISTADDR_NONE || !rcpt)
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "%s is not one of the list's addresses",
                         rcpt ? rcpt : "(no recipient)");
   /* Bounces are automatic mail by nature, and an unsubscribe may be sent
@@ -422,10 +436,10 @@ receive_message(const struct env *env, const char *raw, size_t len,
   else if (route == LISTADDR_UNSUB)
     rc = receive_unsub(env, &m, token, tokenlen, key, res);
   else if ((why = automatic_reason(&m, sender, env->conf)) != NULL)
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "automatic mail (%s): not acted on", why);
   else if (!m.from_addr)
-    receive_set_outcome(res, "quarantined", "no From address");
+    receive_set_outcome(res, RECEIVE_QUARANTINED, "no From address");
   else if (route == LISTADDR_REQUEST)
     rc = handle_request(env, &m, key, res);
   else if (route == LISTADDR_CONFIRM)
@@ -435,15 +449,16 @@ receive_message(const struct env *env, const char *raw, size_t len,
   else if (route == LISTADDR_LIST)
     rc = receive_list_reply(env, &m, key, raw, len, res);
   else
-    receive_set_outcome(res, "quarantined", "mail to %s is not handled yet",
-                        rcpt);
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
+                        "mail to %s is not handled yet", rcpt);
   /* Every message is logged once; quarantined ones with their bytes. */
-  if (rc == SM_OK && !strcmp(res->outcome, "quarantined"))
+  if (rc == SM_OK && res->outcome == RECEIVE_QUARANTINED)
     rc = quarantine(env, key, sender, rcpt ? rcpt : recipient, res->route, raw,
                     len, res);
   else if (rc == SM_OK)
     rc = store_received_add(env->st, key, env->now, sender, rcpt, res->route,
-                            res->outcome, res->detail, NULL, 0);
+                            receive_outcome_name(res->outcome), res->detail,
+                            NULL, 0);
   if (rc != SM_OK)
     goto fail;
   if (env->dry_run) {

@@ -19,10 +19,31 @@
 #include "tmpl.h"
 #include "token.h"
 
+/* What became of a message; logged by name in received.outcome. */
+enum receive_outcome {
+  RECEIVE_NONE,        /* nothing decided (a temporary failure) */
+  RECEIVE_QUARANTINED, /* kept for an operator, not acted on */
+  RECEIVE_DUPLICATE,   /* had its effect already */
+  RECEIVE_COMMAND,     /* commands carried out */
+  RECEIVE_CONFIRMED,   /* a subscription confirmed */
+  RECEIVE_EXPIRED,     /* a confirmation token past its time */
+  RECEIVE_COMMENT,     /* a comment taken */
+  RECEIVE_HELD,        /* a comment held for an operator */
+  RECEIVE_REFUSED,     /* a comment refused, with a notice */
+  RECEIVE_BOUNCE,      /* a bounce counted */
+  RECEIVE_DISABLED,    /* a bounce that disabled the reader */
+  RECEIVE_IGNORED,     /* mail at a bounce address that is no failure */
+  RECEIVE_UNSUBSCRIBED,
+  RECEIVE_UNCHANGED /* an unsubscribe of an address not subscribed */
+};
+#define RECEIVE_NOUTCOMES 14
+
+/* "none", "quarantined", "duplicate", "command", ... Static. */
+const char *receive_outcome_name(enum receive_outcome o);
+
 struct receive_result {
-  const char *route;   /* "request", "confirm", ... or "none" */
-  const char *outcome; /* "commands", "confirmed", "duplicate",
-                          "quarantined", ... */
+  const char *route; /* "request", "confirm", ... or "none" */
+  enum receive_outcome outcome;
   char detail[SM_ERRLEN];
   struct buf report; /* for --dry-run: commands and queued mail */
 };

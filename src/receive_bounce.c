@@ -68,7 +68,7 @@ pinned_bounce(const struct env *env, const struct inbound_msg *m,
                             status, sizeof(status), &diag)) {
     /* Mail to the return path that is no failure: an auto-reply, a
      * delivery report. Logged, not quarantined: it is ordinary. */
-    receive_set_outcome(res, "ignored",
+    receive_set_outcome(res, RECEIVE_IGNORED,
                         "mail about our message to %s is no failure "
                         "report (no failed recipient, no bounce subject)",
                         recipient);
@@ -82,8 +82,8 @@ pinned_bounce(const struct env *env, const struct inbound_msg *m,
   ev.outbox_id = outbox;
   rc = record(env, &ev, &msg, &disabled);
   if (rc == SM_OK)
-    receive_set_outcome(res, disabled ? "disabled" : "bounce", "%s",
-                        buf_str(&msg));
+    receive_set_outcome(res, disabled ? RECEIVE_DISABLED : RECEIVE_BOUNCE,
+                        "%s", buf_str(&msg));
 out:
   buf_free(&msg);
   return rc;
@@ -105,7 +105,8 @@ verp_bounce(const struct env *env, const struct inbound_msg *m,
   rc = token_verify(env->secret, TOKEN_BOUNCE, token, tokenlen, env->now, &sub,
                     &outbox, NULL, &reason);
   if (rc == SM_ERR_DATA) {
-    receive_set_outcome(res, "quarantined", "bounce token %s: nothing changed",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
+                        "bounce token %s: nothing changed",
                         token_reason_str(reason));
     return SM_OK;
   }
@@ -117,7 +118,7 @@ verp_bounce(const struct env *env, const struct inbound_msg *m,
   if (!recipient) {
     /* Authentic, but about no message we sent that reader (erased, or
      * never sent): it proves nothing about their address now. */
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "bounce for outbox row %lld to reader %lld: no "
                         "such message was sent; nothing changed",
                         (long long)outbox, (long long)sub);
@@ -220,18 +221,18 @@ parsed_bounce(const struct env *env, const struct inbound_msg *m,
   if (rc != SM_OK)
     goto out;
   if (n == 0)
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "no failed recipient found in mail to the bounce "
                         "address; nothing changed");
   else if (!msg.len)
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "bounce about addresses we did not mail: %s; "
                         "nothing changed",
                         buf_str(&unknown));
   else
-    receive_set_outcome(res, disabled ? "disabled" : "bounce", "%s%s%s",
-                        buf_str(&msg), unknown.len ? "; ignored: " : "",
-                        buf_str(&unknown));
+    receive_set_outcome(res, disabled ? RECEIVE_DISABLED : RECEIVE_BOUNCE,
+                        "%s%s%s", buf_str(&msg),
+                        unknown.len ? "; ignored: " : "", buf_str(&unknown));
   if (unknown.len)
     log_info("bounce: ignored, not readers we mailed: %s", buf_str(&unknown));
 out:
@@ -268,7 +269,7 @@ receive_unsub(const struct env *env, const struct inbound_msg *m,
   rc = token_verify(env->secret, TOKEN_UNSUBSCRIBE, token, tokenlen, env->now,
                     &sub, NULL, NULL, &reason);
   if (rc == SM_ERR_DATA) {
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "unsubscribe token %s: nothing changed",
                         token_reason_str(reason));
     return SM_OK;
@@ -277,7 +278,7 @@ receive_unsub(const struct env *env, const struct inbound_msg *m,
     return rc;
   rc = store_sub_get_id(env->st, sub, &s);
   if (rc == SM_ERR_NOTFOUND) {
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "unsubscribe token for reader %lld, since erased",
                         (long long)sub);
     return SM_OK;
@@ -289,11 +290,11 @@ receive_unsub(const struct env *env, const struct inbound_msg *m,
    * nothing more goes to an address that asked to leave. */
   rc = sub_unsubscribe(env, s.id, "List-Unsubscribe mailto", &changed);
   if (rc == SM_OK && changed)
-    receive_set_outcome(res, "unsubscribed",
+    receive_set_outcome(res, RECEIVE_UNSUBSCRIBED,
                         "%s unsubscribed by List-Unsubscribe mail", s.address);
   else if (rc == SM_OK)
-    receive_set_outcome(res, "unchanged", "%s was not subscribed (%s)",
-                        s.address, s.status);
+    receive_set_outcome(res, RECEIVE_UNCHANGED, "%s was not subscribed (%s)",
+                        s.address, model_status_name(s.status));
   store_subscriber_free(&s);
   return rc;
 }

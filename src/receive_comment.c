@@ -146,16 +146,16 @@ refuse(struct comment_run *r, int answerable, int forged_if_unanswered,
 
   if (!answerable) {
     tmpl_value_free(ctx);
-    receive_set_outcome(r->res,
-                        forged_if_unanswered ? "quarantined" : "refused",
-                        "%s: %s; not answered: not a confirmed reader and "
-                        "no DMARC pass from our MTA",
-                        r->m->from_addr, why);
+    receive_set_outcome(
+        r->res, forged_if_unanswered ? RECEIVE_QUARANTINED : RECEIVE_REFUSED,
+        "%s: %s; not answered: not a confirmed reader and "
+        "no DMARC pass from our MTA",
+        r->m->from_addr, why);
     return SM_OK;
   }
   rc = notice(r, sub, kind, templ, ctx, &sent);
-  receive_set_outcome(r->res, "refused", "%s: %s; %s", r->m->from_addr, why,
-                      sent ? "notice queued" : "no notice (rate limit)");
+  receive_set_outcome(r->res, RECEIVE_REFUSED, "%s: %s; %s", r->m->from_addr,
+                      why, sent ? "notice queued" : "no notice (rate limit)");
   return rc;
 }
 
@@ -216,8 +216,9 @@ run_command(struct comment_run *r, const struct store_subscriber *reader,
   }
   rc = notice(r, reader->id, command_name(cmd), "comment-command.txt", ctx,
               &sent);
-  receive_set_outcome(r->res, "command", "%s from %s on summary %lld%s%s",
-                      command_name(cmd), r->m->from_addr, (long long)summary,
+  receive_set_outcome(r->res, RECEIVE_COMMAND,
+                      "%s from %s on summary %lld%s%s", command_name(cmd),
+                      r->m->from_addr, (long long)summary,
                       changed ? "" : " (nothing to change)",
                       sent ? "; confirmation queued" : "");
   return rc;
@@ -270,7 +271,7 @@ store(struct comment_run *r, const struct store_subscriber *reader,
   if (rc != SM_OK)
     return rc;
   if (!added) {
-    receive_set_outcome(r->res, "duplicate",
+    receive_set_outcome(r->res, RECEIVE_DUPLICATE,
                         "comment <%s> stored already as %lld", mid,
                         (long long)id);
     return SM_OK;
@@ -278,14 +279,14 @@ store(struct comment_run *r, const struct store_subscriber *reader,
   buf_printf(&r->res->report, "comment %lld on summary %lld (%s):\n%s\n",
              (long long)id, (long long)summary, c.post_state, body);
   if (held) {
-    receive_set_outcome(r->res, "held",
+    receive_set_outcome(r->res, RECEIVE_HELD,
                         "comment %lld on summary %lld from %s held: DMARC "
                         "fail reported by our MTA",
                         (long long)id, (long long)summary, r->m->from_addr);
     return SM_OK;
   }
   rc = thread_comment_added(r->env, id, &queued);
-  receive_set_outcome(r->res, "comment",
+  receive_set_outcome(r->res, RECEIVE_COMMENT,
                       "comment %lld on summary %lld from %s (%s); %ld sent "
                       "on to followers",
                       (long long)id, (long long)summary, r->m->from_addr,
@@ -310,7 +311,7 @@ wrong_sender(struct comment_run *r, const char *title, const char *link)
   }
   if (rc != SM_OK)
     return rc;
-  confirmed = other.id && !strcmp(other.status, "confirmed");
+  confirmed = other.id && other.status == MODEL_CONFIRMED;
   if (confirmed)
     rc = refuse(r, 1, 1, other.id, "other-reader", "comment-other-reader.txt",
                 notice_context(r, title, link),
@@ -393,7 +394,7 @@ comment_from(struct comment_run *r, int64_t sub, int64_t summary,
   memset(&reader, 0, sizeof(reader));
   rc = store_sub_get_id(r->env->st, sub, &reader);
   if (rc == SM_ERR_NOTFOUND) {
-    receive_set_outcome(r->res, "quarantined",
+    receive_set_outcome(r->res, RECEIVE_QUARANTINED,
                         "comment address of reader %lld, since erased",
                         (long long)sub);
     return SM_OK;
@@ -402,7 +403,7 @@ comment_from(struct comment_run *r, int64_t sub, int64_t summary,
     return rc;
   rc = store_summary_title(r->env->st, summary, &title, &link);
   if (rc == SM_ERR_NOTFOUND) {
-    receive_set_outcome(r->res, "quarantined",
+    receive_set_outcome(r->res, RECEIVE_QUARANTINED,
                         "comment on summary %lld, which no longer exists",
                         (long long)summary);
     rc = SM_OK;
@@ -411,11 +412,11 @@ comment_from(struct comment_run *r, int64_t sub, int64_t summary,
   if (rc != SM_OK)
     goto out;
   from_reader = address_same(reader.address, r->m->from_addr);
-  confirmed = !strcmp(reader.status, "confirmed");
+  confirmed = reader.status == MODEL_CONFIRMED;
   if (r->dmarc == AUTHRES_FAIL && !(from_reader && confirmed && !is_expired)) {
     /* The From domain's owner says this mail is not theirs: nothing in it
      * is acted on or answered. */
-    receive_set_outcome(r->res, "quarantined",
+    receive_set_outcome(r->res, RECEIVE_QUARANTINED,
                         "DMARC fail for %s reported by our MTA (%s)",
                         r->m->from_addr,
                         from_reader ? "and the address cannot take comments"
@@ -432,7 +433,7 @@ comment_from(struct comment_run *r, int64_t sub, int64_t summary,
   if (!empty && !too_long)
     cmd = command_of(buf_str(&body));
   if (cmd != CMD_NONE && r->dmarc == AUTHRES_FAIL) {
-    receive_set_outcome(r->res, "quarantined",
+    receive_set_outcome(r->res, RECEIVE_QUARANTINED,
                         "%s command with DMARC fail for %s: not acted on",
                         command_name(cmd), r->m->from_addr);
     goto out;
@@ -440,9 +441,9 @@ comment_from(struct comment_run *r, int64_t sub, int64_t summary,
   /* Leaving the list works whatever the state of the address: it only
    * ever means less mail. */
   if (cmd == CMD_UNSUBSCRIBE && !confirmed) {
-    receive_set_outcome(r->res, "command",
+    receive_set_outcome(r->res, RECEIVE_COMMAND,
                         "unsubscribe from %s, who is %s already",
-                        r->m->from_addr, reader.status);
+                        r->m->from_addr, model_status_name(reader.status));
     goto out;
   }
   if (cmd == CMD_UNSUBSCRIBE) {
@@ -500,7 +501,7 @@ receive_comment(const struct env *env, const struct inbound_msg *m,
                     &sub, &summary, &expires, &reason);
   if (rc == SM_ERR_DATA && reason != TOKEN_EXPIRED) {
     /* Not made by us: nobody to answer. */
-    receive_set_outcome(res, "quarantined", "comment token refused: %s",
+    receive_set_outcome(res, RECEIVE_QUARANTINED, "comment token refused: %s",
                         token_reason_str(reason));
     return SM_OK;
   }
@@ -627,7 +628,7 @@ receive_list_reply(const struct env *env, const struct inbound_msg *m,
   if (rc == SM_ERR_NOTFOUND) {
     /* Only the reader a digest went to can answer it here; anyone else
      * writing to the list address is not one of ours to answer. */
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "mail to the list address that answers no digest "
                         "sent to %s",
                         m->from_addr);
@@ -636,7 +637,7 @@ receive_list_reply(const struct env *env, const struct inbound_msg *m,
   if (rc != SM_OK)
     return rc;
   if (!d.subscriber_id) {
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "reply to a digest of a reader since erased");
     goto out;
   }
@@ -660,7 +661,7 @@ receive_list_reply(const struct env *env, const struct inbound_msg *m,
   /* No single item answered (or text we cannot read): explain. */
   rc = store_sub_get_id(env->st, d.subscriber_id, &reader);
   if (rc == SM_ERR_NOTFOUND) {
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "reply to a digest of a reader since erased");
     rc = SM_OK;
     goto out;
@@ -668,12 +669,12 @@ receive_list_reply(const struct env *env, const struct inbound_msg *m,
   if (rc != SM_OK)
     goto out;
   if (r.dmarc == AUTHRES_FAIL) {
-    receive_set_outcome(res, "quarantined",
+    receive_set_outcome(res, RECEIVE_QUARANTINED,
                         "DMARC fail for %s reported by our MTA", m->from_addr);
     goto out;
   }
-  rc = how_to_comment(&r, &reader, !strcmp(reader.status, "confirmed"), &d,
-                      ids, titles, n);
+  rc = how_to_comment(&r, &reader, reader.status == MODEL_CONFIRMED, &d, ids,
+                      titles, n);
 out:
   for (size_t i = 0; i < n; i++)
     free(titles[i]);

@@ -2,7 +2,7 @@
  * receive.c checks, deduplicates, routes and logs each message and runs
  * the request and confirm routes itself; each other route has its own
  * file and runs inside receive.c's write transaction. A handler sets the
- * outcome (receive_set_outcome): "quarantined" makes receive.c keep the
+ * outcome (receive_set_outcome): RECEIVE_QUARANTINED makes receive.c keep the
  * raw message for an operator; any other outcome is logged as is. A
  * handler returns SM_OK when its effect (or the quarantine) should be
  * committed, another status to roll back and have the MTA retry. */
@@ -15,8 +15,8 @@
 #include "listaddr.h"
 #include "receive.h"
 
-void receive_set_outcome(struct receive_result *res, const char *outcome,
-                         const char *fmt, ...)
+void receive_set_outcome(struct receive_result *res,
+                         enum receive_outcome outcome, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* LIST+c-TOKEN@: a reply to a summary or a discussion message

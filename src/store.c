@@ -1038,8 +1038,6 @@ void
 store_subscriber_free(struct store_subscriber *s)
 {
   free(s->address);
-  free(s->status);
-  free(s->frequency);
   memset(s, 0, sizeof(*s));
 }
 
@@ -1050,20 +1048,29 @@ store_subscriber_free(struct store_subscriber *s)
 static enum sm_status
 sub_row(sqlite3_stmt *q, struct store_subscriber *out)
 {
+  int status, frequency;
+
   memset(out, 0, sizeof(*out));
   out->id = sqlite3_column_int64(q, 0);
   out->address = store_dup_col(q, 1);
-  out->status = store_dup_col(q, 2);
-  out->frequency = store_dup_col(q, 3);
+  status = model_status_parse((const char *)sqlite3_column_text(q, 2));
+  frequency = model_frequency_parse((const char *)sqlite3_column_text(q, 3));
   out->paused = sqlite3_column_int(q, 4);
   out->created_at = sqlite3_column_int64(q, 5);
   out->confirmed_at = sqlite3_column_int64(q, 6);
   out->changed_at = sqlite3_column_int64(q, 7);
   out->last_digest_at = sqlite3_column_int64(q, 8);
-  if (!out->address || !out->status || !out->frequency) {
+  if (!out->address) {
     store_subscriber_free(out);
     return SM_ERR_NOMEM;
   }
+  /* The schema's CHECK constraints keep other words out. */
+  if (status < 0 || frequency < 0) {
+    store_subscriber_free(out);
+    return SM_ERR_DATA;
+  }
+  out->status = (enum model_status)status;
+  out->frequency = (enum model_frequency)frequency;
   return SM_OK;
 }
 
@@ -1113,8 +1120,8 @@ store_sub_get_id(struct store *st, int64_t id, struct store_subscriber *out)
 }
 
 enum sm_status
-store_sub_create(struct store *st, const char *address, const char *status,
-                 int64_t now, int64_t *id)
+store_sub_create(struct store *st, const char *address,
+                 enum model_status status, int64_t now, int64_t *id)
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
@@ -1127,7 +1134,7 @@ store_sub_create(struct store *st, const char *address, const char *status,
   if (rc != SM_OK)
     return rc;
   store_bind_text(q, 1, address);
-  store_bind_text(q, 2, status);
+  store_bind_text(q, 2, model_status_name(status));
   sqlite3_bind_int64(q, 3, now);
   rc = store_step_done(st, q, "adding reader");
   if (rc == SM_OK && id)
@@ -1160,24 +1167,24 @@ sub_update(struct store *st, const char *sql, int64_t id, const char *text,
 }
 
 enum sm_status
-store_sub_set_status(struct store *st, int64_t id, const char *status,
+store_sub_set_status(struct store *st, int64_t id, enum model_status status,
                      int64_t now)
 {
   return sub_update(st,
                     "UPDATE subscribers SET status = ?2, changed_at = ?3, "
                     "confirmed_at = CASE WHEN ?2 = 'confirmed' THEN ?3 "
                     "ELSE confirmed_at END WHERE id = ?1",
-                    id, status, 0, now);
+                    id, model_status_name(status), 0, now);
 }
 
 enum sm_status
-store_sub_set_frequency(struct store *st, int64_t id, const char *frequency,
-                        int64_t now)
+store_sub_set_frequency(struct store *st, int64_t id,
+                        enum model_frequency frequency, int64_t now)
 {
   return sub_update(st,
                     "UPDATE subscribers SET frequency = ?2, changed_at = ?3 "
                     "WHERE id = ?1",
-                    id, frequency, 0, now);
+                    id, model_frequency_name(frequency), 0, now);
 }
 
 enum sm_status
@@ -1865,8 +1872,8 @@ store_sub_insert(struct store *st, const struct store_subscriber *s,
   if (rc != SM_OK)
     return rc;
   store_bind_text(q, 1, s->address);
-  store_bind_text(q, 2, s->status);
-  store_bind_text(q, 3, s->frequency ? s->frequency : "weekly");
+  store_bind_text(q, 2, model_status_name(s->status));
+  store_bind_text(q, 3, model_frequency_name(s->frequency));
   sqlite3_bind_int(q, 4, s->paused ? 1 : 0);
   sqlite3_bind_int64(q, 5, s->created_at ? s->created_at : now);
   sqlite3_bind_int64(q, 6, s->confirmed_at);

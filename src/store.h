@@ -100,8 +100,8 @@ enum sm_status store_counts(struct store *st, long *summaries, long *papers);
 struct store_subscriber {
   int64_t id;
   char *address;
-  char *status;    /* pending, confirmed, unsubscribed, disabled */
-  char *frequency; /* weekly, daily */
+  enum model_status status;
+  enum model_frequency frequency;
   int paused;
   int64_t created_at, confirmed_at, changed_at, last_digest_at;
 };
@@ -113,12 +113,14 @@ enum sm_status store_sub_get(struct store *st, const char *address,
 enum sm_status store_sub_get_id(struct store *st, int64_t id,
                                 struct store_subscriber *out);
 enum sm_status store_sub_create(struct store *st, const char *address,
-                                const char *status, int64_t now, int64_t *id);
-/* Sets status; "confirmed" also sets confirmed_at. */
+                                enum model_status status, int64_t now,
+                                int64_t *id);
+/* Sets status; MODEL_CONFIRMED also sets confirmed_at. */
 enum sm_status store_sub_set_status(struct store *st, int64_t id,
-                                    const char *status, int64_t now);
+                                    enum model_status status, int64_t now);
 enum sm_status store_sub_set_frequency(struct store *st, int64_t id,
-                                       const char *frequency, int64_t now);
+                                       enum model_frequency frequency,
+                                       int64_t now);
 enum sm_status store_sub_set_paused(struct store *st, int64_t id, int paused,
                                     int64_t now);
 /* Removes the reader with their interests and tokens. */

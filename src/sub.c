@@ -211,7 +211,7 @@ sub_request(const struct env *env, const char *address,
   *sent = 0;
   rc = store_sub_get(env->st, address, &s);
   if (rc == SM_ERR_NOTFOUND) {
-    rc = store_sub_create(env->st, address, "pending", env->now, sub);
+    rc = store_sub_create(env->st, address, MODEL_PENDING, env->now, sub);
     if (rc != SM_OK)
       return rc;
     rc = store_sub_get_id(env->st, *sub, &s);
@@ -219,15 +219,14 @@ sub_request(const struct env *env, const char *address,
   if (rc != SM_OK)
     return rc;
   *sub = s.id;
-  if (!strcmp(s.status, "confirmed")) {
+  if (s.status == MODEL_CONFIRMED) {
     store_subscriber_free(&s);
     return SM_OK;
   }
-  if (strcmp(s.status, "pending")) {
+  if (s.status != MODEL_PENDING) {
     /* Unsubscribed or disabled: asking again starts over. */
-    rc = store_sub_set_status(env->st, s.id, "pending", env->now);
-    free(s.status);
-    s.status = strdup("pending");
+    rc = store_sub_set_status(env->st, s.id, MODEL_PENDING, env->now);
+    s.status = MODEL_PENDING;
   }
   if (rc == SM_OK)
     rc = sub_send_confirmation(env, &s, thread, sent);
@@ -265,8 +264,8 @@ sub_confirm(const struct env *env, const char *token, size_t len, int64_t *sub,
                          &first);
   /* A used token confirms nothing again: an unsubscribed reader must ask
    * anew rather than replay an old confirmation. */
-  if (rc == SM_OK && first && !strcmp(s.status, "pending")) {
-    rc = store_sub_set_status(env->st, s.id, "confirmed", env->now);
+  if (rc == SM_OK && first && s.status == MODEL_PENDING) {
+    rc = store_sub_set_status(env->st, s.id, MODEL_CONFIRMED, env->now);
     if (rc == SM_OK)
       *confirmed_now = 1;
     /* The reader's own confirmed consent: a forgotten address is
@@ -277,7 +276,7 @@ sub_confirm(const struct env *env, const char *token, size_t len, int64_t *sub,
     if (rc == SM_OK)
       rc = store_forgotten_del(env->st, hash);
   }
-  if (rc == SM_OK && !*confirmed_now && strcmp(s.status, "confirmed")) {
+  if (rc == SM_OK && !*confirmed_now && s.status != MODEL_CONFIRMED) {
     *reason = TOKEN_BAD_MAC;
     rc = SM_ERR_DATA;
   }
@@ -470,7 +469,7 @@ sub_welcome(const struct env *env, const struct store_subscriber *s,
 
   *sent = 0;
   if (!kw || tmpl_map_set_str(ctx, "address", s->address) ||
-      tmpl_map_set_str(ctx, "frequency", s->frequency))
+      tmpl_map_set_str(ctx, "frequency", model_frequency_name(s->frequency)))
     rc = SM_ERR_NOMEM;
   if (rc == SM_OK)
     rc = sub_keywords_value(env, s->id, kw);
@@ -494,8 +493,8 @@ sub_unsubscribe(const struct env *env, int64_t sub, const char *via,
   rc = store_sub_get_id(env->st, sub, &s);
   if (rc != SM_OK)
     return rc;
-  if (!strcmp(s.status, "pending") || !strcmp(s.status, "confirmed")) {
-    rc = store_sub_set_status(env->st, sub, "unsubscribed", env->now);
+  if (s.status == MODEL_PENDING || s.status == MODEL_CONFIRMED) {
+    rc = store_sub_set_status(env->st, sub, MODEL_UNSUBSCRIBED, env->now);
     if (rc == SM_OK) {
       *changed = 1;
       log_info("%s: unsubscribed (%s)", s.address, via);

@@ -166,13 +166,14 @@ reader_context(const struct env *env, const struct store_subscriber *s,
                const char *flag)
 {
   struct tmpl_value *ctx = base_context(env);
-  int active = !strcmp(s->status, "confirmed");
+  int active = s->status == MODEL_CONFIRMED;
 
   if (ctx &&
       (tmpl_map_set_str(ctx, "address", s->address) != SM_OK ||
-       tmpl_map_set_str(ctx, "status", s->status) != SM_OK ||
+       tmpl_map_set_str(ctx, "status", model_status_name(s->status)) !=
+           SM_OK ||
        tmpl_map_set_bool(ctx, "subscribed",
-                         active || !strcmp(s->status, "pending")) != SM_OK ||
+                         active || s->status == MODEL_PENDING) != SM_OK ||
        tmpl_map_set_bool(ctx, "confirmed", active) != SM_OK ||
        (flag && tmpl_map_set_bool(ctx, flag, 1) != SM_OK))) {
     tmpl_value_free(ctx);
@@ -205,10 +206,7 @@ unsubscribe(struct web_req *q)
     rc = sub_unsubscribe(&q->se, s.id, "one-click POST", &changed);
     if (rc == SM_OK && changed) {
       q->commit = 1;
-      free(s.status);
-      s.status = strdup("unsubscribed");
-      if (!s.status)
-        rc = SM_ERR_NOMEM;
+      s.status = MODEL_UNSUBSCRIBED;
     }
   }
   if (rc == SM_OK) {
@@ -236,7 +234,7 @@ confirm(struct web_req *q)
       return rc != SM_OK ? rc : bad_link(q);
     /* A reader who left since needs a new request, not this link: the
      * POST would refuse it, so the GET does not offer it. */
-    if (strcmp(s.status, "pending") && strcmp(s.status, "confirmed")) {
+    if (s.status != MODEL_PENDING && s.status != MODEL_CONFIRMED) {
       store_subscriber_free(&s);
       return bad_link(q);
     }
@@ -338,13 +336,14 @@ apply_keywords(struct web_req *q, const struct store_subscriber *s,
 {
   const char *text = form_get(&q->form, "keywords");
   const char *freq = form_get(&q->form, "frequency");
+  int fq = freq ? model_frequency_parse(freq) : -1;
   int paused = form_get(&q->form, "paused") != NULL;
   char **want = NULL, **have = NULL;
   size_t nwant = 0, nhave = 0;
   struct buf add = BUF_INIT(64 * 1024), del = BUF_INIT(64 * 1024);
   enum sm_status rc = SM_OK;
 
-  if (freq && strcmp(freq, "weekly") && strcmp(freq, "daily")) {
+  if (freq && fq < 0) {
     snprintf(err, errlen, "frequency must be weekly or daily");
     return SM_ERR_DATA;
   }
@@ -365,8 +364,9 @@ apply_keywords(struct web_req *q, const struct store_subscriber *s,
     if (rc == SM_OK && add.len)
       rc = sub_add_keywords(&q->se, s->id, buf_str(&add), msg);
   }
-  if (rc == SM_OK && freq && strcmp(freq, s->frequency)) {
-    rc = store_sub_set_frequency(q->env->st, s->id, freq, q->se.now);
+  if (rc == SM_OK && fq >= 0 && (enum model_frequency)fq != s->frequency) {
+    rc = store_sub_set_frequency(q->env->st, s->id, (enum model_frequency)fq,
+                                 q->se.now);
     if (rc == SM_OK)
       buf_printf(msg, "%sdigests now come %s", msg->len ? "; " : "", freq);
   }
@@ -424,8 +424,8 @@ keywords(struct web_req *q)
   if (rc == SM_OK) {
     ctx = reader_context(q->env, &now, NULL);
     if (!ctx || tmpl_map_set_str(ctx, "keywords_text", buf_str(&text)) ||
-        tmpl_map_set_bool(ctx, "weekly", !strcmp(now.frequency, "weekly")) ||
-        tmpl_map_set_bool(ctx, "daily", !strcmp(now.frequency, "daily")) ||
+        tmpl_map_set_bool(ctx, "weekly", now.frequency == MODEL_WEEKLY) ||
+        tmpl_map_set_bool(ctx, "daily", now.frequency == MODEL_DAILY) ||
         tmpl_map_set_bool(ctx, "paused", now.paused) ||
         tmpl_map_set_int(ctx, "max_keywords", SUB_MAX_INTERESTS) ||
         (*err && tmpl_map_set_str(ctx, "error", err)) ||

@@ -192,9 +192,9 @@ main(void)
     int64_t id;
     int nk = 1 + (int)rnd(5), added;
     snprintf(addr, sizeof(addr), "reader%d@example.org", r);
-    store_sub_create(st, addr, "confirmed", 0, &id);
+    store_sub_create(st, addr, MODEL_CONFIRMED, 0, &id);
     if (r % 10 == 0)
-      store_sub_set_frequency(st, id, "daily", 0);
+      store_sub_set_frequency(st, id, MODEL_DAILY, 0);
     for (int k = 0; k < nk; k++) {
       struct match_term t;
       random_keyword(kw, sizeof(kw));
