@@ -61,7 +61,7 @@ cmd_interactive(void)
 }
 
 enum sm_status
-cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m)
+cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m, int flags)
 {
   const struct conf *c = &ctx->conf;
   char err[SM_ERRLEN];
@@ -71,7 +71,7 @@ cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m)
   rc = token_secret_load(c->secret.file, &m->secret, err, sizeof(err));
   if (rc == SM_OK)
     rc = tmpl_set_open(c->templates.dir, &m->tmpl, err, sizeof(err));
-  if (rc == SM_OK && c->dkim.key_file)
+  if (rc == SM_OK && (flags & CMD_MAIL_SIGN) && c->dkim.key_file)
     rc = signer_new(c->dkim.key_file, c->dkim.selector,
                     c->dkim.domain ? c->dkim.domain : c->list.domain,
                     &m->signer, err, sizeof(err));

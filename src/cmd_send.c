@@ -1,6 +1,7 @@
 /* cmd_send.c: `shortmail send`: deliver what the outbox holds. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +72,7 @@ send_one(struct cmd_ctx *ctx, const struct deliver_opts *o,
   enum sm_status rc;
 
   memset(stats, 0, sizeof(*stats));
-  rc = cmd_mail_open(ctx, &mail);
+  rc = cmd_mail_open(ctx, &mail, CMD_MAIL_SIGN);
   if (rc != SM_OK)
     return rc;
   rc = read_password(&ctx->conf, &password);
@@ -105,7 +106,7 @@ cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns)
 {
   struct deliver_stats total;
   enum sm_status rc = SM_OK;
-  int paused = 0;
+  int paused = 0, start_failed = 0;
 
   memset(&total, 0, sizeof(total));
   /* One line per message goes to the log file or syslog; the terminal
@@ -121,12 +122,19 @@ cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns)
      * apart, and libesmtp's signal-driven timeouts stay per process. */
     int fds[64][2];
     pid_t pids[64];
+    long started = 0;
     if (o->max)
       o->max = (o->max + (size_t)conns - 1) / (size_t)conns;
     for (long i = 0; i < conns; i++) {
-      if (pipe(fds[i]) < 0 || (pids[i] = fork()) < 0) {
-        log_error("cannot start sender %ld", i + 1);
-        return EX_OSERR;
+      if (pipe(fds[i]) < 0) {
+        start_failed = errno;
+        break;
+      }
+      if ((pids[i] = fork()) < 0) {
+        start_failed = errno;
+        close(fds[i][0]);
+        close(fds[i][1]);
+        break;
       }
       if (pids[i] == 0) {
         struct deliver_stats s;
@@ -139,8 +147,17 @@ cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns)
         _exit(r == SM_OK ? 0 : sm_exit_code(r));
       }
       close(fds[i][1]);
+      started++;
     }
-    for (long i = 0; i < conns; i++) {
+    /* The senders already started are at work: they finish their share
+     * and are reaped below, rather than left behind unwaited. */
+    if (start_failed) {
+      log_error("cannot start sender %ld of %ld: %s; waiting for the %ld "
+                "started",
+                started + 1, conns, strerror(start_failed), started);
+      rc = SM_ERR_TEMP;
+    }
+    for (long i = 0; i < started; i++) {
       struct deliver_stats s;
       int status = 0;
       if (read(fds[i][0], &s, sizeof(s)) == (ssize_t)sizeof(s)) {
@@ -168,7 +185,7 @@ cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns)
                    total.seconds
              : 0.0,
          total.rendered, paused ? "; stopped early, see the log" : "");
-  return sm_exit_code(rc);
+  return start_failed ? EX_OSERR : sm_exit_code(rc);
 }
 
 static int

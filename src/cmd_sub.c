@@ -179,7 +179,7 @@ time_or_null(int64_t t, char *out, size_t outlen)
 static enum sm_status
 mailer_open(struct cmd_ctx *ctx, struct cmd_mail *m)
 {
-  enum sm_status rc = cmd_mail_open(ctx, m);
+  enum sm_status rc = cmd_mail_open(ctx, m, 0);
 
   if (rc != SM_OK && rc != SM_ERR_NOMEM)
     rc = SM_ERR_CONFIG;

@@ -178,6 +178,7 @@ has_scheme(const char *url, const char *scheme)
 static long
 retry_base_ms(void)
 {
+#ifdef SM_TEST_HOOKS
   const char *s = getenv("SHORTMAIL_RETRY_DELAY_MS");
   char *end;
   long v;
@@ -189,6 +190,9 @@ retry_base_ms(void)
   if (errno || *end || v < 0 || v > 600000)
     return RETRY_DELAY_MS;
   return v;
+#else
+  return RETRY_DELAY_MS;
+#endif
 }
 
 static void

@@ -33,7 +33,8 @@ int util_parse_date(const char *s, int64_t *out);
 /* Formats t as "2026-11-23T02:34:08Z" into out (at least 21 bytes). */
 void util_format_time(int64_t t, char *out, size_t outlen);
 
-/* The current time in seconds; SHORTMAIL_NOW (for tests) overrides it. */
+/* The current time in seconds; in builds configured with
+ * --enable-test-hooks, SHORTMAIL_NOW overrides it. */
 int64_t util_now(void);
 
 /* strdup that tolerates NULL. */

@@ -69,4 +69,15 @@ cat "$T/shortmail.conf" | sed "s|^key_file = .*|key_file = $T/nokey.pem|" > "$T/
 sm -c "$T/bad.conf" preview ada@example.org
 is "$rc" 78 "a missing key file is a configuration error"
 like "$T/err" "nokey.pem: cannot read a PEM private key" "naming the file"
+
+# Least privilege: only send and preview sign, so only they read the key.
+# receive (hostile mail) and sub work with the key file unreadable.
+sm -c "$T/bad.conf" send
+is "$rc" 78 "send reads the key: a missing one is a configuration error"
+printf 'From: eve@example.net\r\nTo: digest-request@lists.example.org\r\nSubject: help\r\nMessage-ID: <nokey@example.net>\r\n\r\nhelp\r\n' > "$T/help.eml"
+"$SHORTMAIL" -c "$T/bad.conf" receive --recipient digest-request@lists.example.org < "$T/help.eml" > "$T/out" 2> "$T/err"
+is "$?" 0 "receive never reads the key: a missing one does not stop it"
+unlike "$T/err" "nokey.pem" "nor is it named"
+sm -c "$T/bad.conf" sub add nokey@example.org
+is "$rc" 0 "sub add does not read the key either"
 done_testing
