@@ -66,11 +66,12 @@ check_qp(const char *in, size_t inlen)
     if (e[i] == '=' && e[i + 1] == '\r') {
       i += 2;
     } else if (e[i] == '=') {
-      buf_putc(&dec, (char)((strchr(hex, e[i + 1]) - hex) * 16 +
-                            (strchr(hex, e[i + 2]) - hex)));
+      if (buf_putc(&dec, (char)((strchr(hex, e[i + 1]) - hex) * 16 +
+                                (strchr(hex, e[i + 2]) - hex))) != SM_OK)
+        abort();
       i += 2;
-    } else {
-      buf_putc(&dec, e[i]);
+    } else if (buf_putc(&dec, e[i]) != SM_OK) {
+      abort();
     }
   }
   {

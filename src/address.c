@@ -3,27 +3,13 @@
 #include <string.h>
 
 #include "address.h"
+#include "ascii.h"
 #include "util.h"
-
-/* ASCII classes, spelled out rather than <ctype.h>: a locale must not
- * change which addresses are taken. */
-static int
-is_alnum(unsigned char c)
-{
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
-
-static unsigned char
-lower(unsigned char c)
-{
-  return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
-}
 
 int
 address_is_atext(unsigned char c)
 {
-  return is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c));
+  return ascii_isalnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
 static enum address_fault
@@ -60,7 +46,7 @@ check_domain(const char *s, size_t n, int intl)
     alpha = 0;
     while (i < n && s[i] != '.') {
       unsigned char c = (unsigned char)s[i];
-      if (!is_alnum(c) && c != '-' && !(intl && c >= 0x80))
+      if (!ascii_isalnum(c) && c != '-' && !(intl && c >= 0x80))
         return ADDRESS_DOMAIN_LABEL;
       if (c < '0' || c > '9')
         alpha = 1;
@@ -206,7 +192,7 @@ address_fold_domain(char *addr)
 
   if (at)
     for (at++; *at; at++)
-      *at = (char)lower((unsigned char)*at);
+      *at = (char)ascii_tolower((unsigned char)*at);
 }
 
 int
@@ -215,7 +201,7 @@ address_same(const char *a, const char *b)
   if (!a || !b)
     return 0;
   for (; *a && *b; a++, b++)
-    if (lower((unsigned char)*a) != lower((unsigned char)*b))
+    if (ascii_tolower((unsigned char)*a) != ascii_tolower((unsigned char)*b))
       return 0;
   return *a == *b;
 }
@@ -240,7 +226,7 @@ address_mailbox_key(const char *s, char *out, size_t outlen)
       continue;
     if (o + 1 >= outlen)
       return ADDRESS_LONG;
-    out[o++] = (char)lower((unsigned char)*p);
+    out[o++] = (char)ascii_tolower((unsigned char)*p);
   }
   out[o] = '\0';
   return ADDRESS_OK;

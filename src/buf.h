@@ -21,13 +21,21 @@ struct buf {
     NULL, 0, 0, (maxlen)                                                      \
   }
 
+/* An append that fails (SM_ERR_NOMEM, or SM_ERR_LIMIT past max) leaves
+ * the buffer as it was: a caller that ignores it sends a message with a
+ * part silently missing, so the compiler insists the result is looked
+ * at. */
+#define BUF_MUST_CHECK __attribute__((warn_unused_result))
+
 void buf_init(struct buf *b, size_t max);
-enum sm_status buf_append(struct buf *b, const void *p, size_t n);
-enum sm_status buf_puts(struct buf *b, const char *s);
-enum sm_status buf_putc(struct buf *b, char c);
-enum sm_status buf_printf(struct buf *b, const char *fmt, ...)
+BUF_MUST_CHECK enum sm_status buf_append(struct buf *b, const void *p,
+                                         size_t n);
+BUF_MUST_CHECK enum sm_status buf_puts(struct buf *b, const char *s);
+BUF_MUST_CHECK enum sm_status buf_putc(struct buf *b, char c);
+BUF_MUST_CHECK enum sm_status buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-enum sm_status buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+BUF_MUST_CHECK enum sm_status buf_vprintf(struct buf *b, const char *fmt,
+                                          va_list ap);
 /* The contents as a string: "" when empty, never NULL. Owned by b. */
 const char *buf_str(const struct buf *b);
 void buf_reset(struct buf *b); /* len = 0, keeps the memory */

@@ -48,9 +48,14 @@ read_message(struct buf *raw, size_t max, size_t *total)
     if (n < 0)
       return SM_ERR_TEMP;
     *total += (size_t)n;
+    /* Past max, the rest is counted, not kept: receive sees the size
+     * and quarantines the message as too large. */
     if (raw->len <= max) {
       size_t room = max + 1 - raw->len;
-      buf_append(raw, chunk, (size_t)n < room ? (size_t)n : room);
+      enum sm_status rc =
+          buf_append(raw, chunk, (size_t)n < room ? (size_t)n : room);
+      if (rc != SM_OK)
+        return rc;
     }
   }
   return buf_append(raw, "", 0);

@@ -300,8 +300,8 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
     rc = store_interest_add(st, id, kw[i], SUB_MAX_INTERESTS, env.now,
                             &was_added);
     if (rc == SM_OK)
-      buf_printf(was_added ? &added : &there, "%s%s",
-                 (was_added ? added.len : there.len) ? " " : "", kw[i]);
+      rc = buf_printf(was_added ? &added : &there, "%s%s",
+                      (was_added ? added.len : there.len) ? " " : "", kw[i]);
   }
   if (rc == SM_ERR_LIMIT) {
     log_error("%s: would have more than %d keywords; nothing changed",

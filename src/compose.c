@@ -354,8 +354,10 @@ digest_context(struct compose *c, const struct compose_row *row,
           set_mailto(e, "del_mailto", req, del, del))
         return SM_ERR_NOMEM;
     }
-    if (shown < 3)
-      buf_printf(&pre, "%s%s", shown ? " · " : "", f->title);
+    /* A title too long for the preheader's room is left out of it. */
+    if (shown < 3 &&
+        buf_printf(&pre, "%s%s", shown ? " · " : "", f->title) == SM_ERR_NOMEM)
+      rc = SM_ERR_NOMEM;
     shown++;
   }
   if (rc != SM_OK) {

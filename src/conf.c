@@ -1,7 +1,7 @@
 /* conf.c: the configuration file parser and the table of known keys. */
+#include "ascii.h"
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +149,7 @@ conf_set(struct conf *c, const struct conf_key *k, const char *v, char *err,
     }
     if (k->type == T_SIZE) {
       long mult = 1;
-      switch (toupper((unsigned char)*end)) {
+      switch (ascii_toupper((unsigned char)*end)) {
       case 'K':
         mult = 1024L;
         end++;

@@ -698,7 +698,7 @@ digest_run(struct store *st, const struct conf *conf,
   {
     char g[8];
     strftime(g, sizeof(g), "%G%V", &tm);
-    r.weekly_num = atol(g);
+    r.weekly_num = strtol(g, NULL, 10);
     r.daily_num =
         (tm.tm_year + 1900) * 10000L + (tm.tm_mon + 1) * 100L + tm.tm_mday;
   }

@@ -3,9 +3,9 @@
  * redirects and time, retries with backoff), and checking over HTTP that
  * what came is a feed. Every failure message names the URL and, for
  * HTTP, the status. */
+#include "ascii.h"
 #include "config.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +79,7 @@ check_content_type(const char *url, const char *ctype, const struct buf *body,
 
   if (ctype)
     for (; ctype[n] && ctype[n] != ';' && n + 1 < sizeof(media); n++)
-      media[n] = (char)tolower((unsigned char)ctype[n]);
+      media[n] = (char)ascii_tolower((unsigned char)ctype[n]);
   while (n > 0 && (media[n - 1] == ' ' || media[n - 1] == '\t'))
     n--;
   media[n] = '\0';

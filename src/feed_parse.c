@@ -9,9 +9,9 @@
  * externalSubset, no resolveEntity, so nothing is ever loaded, and an
  * entity declaration stops the parse before any reference to it is seen
  * (billion laughs, external entities reading local files). */
+#include "ascii.h"
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -365,32 +365,32 @@ arxiv_from(const char *s, int bare)
     p += strlen("arxiv.org/abs/");
   }
   start = p;
-  if (isdigit((unsigned char)p[0])) {
+  if (ascii_isdigit((unsigned char)p[0])) {
     /* YYMM.NNNN or YYMM.NNNNN */
-    for (n = 0; isdigit((unsigned char)*p); p++, n++)
+    for (n = 0; ascii_isdigit((unsigned char)*p); p++, n++)
       ;
     if (n != 4 || *p != '.')
       return NULL;
     p++;
-    for (n = 0; isdigit((unsigned char)*p); p++, n++)
+    for (n = 0; ascii_isdigit((unsigned char)*p); p++, n++)
       ;
     if (n < 4 || n > 5)
       return NULL;
   } else {
     /* archive(.SUBJ)/NNNNNNN */
-    while (isalpha((unsigned char)*p) || *p == '-' || *p == '.')
+    while (ascii_isalpha((unsigned char)*p) || *p == '-' || *p == '.')
       p++;
     if (p == start || *p != '/')
       return NULL;
     p++;
-    for (n = 0; isdigit((unsigned char)*p); p++, n++)
+    for (n = 0; ascii_isdigit((unsigned char)*p); p++, n++)
       ;
     if (n != 7)
       return NULL;
   }
   end = p;
-  if (*p == 'v' && isdigit((unsigned char)p[1]))
-    for (p++; isdigit((unsigned char)*p); p++)
+  if (*p == 'v' && ascii_isdigit((unsigned char)p[1]))
+    for (p++; ascii_isdigit((unsigned char)*p); p++)
       ;
   if (bare && *p)
     return NULL;

@@ -2,9 +2,9 @@
  * conditional GET, compression, bounded size, redirects and time,
  * retries with backoff for what is worth retrying; POST of a body. Every
  * failure message names the URL and, for HTTP, the status. */
+#include "ascii.h"
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +143,7 @@ on_header(char *line, size_t size, size_t n, void *ud)
         for (p++;
              p < end && *p != '\r' && *p != '\n' && k + 1 < sizeof(fc->reason);
              p++)
-          fc->reason[k++] = isprint((unsigned char)*p) ? *p : '?';
+          fc->reason[k++] = ascii_isprint((unsigned char)*p) ? *p : '?';
       fc->reason[k] = '\0';
     }
   } else if ((v = header_value(line, len, "ETag"))) {

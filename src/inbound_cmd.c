@@ -1,7 +1,7 @@
 /* inbound_cmd.c: reading command lines. */
+#include "ascii.h"
 #include "config.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -142,8 +142,9 @@ read_string(struct reader *r, char **s, size_t *len)
   enum sm_status st = SM_OK;
   size_t start;
 
-  r->pos++; /* the quote */
-  buf_append(&b, "", 0);
+  r->pos++;                           /* the quote */
+  if (buf_append(&b, "", 0) != SM_OK) /* "" is a string too */
+    goto nomem;
   for (;;) {
     unsigned char c;
     unsigned cp, lo;

@@ -89,9 +89,9 @@ report_row(void *ctx, const struct store_outbox_row *r)
 {
   struct buf *out = ctx;
 
-  buf_printf(out, "would queue %s to %s <%s>:\n%s\n", r->kind, r->recipient,
-             r->message_id, r->payload);
-  return 0;
+  /* A report that does not fit stops the listing (and the dry run). */
+  return buf_printf(out, "would queue %s to %s <%s>:\n%s\n", r->kind,
+                    r->recipient, r->message_id, r->payload) != SM_OK;
 }
 
 /* ---- the request address ------------------------------------------ */
@@ -126,31 +126,31 @@ run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
   const struct env *e = r->env;
   int64_t id = r->reader.id;
   enum sm_status rc = SM_OK;
+  const char *say = NULL; /* what it did, when that is one phrase */
   int sent;
 
-  if (c->verb != VERB_SUBSCRIBE && c->verb != VERB_HELP && !id) {
-    buf_puts(msg, "this address is not subscribed; send \"subscribe\" "
-                  "first");
-    return SM_OK;
-  }
+  if (c->verb != VERB_SUBSCRIBE && c->verb != VERB_HELP && !id)
+    return buf_puts(msg, "this address is not subscribed; send "
+                         "\"subscribe\" first");
   switch (c->verb) {
   case VERB_SUBSCRIBE:
     if (!address_sendable(r->msg->from_addr)) {
       /* A confirmation to this address could never be sent (address.h:
        * no SMTPUTF8, no quoted local parts), so none is queued. */
-      buf_puts(msg, "this address cannot subscribe: our mail could not "
-                    "reach it");
-      return SM_OK;
+      return buf_puts(msg, "this address cannot subscribe: our mail could "
+                           "not reach it");
     }
     rc = sub_request(e, r->msg->from_addr, &r->thread, &id, &sent);
     if (rc == SM_OK)
       rc = load_reader(r);
     /* The same words whether the address was known or not. */
-    buf_puts(msg, "if this address was not yet a confirmed reader, a "
-                  "request to confirm has been sent to it");
+    if (rc == SM_OK)
+      rc = buf_puts(msg, "if this address was not yet a confirmed reader, "
+                         "a request to confirm has been sent to it");
     if (rc == SM_OK && *c->args) {
-      buf_puts(msg, "; ");
-      rc = sub_add_keywords(e, id, c->args, msg);
+      rc = buf_puts(msg, "; ");
+      if (rc == SM_OK)
+        rc = sub_add_keywords(e, id, c->args, msg);
     }
     break;
   case VERB_ADD:
@@ -160,39 +160,38 @@ run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
     rc = sub_del_keywords(e, id, c->args, msg);
     break;
   case VERB_KEYWORDS:
-    buf_puts(msg, "your keywords are listed below");
+    say = "your keywords are listed below";
     break;
   case VERB_WEEKLY:
-  case VERB_DAILY: {
+  case VERB_DAILY:
     rc = store_sub_set_frequency(
         e->st, id, c->verb == VERB_WEEKLY ? MODEL_WEEKLY : MODEL_DAILY,
         e->now);
-    buf_printf(msg, "you will get a digest %s",
-               c->verb == VERB_WEEKLY ? "once a week" : "every day");
+    say = c->verb == VERB_WEEKLY ? "you will get a digest once a week"
+                                 : "you will get a digest every day";
     break;
-  }
   case VERB_PAUSE:
   case VERB_RESUME:
     rc = store_sub_set_paused(e->st, id, c->verb == VERB_PAUSE, e->now);
-    buf_puts(msg, c->verb == VERB_PAUSE
-                      ? "digests are paused until you send \"resume\""
-                      : "digests resume with the next one");
+    say = c->verb == VERB_PAUSE
+              ? "digests are paused until you send \"resume\""
+              : "digests resume with the next one";
     break;
   case VERB_UNSUBSCRIBE:
     rc = sub_unsubscribe(e, id, "mail command", &sent);
-    buf_puts(msg, "unsubscribed: no more digests will be sent to this "
-                  "address");
+    say = "unsubscribed: no more digests will be sent to this address";
     break;
   case VERB_HELP:
     r->help = 1;
-    buf_puts(msg, "the commands are listed below");
+    say = "the commands are listed below";
     break;
   case VERB_FOLLOW:
   case VERB_UNFOLLOW:
-    buf_puts(msg, "follow and unfollow work in a reply to a discussion "
-                  "message");
+    say = "follow and unfollow work in a reply to a discussion message";
     break;
   }
+  if (rc == SM_OK && say)
+    rc = buf_puts(msg, say);
   if (rc == SM_OK && c->verb != VERB_SUBSCRIBE)
     rc = load_reader(r);
   return rc;
@@ -233,7 +232,9 @@ handle_request(const struct env *env, const struct inbound_msg *m,
     struct tmpl_value *item;
 
     rc = run_command(&r, &cmds.cmds[i], &msg);
-    buf_printf(&res->report, "%s: %s\n", cmds.cmds[i].line, buf_str(&msg));
+    if (rc == SM_OK)
+      rc = buf_printf(&res->report, "%s: %s\n", cmds.cmds[i].line,
+                      buf_str(&msg));
     item = tmpl_list_add_map(results);
     if (!item || tmpl_map_set_str(item, "command", cmds.cmds[i].line) ||
         tmpl_map_set_str(item, "result", buf_str(&msg)))

@@ -35,15 +35,14 @@ record(const struct env *env, const struct bouncer_event *ev, struct buf *msg,
   rc = bouncer_record(env, ev, &o);
   if (rc != SM_OK)
     return rc;
-  buf_printf(msg, "%s%s %s %s score %g/%ld%s", msg->len ? "; " : "",
-             ev->address, bounce_kind_name(ev->kind),
-             ev->status && *ev->status ? ev->status : "-", o.score,
-             env->conf->bounce.threshold,
-             o.disabled       ? " disabled"
-             : o.counted == 0 ? " (not counted)"
-                              : "");
   *disabled += o.disabled;
-  return SM_OK;
+  return buf_printf(msg, "%s%s %s %s score %g/%ld%s", msg->len ? "; " : "",
+                    ev->address, bounce_kind_name(ev->kind),
+                    ev->status && *ev->status ? ev->status : "-", o.score,
+                    env->conf->bounce.threshold,
+                    o.disabled       ? " disabled"
+                    : o.counted == 0 ? " (not counted)"
+                                     : "");
 }
 
 /* A bounce about a message we know we sent reader `sub` at `recipient`
@@ -188,23 +187,22 @@ parsed_bounce(const struct env *env, const struct inbound_msg *m,
 
     if (!address_sendable(r[i].address)) {
       /* A UTF-8 address (RFC 6533) or the like: never one of ours. */
-      buf_printf(&unknown, "%s%s (not an address we send to)",
-                 unknown.len ? ", " : "", r[i].address);
+      rc = buf_printf(&unknown, "%s%s (not an address we send to)",
+                      unknown.len ? ", " : "", r[i].address);
       continue;
     }
     rc = store_sub_get(env->st, r[i].address, &s);
     if (rc == SM_ERR_NOTFOUND) {
-      rc = SM_OK;
-      buf_printf(&unknown, "%s%s (no reader)", unknown.len ? ", " : "",
-                 r[i].address);
+      rc = buf_printf(&unknown, "%s%s (no reader)", unknown.len ? ", " : "",
+                      r[i].address);
       continue;
     }
     if (rc != SM_OK)
       break;
     rc = store_bounce_last_sent(env->st, s.id, r[i].address, &last);
     if (rc == SM_OK && !last)
-      buf_printf(&unknown, "%s%s (never mailed)", unknown.len ? ", " : "",
-                 r[i].address);
+      rc = buf_printf(&unknown, "%s%s (never mailed)", unknown.len ? ", " : "",
+                      r[i].address);
     if (rc == SM_OK && last) {
       memset(&ev, 0, sizeof(ev));
       ev.subscriber_id = s.id;

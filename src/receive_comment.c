@@ -276,8 +276,12 @@ store(struct comment_run *r, const struct store_subscriber *reader,
                         (long long)id);
     return SM_OK;
   }
-  buf_printf(&r->res->report, "comment %lld on summary %lld (%s):\n%s\n",
-             (long long)id, (long long)summary, c.post_state, body);
+  /* The --dry-run report: a comment too long for its room is left out
+   * of it, not refused. */
+  if (buf_printf(&r->res->report, "comment %lld on summary %lld (%s):\n%s\n",
+                 (long long)id, (long long)summary, c.post_state,
+                 body) == SM_ERR_NOMEM)
+    return SM_ERR_NOMEM;
   if (held) {
     receive_set_outcome(r->res, RECEIVE_HELD,
                         "comment %lld on summary %lld from %s held: DMARC "

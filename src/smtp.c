@@ -1188,8 +1188,10 @@ smtp_out_of_place(struct smtp_item *it, const smtp_status_t *dot)
   smtp_set_verdict(m, dot, it->complete ? SMTP_STAGE_DOT : SMTP_STAGE_DATA);
   m->outcome = SMTP_DEFERRED;
   snprintf(text, sizeof text, "%s", m->reply);
-  snprintf(m->reply, sizeof m->reply, "protocol error: %d in reply to %s: %s",
-           dot->code, it->complete ? "the final dot" : "DATA", text);
+  /* The server's words are cut to leave room for ours (-Werror CI). */
+  snprintf(m->reply, sizeof m->reply,
+           "protocol error: %d in reply to %s: %.160s", dot->code,
+           it->complete ? "the final dot" : "DATA", text);
   if (!it->run->protocol_error[0])
     snprintf(it->run->protocol_error, sizeof it->run->protocol_error,
              "%s: protocol error: %d in reply to %s", it->run->c->hostport,

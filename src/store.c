@@ -1,7 +1,7 @@
 /* store.c: the SQLite store; see store.h. */
+#include "ascii.h"
 #include "config.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -451,13 +451,13 @@ title_key(const char *title)
     return NULL;
   for (const char *p = title; *p; p++) {
     unsigned char c = (unsigned char)*p;
-    if (isspace(c)) {
+    if (ascii_isspace(c)) {
       if (!space)
         *o++ = ' ';
       space = 1;
       continue;
     }
-    *o++ = (char)tolower(c);
+    *o++ = (char)ascii_tolower(c);
     space = 0;
   }
   while (o > k && o[-1] == ' ')

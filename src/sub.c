@@ -55,16 +55,16 @@ reply_subject(const struct env *env, const struct sub_thread *t, char *out,
 }
 
 /* References of an answer: the original's, then its Message-ID. */
-static void
+static enum sm_status
 reply_references(const struct sub_thread *t, struct buf *out)
 {
+  enum sm_status rc = SM_OK;
+
   if (t && t->references && *t->references)
-    buf_puts(out, t->references);
-  if (t && t->message_id) {
-    if (out->len)
-      buf_putc(out, ' ');
-    buf_printf(out, "<%s>", t->message_id);
-  }
+    rc = buf_puts(out, t->references);
+  if (rc == SM_OK && t && t->message_id)
+    rc = buf_printf(out, "%s<%s>", out->len ? " " : "", t->message_id);
+  return rc;
 }
 
 /* The payload of an outbox row for a reply or a confirmation: what the
@@ -82,7 +82,10 @@ payload_json_as(const struct env *env, const char *to, const char *subject,
   if (listaddr_make(env->conf, LISTADDR_REQUEST, NULL, from, sizeof(from)) !=
       SM_OK)
     return NULL;
-  reply_references(thread, &refs);
+  if (reply_references(thread, &refs) != SM_OK) {
+    buf_free(&refs);
+    return NULL;
+  }
   m.from_name = env->conf->list.name;
   m.from = from;
   m.to = to;
@@ -298,15 +301,11 @@ change_keywords(const struct env *env, int64_t sub, const char *args, int add,
   rc = match_parse_query(args, &terms, &n, err, sizeof(err));
   if (rc == SM_ERR_NOMEM)
     return rc;
-  if (rc != SM_OK) {
-    buf_printf(msg, "not understood: %s", err);
-    return SM_OK;
-  }
-  if (n == 0) {
-    buf_printf(msg, "which keyword? Write it after \"%s\"",
-               add ? "add" : "del");
-    return SM_OK;
-  }
+  if (rc != SM_OK)
+    return buf_printf(msg, "not understood: %s", err);
+  if (n == 0)
+    return buf_printf(msg, "which keyword? Write it after \"%s\"",
+                      add ? "add" : "del");
   rc = SM_OK;
   for (size_t i = 0; i < n && rc == SM_OK; i++) {
     const char *k = terms[i].canonical;
@@ -315,23 +314,22 @@ change_keywords(const struct env *env, int64_t sub, const char *args, int add,
       rc = store_interest_add(env->st, sub, k, SUB_MAX_INTERESTS, env->now,
                               &changed);
       if (rc == SM_ERR_LIMIT) {
-        buf_printf(msg, "%s%s: not added, you have %d keywords already",
-                   msg->len ? "; " : "", k, SUB_MAX_INTERESTS);
-        rc = SM_OK;
+        rc = buf_printf(msg, "%s%s: not added, you have %d keywords already",
+                        msg->len ? "; " : "", k, SUB_MAX_INTERESTS);
         continue;
       }
     } else
       rc = store_interest_del(env->st, sub, k, &changed);
     if (rc == SM_OK)
-      buf_printf(changed ? &done : &same, "%s%s",
-                 (changed ? done.len : same.len) ? ", " : "", k);
+      rc = buf_printf(changed ? &done : &same, "%s%s",
+                      (changed ? done.len : same.len) ? ", " : "", k);
   }
-  if (done.len)
-    buf_printf(msg, "%s%s %s", msg->len ? "; " : "", add ? "added" : "removed",
-               buf_str(&done));
-  if (same.len)
-    buf_printf(msg, "%s%s %s", msg->len ? "; " : "", buf_str(&same),
-               add ? "was there already" : "was not among your keywords");
+  if (rc == SM_OK && done.len)
+    rc = buf_printf(msg, "%s%s %s", msg->len ? "; " : "",
+                    add ? "added" : "removed", buf_str(&done));
+  if (rc == SM_OK && same.len)
+    rc = buf_printf(msg, "%s%s %s", msg->len ? "; " : "", buf_str(&same),
+                    add ? "was there already" : "was not among your keywords");
   match_terms_free(terms, n);
   buf_free(&done);
   buf_free(&same);

@@ -1,7 +1,7 @@
 /* util.c: small helpers with no outside dependencies. */
+#include "ascii.h"
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -179,13 +179,14 @@ parse_zone(const char *p, int *offset)
     *offset = 0;
     return 0;
   }
-  if ((p[0] == '+' || p[0] == '-') && isdigit((unsigned char)p[1]) &&
-      isdigit((unsigned char)p[2])) {
+  if ((p[0] == '+' || p[0] == '-') && ascii_isdigit((unsigned char)p[1]) &&
+      ascii_isdigit((unsigned char)p[2])) {
     int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = 0;
     const char *q = p + 3;
     if (*q == ':')
       q++;
-    if (isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1]))
+    if (ascii_isdigit((unsigned char)q[0]) &&
+        ascii_isdigit((unsigned char)q[1]))
       mm = (q[0] - '0') * 10 + (q[1] - '0');
     if (hh > 23 || mm > 59)
       return -1;
@@ -230,7 +231,7 @@ util_parse_date(const char *s, int64_t *out)
         return -1;
       p += 1 + m;
       if (*p == '.')
-        for (p++; isdigit((unsigned char)*p); p++)
+        for (p++; ascii_isdigit((unsigned char)*p); p++)
           ;
       if (parse_zone(p, &off) < 0)
         return -1;
@@ -245,7 +246,7 @@ util_parse_date(const char *s, int64_t *out)
   {
     const char *p = s;
     int m = 0;
-    if (isalpha((unsigned char)p[0])) {
+    if (ascii_isalpha((unsigned char)p[0])) {
       const char *comma = strchr(p, ',');
       if (!comma)
         return -1;

@@ -68,7 +68,9 @@ fallback(struct web_response *r)
   buf_reset(&r->body);
   r->status = 500;
   r->content_type = HTML_TYPE;
-  buf_puts(&r->body, web_fallback);
+  /* Without memory even for this, the 500 goes out with no body. */
+  if (buf_puts(&r->body, web_fallback) != SM_OK)
+    buf_reset(&r->body);
 }
 
 /* Renders template `name` with ctx (freed here) as the answer. */
@@ -368,13 +370,14 @@ apply_keywords(struct web_req *q, const struct store_subscriber *s,
     rc = store_sub_set_frequency(q->env->st, s->id, (enum model_frequency)fq,
                                  q->se.now);
     if (rc == SM_OK)
-      buf_printf(msg, "%sdigests now come %s", msg->len ? "; " : "", freq);
+      rc =
+          buf_printf(msg, "%sdigests now come %s", msg->len ? "; " : "", freq);
   }
   if (rc == SM_OK && paused != s->paused) {
     rc = store_sub_set_paused(q->env->st, s->id, paused, q->se.now);
     if (rc == SM_OK)
-      buf_printf(msg, "%sdigests %s", msg->len ? "; " : "",
-                 paused ? "paused" : "resumed");
+      rc = buf_printf(msg, "%sdigests %s", msg->len ? "; " : "",
+                      paused ? "paused" : "resumed");
   }
   sub_keywords_free(want, nwant);
   sub_keywords_free(have, nhave);

@@ -6,6 +6,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_count;
@@ -52,6 +53,18 @@ tap_is_int(intmax_t got, intmax_t want, const char *file, int line,
   tap_is_str((got), (want), __FILE__, __LINE__, (name))
 #define is_int(got, want, name)                                               \
   tap_is_int((intmax_t)(got), (intmax_t)(want), __FILE__, __LINE__, (name))
+/* A step that builds a test's input (buf_puts, ...): 0 is success;
+ * anything else fails the test at once, naming the step. */
+static inline void
+tap_must(int status, const char *file, int line, const char *what)
+{
+  if (status != 0) {
+    tap_ok(0, file, line, what);
+    printf("1..%d\n", tap_count);
+    exit(1);
+  }
+}
+#define must(x) tap_must((int)(x), __FILE__, __LINE__, #x)
 #define diag(...) (printf("# "), printf(__VA_ARGS__), printf("\n"))
 
 /* Ends the test: prints the plan, returns the exit status. */

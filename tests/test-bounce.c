@@ -207,11 +207,11 @@ test_corpus(void)
 {
   char dir[1024], label[256], *names[512], *fams[512];
   size_t n, nfam = 0, bounces = 0, right = 0;
-  long got = list_samples("bounce-corpus", dir, sizeof(dir), names, 512);
+  long listed = list_samples("bounce-corpus", dir, sizeof(dir), names, 512);
 
-  if (!ok(got >= 0, "tests/bounce-corpus exists"))
+  if (!ok(listed >= 0, "tests/bounce-corpus exists"))
     return;
-  n = (size_t)got;
+  n = (size_t)listed;
   for (size_t i = 0; i < n; i++) {
     char path[2048], got[65536];
     struct buf raw = BUF_INIT(4 * 1024 * 1024);

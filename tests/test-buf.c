@@ -24,7 +24,7 @@ main(void)
   buf_reset(&b);
   is_int(b.len, 0, "reset empties");
   is_str(buf_str(&b), "", "reset reads as empty");
-  buf_puts(&b, "abc");
+  must(buf_puts(&b, "abc"));
   p = buf_detach(&b);
   is_str(p, "abc", "detach hands the string over");
   ok(b.data == NULL && b.len == 0, "detach leaves the buffer empty");

@@ -28,15 +28,15 @@ read_all(const char *text, size_t len, size_t max_record, size_t max_fields)
   for (;;) {
     enum sm_status rc = csv_next(&r, &rec, err, sizeof(err));
     if (rc != SM_OK) {
-      buf_printf(&out, "ERR %s", err);
+      must(buf_printf(&out, "ERR %s", err));
       break;
     }
     if (rec.nfields == 0)
       break;
-    buf_printf(&out, "@%zu:", rec.line);
+    must(buf_printf(&out, "@%zu:", rec.line));
     for (size_t i = 0; i < rec.nfields; i++)
-      buf_printf(&out, "%s%s", i ? "|" : "", rec.fields[i]);
-    buf_puts(&out, ";");
+      must(buf_printf(&out, "%s%s", i ? "|" : "", rec.fields[i]));
+    must(buf_puts(&out, ";"));
   }
   csv_free(&r);
   return buf_detach(&out);
@@ -173,7 +173,7 @@ main(void)
     /* A writer at its buffer's limit leaves the buffer as it was. */
     struct buf small = BUF_INIT(8);
     const char *rec[] = {"abc", "a \"long\" one"};
-    buf_puts(&small, "x");
+    must(buf_puts(&small, "x"));
     is_int(csv_put_record(&small, rec, 2), SM_ERR_LIMIT,
            "a record past the buffer's maximum is SM_ERR_LIMIT");
     is_str(buf_str(&small), "x", "and the buffer is unchanged");

@@ -63,16 +63,16 @@ qp_decode(const char *s, size_t n, struct buf *out)
       int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
       if (hi < 0 || lo < 0)
         return -1;
-      buf_putc(out, (char)(hi * 16 + lo));
+      must(buf_putc(out, (char)(hi * 16 + lo)));
       i += 2;
     } else if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') {
-      buf_putc(out, '\n');
+      must(buf_putc(out, '\n'));
       i++;
     } else {
-      buf_putc(out, s[i]);
+      must(buf_putc(out, s[i]));
     }
   }
-  buf_append(out, "", 0);
+  must(buf_append(out, "", 0));
   return 0;
 }
 
@@ -106,41 +106,41 @@ ew_decode(const char *v, struct buf *out)
     if (strncmp(p, "=?UTF-8?", 8) != 0 || (p[8] != 'Q' && p[8] != 'B') ||
         p[9] != '?') {
       /* plain text up to the next white space */
-      buf_append(out, ws, (size_t)(p - ws));
+      must(buf_append(out, ws, (size_t)(p - ws)));
       while (*p && *p != ' ' && *p != '\t')
-        buf_putc(out, *p++);
+        must(buf_putc(out, *p++));
       prev_ew = 0;
       continue;
     }
     if (!prev_ew)
-      buf_append(out, ws, (size_t)(p - ws));
+      must(buf_append(out, ws, (size_t)(p - ws)));
     q = p[8] == 'Q';
     e = strstr(p + 10, "?=");
     if (!e || e + 2 - p > MIME_EW_MAX)
       return -1;
     for (const char *c = p + 10; c < e;) {
       if (q && *c == '_') {
-        buf_putc(&word, ' ');
+        must(buf_putc(&word, ' '));
         c++;
       } else if (q && *c == '=') {
         int hi = hexval(c[1]), lo = hi < 0 ? -1 : hexval(c[2]);
         if (lo < 0)
           return -1;
-        buf_putc(&word, (char)(hi * 16 + lo));
+        must(buf_putc(&word, (char)(hi * 16 + lo)));
         c += 3;
       } else if (q) {
-        buf_putc(&word, *c++);
+        must(buf_putc(&word, *c++));
       } else {
         int v4[4];
         for (int k = 0; k < 4; k++)
           v4[k] = c + k < e ? (c[k] == '=' ? 0 : b64val(c[k])) : -1;
         if (v4[0] < 0 || v4[1] < 0 || v4[2] < 0 || v4[3] < 0)
           return -1;
-        buf_putc(&word, (char)(v4[0] << 2 | v4[1] >> 4));
+        must(buf_putc(&word, (char)(v4[0] << 2 | v4[1] >> 4)));
         if (c[2] != '=')
-          buf_putc(&word, (char)((v4[1] & 15) << 4 | v4[2] >> 2));
+          must(buf_putc(&word, (char)((v4[1] & 15) << 4 | v4[2] >> 2)));
         if (c[3] != '=')
-          buf_putc(&word, (char)((v4[2] & 3) << 6 | v4[3]));
+          must(buf_putc(&word, (char)((v4[2] & 3) << 6 | v4[3])));
         c += 4;
       }
     }
@@ -148,12 +148,12 @@ ew_decode(const char *v, struct buf *out)
       buf_free(&word);
       return -1;
     }
-    buf_append(out, word.data ? word.data : "", word.len);
+    must(buf_append(out, word.data ? word.data : "", word.len));
     buf_free(&word);
     p = e + 2;
     prev_ew = 1;
   }
-  buf_append(out, "", 0);
+  must(buf_append(out, "", 0));
   return 0;
 }
 
@@ -175,7 +175,7 @@ field_value(const struct buf *head)
       s++;
       continue;
     }
-    buf_putc(&b, *s);
+    must(buf_putc(&b, *s));
   }
   return buf_detach(&b);
 }
@@ -302,7 +302,7 @@ test_exact_message(void)
   /* A full output buffer: an error, and out as it was. */
   {
     struct buf small = BUF_INIT(100);
-    buf_puts(&small, "keep");
+    must(buf_puts(&small, "keep"));
     is_int(mime_render(&m, &small), SM_ERR_LIMIT, "render into a full buf");
     is_str(buf_str(&small), "keep", "leaves it as it was");
     buf_free(&small);
@@ -441,10 +441,10 @@ test_subjects(void)
         char name[120];
         int has_ew;
 
-        buf_puts(&s, "Start ");
+        must(buf_puts(&s, "Start "));
         for (int r = 0; r < reps; r++)
-          buf_puts(&s, pieces[k]);
-        buf_puts(&s, " end");
+          must(buf_puts(&s, pieces[k]));
+        must(buf_puts(&s, " end"));
         h = text_field("Subject", buf_str(&s), &st);
         has_ew = strstr(h, "=?UTF-8?") != NULL;
         snprintf(name, sizeof(name), "subject of %d x piece %zu: lines", reps,
@@ -621,14 +621,14 @@ test_display_names(void)
   {
     struct buf s = BUF_INIT(1 << 16);
     for (int i = 0; i < 60; i++)
-      buf_puts(&s, "\xc3\xa9t\xc3\xa9 ");
+      must(buf_puts(&s, "\xc3\xa9t\xc3\xa9 "));
     h = address_field(buf_str(&s), "digest@lists.example.org", &st);
     ok(st == SM_OK && lines_within(h, strlen(h), 76),
        "a long non-ASCII display name folds within 76");
     free(h);
     buf_reset(&s);
     for (int i = 0; i < 1500; i++)
-      buf_putc(&s, 'x');
+      must(buf_putc(&s, 'x'));
     h = address_field(buf_str(&s), "digest@lists.example.org", &st);
     ok(st == SM_OK && lines_within(h, strlen(h), 76),
        "a 1500-character atom is encoded to fold within 76");
@@ -668,7 +668,8 @@ test_structured_folding(void)
 
   mime_msg_init(&m);
   for (int i = 0; i < 12; i++)
-    buf_printf(&s, "%s<digest.%d.1234@lists.example.org>", i ? " " : "", i);
+    must(buf_printf(&s, "%s<digest.%d.1234@lists.example.org>", i ? " " : "",
+                    i));
   is_int(mime_add_header(&m, "References", buf_str(&s)), SM_OK,
          "a long References field");
   ok(lines_within(m.head.data, m.head.len, 78), "folds within 78");
@@ -677,10 +678,10 @@ test_structured_folding(void)
   free(v);
   mime_msg_reset(&m);
   buf_reset(&s);
-  buf_puts(&s, "<https://x.example/");
+  must(buf_puts(&s, "<https://x.example/"));
   for (int i = 0; i < 1000; i++)
-    buf_putc(&s, 'a');
-  buf_puts(&s, ">");
+    must(buf_putc(&s, 'a'));
+  must(buf_puts(&s, ">"));
   is_int(mime_add_header(&m, "List-Unsubscribe", buf_str(&s)), SM_ERR_LIMIT,
          "a token too long for 998 octets is refused");
   is_int(m.head.len, 0, "and adds nothing");
@@ -752,8 +753,8 @@ test_qp(void)
   {
     struct buf in = BUF_INIT(1 << 16);
     for (int i = 0; i < 2000; i++)
-      buf_putc(&in, "ab =\xc3\xa9 \t"[i % 8]);
-    buf_putc(&in, '\n');
+      must(buf_putc(&in, "ab =\xc3\xa9 \t"[i % 8]));
+    must(buf_putc(&in, '\n'));
     e = qp(in.data, in.len);
     ok(e && lines_within(e, strlen(e), 76), "a 2000-char line: lines <= 76");
     ok(mime_qp_check(e, strlen(e)), "passes mime_qp_check");
@@ -833,7 +834,7 @@ test_fragments(void)
   for (int i = 0; i < 4; i++) {
     buf_init(&cache[i], 1 << 16);
     mime_qp_encode(frags[i], strlen(frags[i]), &cache[i]);
-    buf_puts(&whole, frags[i]);
+    must(buf_puts(&whole, frags[i]));
   }
   mime_add_header(&m1, "Message-ID", "<digest.1.2@lists.example.org>");
   mime_add_header(&m2, "Message-ID", "<digest.1.2@lists.example.org>");

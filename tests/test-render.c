@@ -166,7 +166,7 @@ test_math(void)
     int complete = -1;
 
     for (int i = 0; i < 10000; i++)
-      buf_puts(&deep, "{\\hat");
+      must(buf_puts(&deep, "{\\hat"));
     ok(render_math(deep.data, deep.len, &out, &complete) == SM_OK,
        "math: deep nesting");
     is_int(complete, 0, "math: deep nesting is incomplete");
@@ -423,12 +423,12 @@ test_text(void)
     /* Appends to what the buffer holds, and leaves it alone. */
     struct buf out = BUF_INIT(1 << 16);
 
-    buf_puts(&out, "Summary:  ");
+    must(buf_puts(&out, "Summary:  "));
     ok(render_text("*\n\nx", 4, &site, &out, NULL) == SM_OK, "text: append");
     is_str(buf_str(&out), "Summary:    *\n\nx\n",
            "text: appends, trims its own");
     buf_reset(&out);
-    buf_puts(&out, "<div>");
+    must(buf_puts(&out, "<div>"));
     ok(render_html("x", 1, &site, &out, NULL) == SM_OK, "html: append");
     is_str(buf_str(&out), "<div><p>x</p>\n", "html: appends");
     buf_free(&out);
@@ -478,18 +478,20 @@ test_text(void)
 
   /* Many words and long words: the width holds everywhere. */
   for (int i = 0; i < 200; i++) {
-    buf_puts(&md, i % 17 == 0 ? "https://example.org/a/very/long/url/that/"
-                                "does/not/fit/on/any/line/at/all/xxxxxxxxxx "
-                              : "word ");
+    must(buf_puts(&md, i % 17 == 0
+                           ? "https://example.org/a/very/long/url/that/"
+                             "does/not/fit/on/any/line/at/all/xxxxxxxxxx "
+                           : "word "));
     if (i % 23 == 0)
-      buf_puts(&md, "中文中文中文中文中文中文中文中文中文中文中文中文 ");
+      must(buf_puts(&md, "中文中文中文中文中文中文中文中文中文中文中文中文 "));
     if (i % 31 == 0)
-      buf_puts(&md, "$\\sum_{i=1}^{n} x_i + \\alpha \\cdot \\beta$ ");
+      must(buf_puts(&md, "$\\sum_{i=1}^{n} x_i + \\alpha \\cdot \\beta$ "));
     if (i % 50 == 49)
-      buf_puts(&md, "\n\n* item with words words words words words words "
+      must(buf_puts(&md,
+                    "\n\n* item with words words words words words words "
                     "words words words words words words\n\n> quote quote "
                     "quote quote quote quote quote quote quote quote quote "
-                    "quote\n\n");
+                    "quote\n\n"));
   }
   t = text(md.data, &site);
   ok(lines_ok(t, 72), "text: every line within 72 columns or one word");
@@ -510,13 +512,15 @@ test_text(void)
   /* Deep nesting stops indenting instead of running off the line. */
   buf_reset(&md);
   for (int i = 0; i < 300; i++)
-    buf_puts(&md, "> ");
-  buf_puts(&md, "deep words words words words words words words words words "
-                "words words words words words words words words words\n");
+    must(buf_puts(&md, "> "));
+  must(buf_puts(&md,
+                "deep words words words words words words words words words "
+                "words words words words words words words words words\n"));
   for (int i = 0; i < 100; i++) {
     for (int j = 0; j < i; j++)
-      buf_puts(&md, "  ");
-    buf_puts(&md, "* item words words words words words words words words\n");
+      must(buf_puts(&md, "  "));
+    must(buf_puts(&md,
+                  "* item words words words words words words words words\n"));
   }
   t = text(md.data, &site);
   ok(lines_ok(t, 72), "text: deep nesting within the width");
@@ -529,10 +533,10 @@ test_text(void)
    * grows (found by fuzzing: a pointer into it was kept across). */
   buf_reset(&md);
   for (int i = 0; i < 100; i++) {
-    buf_puts(&md, "> ");
+    must(buf_puts(&md, "> "));
     for (int j = 0; j < i; j++)
-      buf_puts(&md, "   ");
-    buf_puts(&md, "1. item\n");
+      must(buf_puts(&md, "   "));
+    must(buf_puts(&md, "1. item\n"));
   }
   t = text(md.data, &site);
   ok(strncmp(t, ">   1. item\n>        1. item\n", 29) == 0,
@@ -647,7 +651,7 @@ test_cut(void)
   struct buf md = BUF_INIT(1 << 16), out = BUF_INIT(1 << 16);
   int cut = -1;
 
-  buf_printf(&md, "%s\n\n%s\n\n# Third\n\n* list\n", para1, para2);
+  must(buf_printf(&md, "%s\n\n%s\n\n# Third\n\n* list\n", para1, para2));
   o.more_url = "https://www.shortscience.org/paper?bibtexKey=x";
   o.max_chars = 65;
   ok(render_text(md.data, md.len, &o, &out, &cut) == SM_OK, "cut: text");
@@ -693,7 +697,7 @@ test_cut(void)
   buf_reset(&out);
   /* Math counts as its Unicode: $10^{-4}$ is 4 characters. */
   buf_reset(&md);
-  buf_puts(&md, "Decay $10^{-4}$ here.\n\nNext.\n");
+  must(buf_puts(&md, "Decay $10^{-4}$ here.\n\nNext.\n"));
   o.max_chars = 22; /* "Decay 10⁻⁴ here." is 16, "Next." 5 */
   ok(render_text(md.data, md.len, &o, &out, &cut) == SM_OK, "cut: math");
   is_int(cut, 0, "cut: math counted as shown");
@@ -714,9 +718,9 @@ test_limits(void)
   buf_free(&out);
   buf_init(&out, 1 << 20);
   for (size_t i = 0; i <= RENDER_MAX_INPUT; i += 64)
-    buf_puts(
+    must(buf_puts(
         &big,
-        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"));
   is_int(render_text(big.data, big.len, NULL, &out, NULL), SM_ERR_LIMIT,
          "limits: input bound");
   buf_free(&big);
@@ -739,7 +743,7 @@ test_linear(void)
 
     buf_reset(&md);
     while (md.len < 300000)
-      buf_puts(&md, units[u]);
+      must(buf_puts(&md, units[u]));
     t0 = clock();
     buf_reset(&out);
     ok(render_text(md.data, md.len, NULL, &out, NULL) == SM_OK, "linear");

@@ -307,7 +307,7 @@ test_empty(void)
              "\n> q\n",
              "", "empty: signature and quote only");
   ok(info.was_empty && info.had_quote, "empty: was_empty, had_quote");
-  buf_puts(&b, "kept");
+  must(buf_puts(&b, "kept"));
   ok(reply_extract("> only a quote\n", FOOTER, &b, &info) == SM_OK &&
          info.was_empty,
      "empty: SM_OK and was_empty");
@@ -327,7 +327,7 @@ test_errors(void)
      "errors: out->max is SM_ERR_LIMIT");
   buf_free(&b);
   buf_init(&b, 100);
-  buf_puts(&b, "[");
+  must(buf_puts(&b, "["));
   ok(reply_extract("x\n", FOOTER, &b, NULL) == SM_OK, "errors: info NULL");
   is_str(buf_str(&b), "[x\n", "errors: appends to out");
   buf_free(&b);

@@ -316,9 +316,9 @@ test_errors(void)
                    "inheritance refused, not misrendered");
 
   for (i = 0; i < TMPL_MAX_NESTING; i++)
-    buf_puts(&nest, "{{#a}}");
+    must(buf_puts(&nest, "{{#a}}"));
   for (i = 0; i < TMPL_MAX_NESTING; i++)
-    buf_puts(&nest, "{{/a}}");
+    must(buf_puts(&nest, "{{/a}}"));
   {
     char *s = render(buf_str(&nest), 0, 0, NULL, NULL);
 
@@ -327,7 +327,7 @@ test_errors(void)
   }
   buf_reset(&nest);
   for (i = 0; i <= TMPL_MAX_NESTING; i++)
-    buf_puts(&nest, "{{#a}}\n");
+    must(buf_puts(&nest, "{{#a}}\n"));
   is_compile_error(buf_str(&nest), SM_ERR_LIMIT,
                    "digest.html:65: sections nested deeper than 64",
                    "nesting limit");
@@ -358,7 +358,7 @@ test_limits(void)
 
   tmpl_map_set_str(m, "x", "0123456789abcdef");
   tmpl_compile("out.html", "ok\n{{x}}", 8, 0, &t, err, sizeof(err));
-  buf_puts(&out, "abc");
+  must(buf_puts(&out, "abc"));
   is_int(tmpl_render(t, m, NULL, 0, &out, err, sizeof(err)), SM_ERR_LIMIT,
          "output over the buffer's max");
   is_str(err, "out.html:2: output larger than 10 bytes", "output message");

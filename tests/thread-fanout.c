@@ -93,7 +93,8 @@ main(int argc, char **argv)
   if (rc == SM_OK && !strcmp(what, "follow")) {
     int changed = 0;
     rc = thread_follow(&env, strtoll(argv[3], NULL, 10),
-                       strtoll(argv[4], NULL, 10), atoi(argv[5]), &changed);
+                       strtoll(argv[4], NULL, 10),
+                       (int)strtol(argv[5], NULL, 10), &changed);
     if (rc == SM_OK)
       printf("changed %d\n", changed);
   } else if (rc == SM_OK) {
