@@ -441,17 +441,27 @@ receive_message(const struct env *env, const char *raw, size_t len,
                         "automatic mail (%s): not acted on", why);
   else if (!m.from_addr)
     receive_set_outcome(res, RECEIVE_QUARANTINED, "no From address");
-  else if (route == LISTADDR_REQUEST)
-    rc = handle_request(env, &m, key, res);
-  else if (route == LISTADDR_CONFIRM)
-    rc = handle_confirm(env, &m, token, tokenlen, key, res);
-  else if (route == LISTADDR_COMMENT)
-    rc = receive_comment(env, &m, token, tokenlen, key, raw, len, res);
-  else if (route == LISTADDR_LIST)
-    rc = receive_list_reply(env, &m, key, raw, len, res);
-  else
-    receive_set_outcome(res, RECEIVE_QUARANTINED,
-                        "mail to %s is not handled yet", rcpt);
+  else {
+    switch (route) {
+    case LISTADDR_REQUEST:
+      rc = handle_request(env, &m, key, res);
+      break;
+    case LISTADDR_CONFIRM:
+      rc = handle_confirm(env, &m, token, tokenlen, key, res);
+      break;
+    case LISTADDR_COMMENT:
+      rc = receive_comment(env, &m, token, tokenlen, key, raw, len, res);
+      break;
+    case LISTADDR_LIST:
+      rc = receive_list_reply(env, &m, key, raw, len, res);
+      break;
+    case LISTADDR_NONE:
+    case LISTADDR_BOUNCES:
+    case LISTADDR_BOUNCE:
+    case LISTADDR_UNSUB:
+      break; /* taken above, before the checks for automatic mail */
+    }
+  }
   /* Every message is logged once; quarantined ones with their bytes. */
   if (rc == SM_OK && res->outcome == RECEIVE_QUARANTINED)
     rc = quarantine(env, key, sender, rcpt ? rcpt : recipient, res->route, raw,

@@ -1212,34 +1212,6 @@ store_sub_delete(struct store *st, int64_t id)
 }
 
 enum sm_status
-store_sub_list(struct store *st, store_sub_cb cb, void *ctx)
-{
-  sqlite3_stmt *q = NULL;
-  enum sm_status rc;
-  int src;
-
-  rc = store_stmt(
-      st, "SELECT " SUB_COLUMNS " FROM subscribers ORDER BY address", &q);
-  if (rc != SM_OK)
-    return rc;
-  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
-    struct store_subscriber s;
-    int stop;
-    rc = sub_row(q, &s);
-    if (rc != SM_OK)
-      break;
-    stop = cb(ctx, &s);
-    store_subscriber_free(&s);
-    if (stop)
-      break;
-  }
-  if (rc == SM_OK && src != SQLITE_ROW && src != SQLITE_DONE)
-    rc = store_fail(st, src, "listing readers");
-  store_release(st, q);
-  return rc;
-}
-
-enum sm_status
 store_interest_add(struct store *st, int64_t sub, const char *keyword,
                    size_t max, int64_t now, int *added)
 {

@@ -125,9 +125,6 @@ enum sm_status store_sub_set_paused(struct store *st, int64_t id, int paused,
                                     int64_t now);
 /* Removes the reader with their interests and tokens. */
 enum sm_status store_sub_delete(struct store *st, int64_t id);
-/* Every reader, by address; cb returns nonzero to stop. */
-typedef int (*store_sub_cb)(void *ctx, const struct store_subscriber *s);
-enum sm_status store_sub_list(struct store *st, store_sub_cb cb, void *ctx);
 
 /* Interests, in the keyword language's canonical form. add sets *added
  * to 0 when the reader had it already; SM_ERR_LIMIT past `max`. */
@@ -496,9 +493,6 @@ enum sm_status store_summary_title(struct store *st, int64_t summary,
  * was news: a reader who follows already keeps their first `since`. */
 enum sm_status store_follow_set(struct store *st, int64_t sub, int64_t summary,
                                 int follow, int64_t now, int *changed);
-/* Whether `sub` follows the discussion of `summary`. */
-enum sm_status store_follows(struct store *st, int64_t sub, int64_t summary,
-                             int *follows);
 
 /* A comment with what its discussion message needs. Strings and raw are
  * owned by the struct: free with store_thread_comment_free. */

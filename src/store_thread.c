@@ -48,31 +48,6 @@ store_follow_set(struct store *st, int64_t sub, int64_t summary, int follow,
   return rc;
 }
 
-enum sm_status
-store_follows(struct store *st, int64_t sub, int64_t summary, int *follows)
-{
-  sqlite3_stmt *q = NULL;
-  enum sm_status rc;
-  int src;
-
-  *follows = 0;
-  rc = store_stmt(st,
-                  "SELECT 1 FROM followers WHERE summary_id = ?1 AND "
-                  "subscriber_id = ?2",
-                  &q);
-  if (rc != SM_OK)
-    return rc;
-  sqlite3_bind_int64(q, 1, summary);
-  sqlite3_bind_int64(q, 2, sub);
-  src = sqlite3_step(q);
-  if (src == SQLITE_ROW)
-    *follows = 1;
-  else if (src != SQLITE_DONE)
-    rc = store_fail(st, src, "reading followers");
-  store_release(st, q);
-  return rc;
-}
-
 void
 store_thread_comment_free(struct store_thread_comment *c)
 {
