@@ -304,6 +304,27 @@ dups=$(grep -h '^X-Rcpt-Args: <live' "$SINK_DUMP"/* | sort | uniq -d | wc -l | t
 is "$dups" 0 "and none twice, with no sender killed"
 is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'live%' AND state = 'sent'")" 16 "all recorded as sent"
 
+# --- send --connections N: N sender processes share the queue (and
+# --max between them), the summary adds their counts, and no message
+# goes out twice.
+export SHORTMAIL_NOW=2026-11-27T12:00:00Z
+many conn 60
+sink_start
+conf "$SINK_PORT"
+sms send --connections 3 --max 30
+is "$rc" 0 "send --connections 3 --max 30 exits 0"
+like "$T/out" "^send: 30 sent, 0 deferred, 0 failed" "the three senders' counts add up to --max"
+is "$(grep -l '^X-Rcpt-Args: <conn' "$SINK_DUMP"/* | wc -l | tr -d ' ')" 30 "the sink took 30"
+is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'conn%' AND state = 'queued'")" 30 "the other 30 wait"
+sms send --connections 3
+is "$rc" 0 "send --connections 3 exits 0"
+like "$T/out" "^send: 30 sent" "and sends the rest"
+is "$(grep -h '^X-Rcpt-Args: <conn' "$SINK_DUMP"/* | sort -u | wc -l | tr -d ' ')" 60 "all 60 arrived"
+is "$(grep -h '^X-Rcpt-Args: <conn' "$SINK_DUMP"/* | sort | uniq -d | wc -l | tr -d ' ')" 0 "none twice"
+is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'conn%' AND state = 'sent'")" 60 "all recorded as sent"
+sms send --connections 65
+is "$rc" 64 "more than 64 connections is a usage error"
+
 # --- the disk fills up during a run: send stops at the first outcome it
 # cannot record (75), so nothing more goes out that a later run resends.
 export SHORTMAIL_NOW=2026-11-28T10:00:00Z
