@@ -1,5 +1,4 @@
 /* conf.c: the configuration file parser and the table of known keys. */
-#include "ascii.h"
 #include "config.h"
 
 #include <errno.h>
@@ -8,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "conf.h"
 #include "util.h"

@@ -3,7 +3,6 @@
  * redirects and time, retries with backoff), and checking over HTTP that
  * what came is a feed. Every failure message names the URL and, for
  * HTTP, the status. */
-#include "ascii.h"
 #include "config.h"
 
 #include <stdio.h>
@@ -13,6 +12,7 @@
 
 #include <libxml/parser.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "feed.h"
 #include "http.h"

@@ -9,7 +9,6 @@
  * externalSubset, no resolveEntity, so nothing is ever loaded, and an
  * entity declaration stops the parse before any reference to it is seen
  * (billion laughs, external entities reading local files). */
-#include "ascii.h"
 #include "config.h"
 
 #include <errno.h>
@@ -25,6 +24,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "feed.h"
 #include "util.h"

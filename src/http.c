@@ -2,7 +2,6 @@
  * conditional GET, compression, bounded size, redirects and time,
  * retries with backoff for what is worth retrying; POST of a body. Every
  * failure message names the URL and, for HTTP, the status. */
-#include "ascii.h"
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "http.h"
 #include "log.h"

@@ -1,11 +1,11 @@
 /* inbound_cmd.c: reading command lines. */
-#include "ascii.h"
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "ascii.h"
 #include "inbound_cmd.h"
 
 static const struct {

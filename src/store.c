@@ -1,5 +1,4 @@
 /* store.c: the SQLite store; see store.h. */
-#include "ascii.h"
 #include "config.h"
 
 #include <stdarg.h>
@@ -10,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "ascii.h"
 #include "buf.h"
 #include "outbox.h"
 #include "store.h"

@@ -1,5 +1,4 @@
 /* util.c: small helpers with no outside dependencies. */
-#include "ascii.h"
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "ascii.h"
 #include "util.h"
 
 char *
