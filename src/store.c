@@ -222,6 +222,26 @@ store_migrate(struct store *st, int *from, int *to)
   return rc;
 }
 
+/* sm_tag_fold(TEXT): a tag's folded form (match_tag_normalize), for
+ * paper_keywords.folded; NULL for text that is not UTF-8. */
+static void
+sql_tag_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+  const unsigned char *s = sqlite3_value_text(argv[0]);
+  char *f;
+
+  (void)argc;
+  if (!s) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  f = match_tag_normalize((const char *)s);
+  if (f)
+    sqlite3_result_text(ctx, f, -1, free);
+  else
+    sqlite3_result_null(ctx);
+}
+
 enum sm_status
 store_open(const char *path, long busy_timeout_ms, int flags,
            struct store **out, char *err, size_t errlen)
@@ -247,6 +267,13 @@ store_open(const char *path, long busy_timeout_ms, int flags,
   }
   sqlite3_extended_result_codes(st->db, 1);
   sqlite3_busy_timeout(st->db, (int)busy_timeout_ms);
+  src = sqlite3_create_function_v2(st->db, "sm_tag_fold", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                   sql_tag_fold, NULL, NULL, NULL);
+  if (src != SQLITE_OK) {
+    rc = store_fail(st, src, "registering sm_tag_fold");
+    goto fail;
+  }
   /* FULL: `receive` exits 0 only after its effect is on disk, and a power
    * loss must not take back what the MTA was told. */
   rc =
@@ -592,7 +619,7 @@ replace_keywords(struct store *st, int64_t paper_id,
     return rc;
   rc = store_stmt(st,
                   "INSERT OR IGNORE INTO paper_keywords (paper_id, "
-                  "keyword) VALUES (?1, ?2)",
+                  "keyword, folded) VALUES (?1, ?2, sm_tag_fold(?2))",
                   &q);
   if (rc != SM_OK)
     return rc;
@@ -845,7 +872,7 @@ term_sql(const struct match_term *t, struct buf *sql)
 {
   if (t->kind == MATCH_TAG)
     return buf_puts(sql, "s.paper_id IN (SELECT paper_id FROM "
-                         "paper_keywords WHERE keyword = ?)");
+                         "paper_keywords WHERE folded = ?)");
   return buf_puts(sql, "s.id IN (SELECT rowid FROM summaries_fts WHERE "
                        "summaries_fts MATCH ?)");
 }
@@ -1610,7 +1637,7 @@ store_fresh_match(struct store *st, const struct match_term *term,
   if (term->kind == MATCH_TAG) {
     rc = store_stmt(st,
                     "SELECT f.id FROM paper_keywords k JOIN temp.fresh_ids "
-                    "f ON f.paper_id = k.paper_id WHERE k.keyword = ?1 "
+                    "f ON f.paper_id = k.paper_id WHERE k.folded = ?1 "
                     "ORDER BY f.id",
                     &q);
     if (rc == SM_OK)

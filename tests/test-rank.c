@@ -116,6 +116,81 @@ is_ranked(const struct got *g, int r, const int64_t *want, size_t n,
   is_str(got, exp, name);
 }
 
+static int
+count_row(void *ctx, const struct store_summary_row *r)
+{
+  (void)r;
+  ++*(int *)ctx;
+  return 0;
+}
+
+/* Tags fold case across Latin, Greek and Cyrillic (match.h) where the
+ * store matches them, for digests and for `summaries --match`: a reader
+ * of tag:ωmega gets the paper tagged Ωmega. (SQL's NOCASE folds ASCII
+ * only, and matched nothing here.) */
+static void
+test_fold(void)
+{
+  static const char *const omega[] = {"tag:ωmega"};
+  static const char *const phys[] = {"tag:физика"};
+  static const int64_t want1[] = {1}, want2[] = {2};
+  struct store *st;
+  struct conf conf;
+  struct digest_opts o;
+  struct digest_stats stats;
+  struct match_term t;
+  struct store_query q;
+  struct got g;
+  char err[SM_ERRLEN], path[256];
+  const char *tmp = getenv("TMPDIR");
+  int n = 0;
+
+  snprintf(path, sizeof(path), "%s/test-fold-%ld.db", tmp ? tmp : "/tmp",
+           (long)getpid());
+  unlink(path);
+  conf_defaults(&conf);
+  if (!ok(store_open(path, 1000, 0, &st, err, sizeof(err)) == SM_OK,
+          "open a second store"))
+    return;
+  store_begin(st);
+  add_summary(st, 1, "Ωmega", NULL, 0, NOW - 60);
+  add_summary(st, 2, "ФИЗИКА", "Cs.LG", 0, NOW - 60);
+  reader(st, "omega@example.org", omega, 1);
+  reader(st, "phys@example.org", phys, 1);
+  store_commit(st);
+  memset(&o, 0, sizeof(o));
+  memset(&g, 0, sizeof(g));
+  o.now = NOW;
+  o.dry_run = 1;
+  o.report = record;
+  o.report_ctx = &g;
+  is_int(digest_run(st, &conf, &o, &stats), SM_OK, "digest over folded tags");
+  is_ranked(&g, 0, want1, 1, "tag:ωmega gets the paper tagged Ωmega");
+  is_ranked(&g, 1, want2, 1, "tag:физика gets the paper tagged ФИЗИКА");
+
+  memset(&q, 0, sizeof(q));
+  if (ok(match_parse_keyword("tag:cs.lg", &t, err, sizeof(err)) == SM_OK,
+         "parse tag:cs.lg")) {
+    q.terms = &t;
+    q.nterms = 1;
+    is_int(store_summaries(st, &q, count_row, &n), SM_OK, "summaries --match");
+    is_int(n, 1, "finds the paper tagged Cs.LG");
+    match_term_free(&t);
+  }
+  n = 0;
+  if (ok(match_parse_keyword("tag:ΩMEGA", &t, err, sizeof(err)) == SM_OK,
+         "parse tag:ΩMEGA")) {
+    q.terms = &t;
+    q.nterms = 1;
+    is_int(store_summaries(st, &q, count_row, &n), SM_OK, "summaries --match");
+    is_int(n, 1, "finds the paper tagged Ωmega");
+    match_term_free(&t);
+  }
+  store_close(st);
+  conf_free(&conf);
+  unlink(path);
+}
+
 int
 main(void)
 {
@@ -188,5 +263,6 @@ main(void)
   store_close(st);
   conf_free(&conf);
   unlink(path);
+  test_fold();
   return done_testing();
 }
