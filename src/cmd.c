@@ -83,6 +83,33 @@ cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m, int flags)
 }
 
 void
+cmd_list_begin(struct cmd_list *l)
+{
+  l->n = 0;
+  if (l->json) {
+    json_init(&l->j, stdout);
+    json_begin_array(&l->j);
+  }
+}
+
+struct json *
+cmd_list_row(struct cmd_list *l)
+{
+  l->n++;
+  return l->json ? &l->j : NULL;
+}
+
+int
+cmd_list_end(struct cmd_list *l)
+{
+  if (!l->json)
+    return l->n == 0;
+  json_end_array(&l->j);
+  json_finish(&l->j);
+  return 0;
+}
+
+void
 cmd_env(struct cmd_ctx *ctx, struct store *st, const struct cmd_mail *m,
         struct env *out)
 {

@@ -7,6 +7,7 @@
 
 #include "conf.h"
 #include "env.h"
+#include "json.h"
 #include "status.h"
 #include "tmpl.h"
 #include "token.h"
@@ -63,6 +64,22 @@ void cmd_mail_close(struct cmd_mail *m);
  * everything. */
 void cmd_env(struct cmd_ctx *ctx, struct store *st, const struct cmd_mail *m,
              struct env *out);
+
+/* A listing's output (bounces, comments, queue, summaries): one JSON
+ * array with --json, else a table on stdout. */
+struct cmd_list {
+  int json;      /* set by the command before cmd_list_begin */
+  struct json j; /* the array's writer */
+  size_t n;      /* rows so far */
+};
+/* Opens the JSON array (with --json). */
+void cmd_list_begin(struct cmd_list *l);
+/* Counts a row. With --json, the writer for the row's object; NULL for a
+ * table row (the first, l->n == 1, prints the header). */
+struct json *cmd_list_row(struct cmd_list *l);
+/* Closes the JSON array. 1 when a table listed nothing (the command
+ * says so in its words), else 0. */
+int cmd_list_end(struct cmd_list *l);
 
 /* Prints "shortmail CMD: MESSAGE" and a hint to --help; returns 64. */
 int cmd_usage_error(struct cmd_ctx *ctx, const char *fmt, ...)

@@ -30,9 +30,7 @@ static const char usage[] =
 struct list_ctx {
   const struct conf *conf;
   int64_t now;
-  int json;
-  struct json j;
-  size_t n;
+  struct cmd_list list;
 };
 
 static int
@@ -41,12 +39,11 @@ print_row(void *vctx, const struct store_bounce_row *r)
   struct list_ctx *c = vctx;
   double score =
       bouncer_current(&r->score, c->conf->bounce.stale_days, c->now);
+  struct json *j = cmd_list_row(&c->list);
   char at[32];
 
   util_format_time(r->e.received_at, at, sizeof(at));
-  c->n++;
-  if (c->json) {
-    struct json *j = &c->j;
+  if (j) {
     json_begin_object(j);
     json_key(j, "address");
     json_string(j, r->e.address);
@@ -76,7 +73,7 @@ print_row(void *vctx, const struct store_bounce_row *r)
     json_end_object(j);
     return 0;
   }
-  if (c->n == 1)
+  if (c->list.n == 1)
     printf("%-20s  %-9s  %-6s  %5s  %5s  %-6s  %-12s  %s\n", "RECEIVED",
            "KIND", "STATUS", "COUNT", "SCORE", "SOURCE", "READER", "ADDRESS");
   printf("%-20s  %-9s  %-6s  %5g  %5g  %-6s  %-12s  %s\n", at, r->e.kind,
@@ -102,7 +99,7 @@ cmd_bounces(struct cmd_ctx *ctx, int argc, char **argv)
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     if (c != 'j')
       return cmd_usage_error(ctx, "unknown option");
-    lc.json = 1;
+    lc.list.json = 1;
   }
   if (optind < argc)
     address = argv[optind++];
@@ -111,15 +108,9 @@ cmd_bounces(struct cmd_ctx *ctx, int argc, char **argv)
   rc = cmd_store_open(ctx, STORE_READONLY, &st);
   if (rc != SM_OK)
     return sm_exit_code(rc);
-  if (lc.json) {
-    json_init(&lc.j, stdout);
-    json_begin_array(&lc.j);
-  }
+  cmd_list_begin(&lc.list);
   rc = store_bounce_list(st, address, print_row, &lc);
-  if (lc.json) {
-    json_end_array(&lc.j);
-    json_finish(&lc.j);
-  } else if (rc == SM_OK && lc.n == 0)
+  if (cmd_list_end(&lc.list) && rc == SM_OK)
     printf("no bounces%s%s\n", address ? " for " : "", address ? address : "");
   if (rc != SM_OK)
     log_error("%s", store_errmsg(st));

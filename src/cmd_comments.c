@@ -32,9 +32,7 @@ static const char usage[] =
     "  retry ID    a failed comment becomes pending again\n";
 
 struct list_ctx {
-  int json;
-  struct json j;
-  size_t n;
+  struct cmd_list list;
 };
 
 /* Prints outside text for a terminal: a control byte could move the
@@ -60,15 +58,14 @@ static int
 print_row(void *vctx, const struct store_post_row *r)
 {
   struct list_ctx *c = vctx;
+  struct json *j;
   char created[32], posted[32], next[32];
 
   util_format_time(r->created_at, created, sizeof(created));
   util_format_time(r->posted_at, posted, sizeof(posted));
   util_format_time(r->next_post_at, next, sizeof(next));
-  c->n++;
-  if (c->json) {
-    struct json *j = &c->j;
-
+  j = cmd_list_row(&c->list);
+  if (j) {
     json_begin_object(j);
     json_key(j, "id");
     json_int(j, r->id);
@@ -100,7 +97,7 @@ print_row(void *vctx, const struct store_post_row *r)
     json_end_object(j);
     return 0;
   }
-  if (c->n > 1)
+  if (c->list.n > 1)
     putchar('\n');
   printf("comment %lld  %s  attempts %ld", (long long)r->id, r->state,
          r->attempts);
@@ -186,7 +183,7 @@ cmd_comments(struct cmd_ctx *ctx, int argc, char **argv)
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
     case 'j':
-      lc.json = 1;
+      lc.list.json = 1;
       break;
     default:
       return cmd_usage_error(ctx, "unknown option");
@@ -194,7 +191,7 @@ cmd_comments(struct cmd_ctx *ctx, int argc, char **argv)
   }
   if (optind < argc &&
       (!strcmp(argv[optind], "release") || !strcmp(argv[optind], "retry"))) {
-    if (optind + 2 != argc || lc.json)
+    if (optind + 2 != argc || lc.list.json)
       return cmd_usage_error(ctx, "expected: %s ID", argv[optind]);
     return act(ctx, argv[optind], argv[optind + 1]);
   }
@@ -205,17 +202,10 @@ cmd_comments(struct cmd_ctx *ctx, int argc, char **argv)
   rc = cmd_store_open(ctx, STORE_READONLY, &st);
   if (rc != SM_OK)
     return sm_exit_code(rc);
-  if (lc.json) {
-    json_init(&lc.j, stdout);
-    json_begin_array(&lc.j);
-  }
+  cmd_list_begin(&lc.list);
   rc = store_post_list(st, summary, print_row, &lc);
-  if (lc.json) {
-    json_end_array(&lc.j);
-    json_finish(&lc.j);
-  } else if (rc == SM_OK && lc.n == 0) {
+  if (cmd_list_end(&lc.list) && rc == SM_OK)
     printf("no comments%s%s\n", summary ? " on " : "", summary ? summary : "");
-  }
   if (rc != SM_OK)
     log_error("%s", store_errmsg(st));
   store_close(st);

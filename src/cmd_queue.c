@@ -33,22 +33,19 @@ static const char usage[] =
     "                 sends again without waiting for a probe\n";
 
 struct list_ctx {
-  int json;
-  struct json j;
-  size_t n;
+  struct cmd_list list;
 };
 
 static int
 print_row(void *vctx, const struct store_queue_row *r)
 {
   struct list_ctx *c = vctx;
+  struct json *j = cmd_list_row(&c->list);
   char created[32], next[32];
 
   util_format_time(r->created_at, created, sizeof(created));
   util_format_time(r->next_attempt_at, next, sizeof(next));
-  c->n++;
-  if (c->json) {
-    struct json *j = &c->j;
+  if (j) {
     json_begin_object(j);
     json_key(j, "id");
     json_int(j, r->id);
@@ -71,7 +68,7 @@ print_row(void *vctx, const struct store_queue_row *r)
     json_end_object(j);
     return 0;
   }
-  if (c->n == 1)
+  if (c->list.n == 1)
     printf("%8s  %-8s  %-8s  %3s  %-20s  %s\n", "ID", "KIND", "STATE", "TRY",
            "NEXT ATTEMPT", "RECIPIENT / LAST ERROR");
   printf("%8lld  %-8s  %-8s  %3ld  %-20s  %s%s%s\n", (long long)r->id, r->kind,
@@ -164,7 +161,7 @@ cmd_queue(struct cmd_ctx *ctx, int argc, char **argv)
       limit = (size_t)strtoul(optarg, NULL, 10);
       break;
     case 'j':
-      lc.json = 1;
+      lc.list.json = 1;
       break;
     default:
       return cmd_usage_error(ctx, "unknown option");
@@ -181,22 +178,17 @@ cmd_queue(struct cmd_ctx *ctx, int argc, char **argv)
   rc = cmd_store_open(ctx, STORE_READONLY, &st);
   if (rc != SM_OK)
     return sm_exit_code(rc);
-  if (lc.json) {
-    json_init(&lc.j, stdout);
-    json_begin_array(&lc.j);
-  }
+  cmd_list_begin(&lc.list);
   rc = store_queue_list(st, state, limit, print_row, &lc);
-  if (lc.json) {
-    json_end_array(&lc.j);
-    json_finish(&lc.j);
-  } else if (rc == SM_OK) {
+  cmd_list_end(&lc.list);
+  if (!lc.list.json && rc == SM_OK) {
     int64_t since = 0;
     char *why = NULL, when[32];
     rc = store_queue_counts(st, counts);
     if (rc == SM_OK)
       printf("%squeued %ld, being sent %ld, sent %ld, deferred %ld, "
              "failed %ld\n",
-             lc.n ? "\n" : "", counts[0], counts[1], counts[2], counts[3],
+             lc.list.n ? "\n" : "", counts[0], counts[1], counts[2], counts[3],
              counts[4]);
     if (rc == SM_OK)
       rc = store_send_pause_get(st, &since, &why);

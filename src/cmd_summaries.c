@@ -28,9 +28,7 @@ static const char usage[] =
     "  --json         one JSON array, for scripts\n";
 
 struct list_ctx {
-  int json;
-  struct json j;
-  long count;
+  struct cmd_list list;
 };
 
 /* Copies at most `cols` characters (UTF-8 sequences, not bytes) of s. */
@@ -65,11 +63,10 @@ static int
 print_row(void *vctx, const struct store_summary_row *r)
 {
   struct list_ctx *c = vctx;
+  struct json *j = cmd_list_row(&c->list);
   char when[32];
 
-  c->count++;
-  if (c->json) {
-    struct json *j = &c->j;
+  if (j) {
     json_begin_object(j);
     json_key(j, "id");
     json_int(j, r->id);
@@ -119,7 +116,7 @@ print_row(void *vctx, const struct store_summary_row *r)
     json_end_object(j);
     return 0;
   }
-  if (c->count == 1)
+  if (c->list.n == 1)
     printf("%6s  %-10s  %5s  %-50s  %s\n", "ID", "PUBLISHED", "VOTES", "TITLE",
            "KEYWORDS");
   util_format_time(r->s.published ? r->s.published : r->first_seen, when,
@@ -173,7 +170,7 @@ cmd_summaries(struct cmd_ctx *ctx, int argc, char **argv)
       break;
     }
     case 'j':
-      lc.json = 1;
+      lc.list.json = 1;
       break;
     default:
       return cmd_usage_error(ctx, "unknown option");
@@ -190,15 +187,9 @@ cmd_summaries(struct cmd_ctx *ctx, int argc, char **argv)
   rc = cmd_store_open(ctx, 0, &st);
   if (rc != SM_OK)
     goto out;
-  if (lc.json) {
-    json_init(&lc.j, stdout);
-    json_begin_array(&lc.j);
-  }
+  cmd_list_begin(&lc.list);
   rc = store_summaries(st, &q, print_row, &lc);
-  if (lc.json) {
-    json_end_array(&lc.j);
-    json_finish(&lc.j);
-  } else if (rc == SM_OK && lc.count == 0)
+  if (cmd_list_end(&lc.list) && rc == SM_OK)
     printf("no summaries%s\n", match || q.since ? " match" : " yet");
   if (rc != SM_OK)
     log_error("%s", store_errmsg(st));
