@@ -185,6 +185,18 @@ address_normalize(const char *s, size_t n, char *out, size_t outlen)
   return ADDRESS_OK;
 }
 
+int
+address_normalize_said(const char *s, char *out, size_t outlen, char *err,
+                       size_t errlen)
+{
+  enum address_fault f = address_normalize(s, strlen(s), out, outlen);
+
+  if (f == ADDRESS_OK)
+    return 0;
+  address_explain(s, f, err, errlen);
+  return -1;
+}
+
 void
 address_fold_domain(char *addr)
 {

@@ -78,6 +78,11 @@ enum address_fault address_normalize(const char *s, size_t n, char *out,
  * (and logged) even when they are not sendable. */
 void address_fold_domain(char *addr);
 
+/* address_normalize of the string s; on a fault, err says why (as
+ * address_explain) and -1 is returned, else 0. */
+int address_normalize_said(const char *s, char *out, size_t outlen, char *err,
+                           size_t errlen);
+
 /* Whether a and b name one reader: the store's rule, ASCII case-blind over
  * the whole address (no one has two mailboxes that differ by case). NULL
  * equals nothing. */

@@ -14,6 +14,7 @@
 
 #include "address.h"
 #include "cmd.h"
+#include "import.h"
 #include "csv.h"
 #include "json.h"
 #include "log.h"
@@ -90,79 +91,6 @@ static const char usage[] =
 
 /* ---- checking what operators type ------------------------------------ */
 
-/* Checks an address typed by an operator or read from a file (the one
- * grammar of address.h) and writes it into out (at least ADDRESS_MAX + 1
- * bytes) with its domain in lower case. 0, or -1 with err saying why. */
-static int
-address_normalize_arg(const char *in, char *out, size_t outlen, char *err,
-                      size_t errlen)
-{
-  enum address_fault f = address_normalize(in, strlen(in), out, outlen);
-
-  if (f == ADDRESS_OK)
-    return 0;
-  address_explain(in, f, err, errlen);
-  return -1;
-}
-
-/* The canonical forms of the keywords of args[0..nargs-1], each parsed
- * as a query (so '"batch norm" cs.LG' is two). *kw is a new array of new
- * strings (sub_keywords_free). SM_ERR_DATA or SM_ERR_LIMIT with err
- * naming the keyword at fault. */
-static enum sm_status
-parse_keywords(char *const *args, size_t nargs, char ***kw, size_t *n,
-               char *err, size_t errlen)
-{
-  enum sm_status rc = SM_OK;
-  char why[SM_ERRLEN / 2]; /* room for it in err with the place */
-
-  *kw = NULL;
-  *n = 0;
-  for (size_t a = 0; a < nargs && rc == SM_OK; a++)
-    rc = sub_keywords_parse(args[a], kw, n, why, sizeof(why));
-  if (rc == SM_ERR_DATA)
-    snprintf(err, errlen, "bad keyword: %s", why);
-  else if (rc == SM_ERR_LIMIT)
-    snprintf(err, errlen, "%s", why);
-  if (rc != SM_OK) {
-    sub_keywords_free(*kw, *n);
-    *kw = NULL;
-    *n = 0;
-  }
-  return rc;
-}
-
-/* The status a file names (any case), or -1. */
-static int
-status_among(const char *s)
-{
-  for (int i = 0; i < MODEL_NSTATUS; i++)
-    if (!strcasecmp(s, model_status_name((enum model_status)i)))
-      return i;
-  return -1;
-}
-
-/* The frequency a file names (any case), or -1. */
-static int
-frequency_among(const char *s)
-{
-  for (int i = 0; i < MODEL_NFREQUENCY; i++)
-    if (!strcasecmp(s, model_frequency_name((enum model_frequency)i)))
-      return i;
-  return -1;
-}
-
-/* yes/no, true/false, 1/0: 1 or 0, -1 for anything else. */
-static int
-parse_bool(const char *s)
-{
-  if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") || !strcmp(s, "1"))
-    return 1;
-  if (!strcasecmp(s, "no") || !strcasecmp(s, "false") || !strcmp(s, "0"))
-    return 0;
-  return -1;
-}
-
 /* t in RFC 3339 into out, or NULL for 0 (never). */
 static const char *
 time_or_null(int64_t t, char *out, size_t outlen)
@@ -229,25 +157,21 @@ finish(struct store *st, enum sm_status rc, int in_tx, int logged)
 /* ---- add ------------------------------------------------------------- */
 
 static int
-sub_add(struct cmd_ctx *ctx, int argc, char **argv)
+sub_add_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
   static const struct option opts[] = {{"confirmed", no_argument, NULL, 'C'},
                                        {NULL, 0, NULL, 0}};
   struct cmd_mail m = {{NULL, 0}, NULL, NULL};
-  struct store_subscriber s;
+  struct sub_added done;
   struct env env;
   struct store *st = NULL;
-  struct buf added = BUF_INIT(64 * 1024), there = BUF_INIT(64 * 1024);
   char addr[ADDRESS_MAX + 1], err[SM_ERRLEN];
-  int before = -1; /* the reader's status before, -1 when new */
   char **kw = NULL;
   size_t nkw = 0;
-  int64_t id = 0;
   enum sm_status rc;
-  int c, confirmed = 0, in_tx = 0, sent = 0, logged = 0, code;
-  int forgotten = 0;
+  int c, confirmed = 0, in_tx = 0, logged = 0, code;
 
-  memset(&s, 0, sizeof(s));
+  memset(&done, 0, sizeof(done));
   /* '+': stop at ADDRESS, so that a negated keyword (-gan) is no option. */
   while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
     if (c != 'C')
@@ -256,13 +180,13 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
   }
   if (optind >= argc)
     return cmd_usage_error(ctx, "add: which address?");
-  if (address_normalize_arg(argv[optind], addr, sizeof(addr), err,
-                            sizeof(err))) {
+  if (address_normalize_said(argv[optind], addr, sizeof(addr), err,
+                             sizeof(err))) {
     log_error("%s", err);
     return EX_DATAERR;
   }
-  rc = parse_keywords(argv + optind + 1, (size_t)(argc - optind - 1), &kw,
-                      &nkw, err, sizeof(err));
+  rc = sub_keywords_parse_args(argv + optind + 1, (size_t)(argc - optind - 1),
+                               &kw, &nkw, err, sizeof(err));
   if (rc != SM_OK) {
     if (rc != SM_ERR_NOMEM)
       log_error("%s: %s; nothing changed", addr, err);
@@ -271,48 +195,20 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
   rc = begin_write(ctx, !confirmed, &m, &st, &env, &in_tx, &logged);
   if (rc != SM_OK)
     goto out;
-  rc = sub_is_forgotten(st, addr, &forgotten);
-  if (rc == SM_OK && forgotten) {
+  rc = sub_add(&env, addr, confirmed, kw, nkw, &done);
+  if (rc == SM_ERR_DATA) {
     log_error("%s: forgotten at the reader's request (sub forget); not "
               "added (they may subscribe again by mail themselves)",
               addr);
     logged = 1;
-    rc = SM_ERR_DATA;
     goto out;
-  }
-  if (rc == SM_OK)
-    rc = store_sub_get(st, addr, &s);
-  if (rc == SM_ERR_NOTFOUND) {
-    rc = store_sub_create(
-        st, addr, confirmed ? MODEL_CONFIRMED : MODEL_PENDING, env.now, &id);
-    if (rc == SM_OK)
-      rc = store_sub_get_id(st, id, &s);
-  } else if (rc == SM_OK) {
-    before = (int)s.status;
-    if (confirmed && s.status != MODEL_CONFIRMED)
-      rc = store_sub_set_status(st, s.id, MODEL_CONFIRMED, env.now);
-  }
-  if (rc != SM_OK)
-    goto out;
-  id = s.id;
-  for (size_t i = 0; i < nkw && rc == SM_OK; i++) {
-    int was_added = 0;
-    rc = store_interest_add(st, id, kw[i], SUB_MAX_INTERESTS, env.now,
-                            &was_added);
-    if (rc == SM_OK)
-      rc = buf_printf(was_added ? &added : &there, "%s%s",
-                      (was_added ? added.len : there.len) ? " " : "", kw[i]);
   }
   if (rc == SM_ERR_LIMIT) {
     log_error("%s: would have more than %d keywords; nothing changed",
-              s.address, SUB_MAX_INTERESTS);
+              done.address, SUB_MAX_INTERESTS);
     logged = 1;
     goto out;
   }
-  /* Everything a subscribe by mail does: pending again after an
-   * unsubscribe, one request to confirm a day. */
-  if (rc == SM_OK && !confirmed)
-    rc = sub_request(&env, s.address, NULL, &id, &sent);
   if (rc != SM_OK)
     goto out;
   rc = store_commit(st);
@@ -320,32 +216,30 @@ sub_add(struct cmd_ctx *ctx, int argc, char **argv)
   if (rc != SM_OK)
     goto out;
   if (confirmed)
-    printf("%s: %s; no mail sent\n", s.address,
-           before < 0                  ? "new reader, confirmed"
-           : before != MODEL_CONFIRMED ? "confirmed now"
-                                       : "confirmed already");
-  else if (before == MODEL_CONFIRMED)
-    printf("%s: confirmed already; no mail sent\n", s.address);
+    printf("%s: %s; no mail sent\n", done.address,
+           done.before < 0                  ? "new reader, confirmed"
+           : done.before != MODEL_CONFIRMED ? "confirmed now"
+                                            : "confirmed already");
+  else if (done.before == MODEL_CONFIRMED)
+    printf("%s: confirmed already; no mail sent\n", done.address);
   else
-    printf("%s: %s; %s\n", s.address,
-           before < 0                ? "new reader, pending"
-           : before == MODEL_PENDING ? "pending"
-                                     : "pending again",
-           sent ? "a request to confirm was queued"
-                : "no request to confirm queued: one went out in the "
-                  "last 24 hours");
-  if (added.len)
-    printf("keywords added: %s\n", buf_str(&added));
-  if (there.len)
-    printf("keywords there already: %s\n", buf_str(&there));
+    printf("%s: %s; %s\n", done.address,
+           done.before < 0                ? "new reader, pending"
+           : done.before == MODEL_PENDING ? "pending"
+                                          : "pending again",
+           done.sent ? "a request to confirm was queued"
+                     : "no request to confirm queued: one went out in the "
+                       "last 24 hours");
+  if (done.added.len)
+    printf("keywords added: %s\n", buf_str(&done.added));
+  if (done.there.len)
+    printf("keywords there already: %s\n", buf_str(&done.there));
 out:
   code = finish(st, rc, in_tx, logged);
   store_close(st);
   cmd_mail_close(&m);
-  store_subscriber_free(&s);
   sub_keywords_free(kw, nkw);
-  buf_free(&added);
-  buf_free(&there);
+  sub_added_free(&done);
   return code;
 }
 
@@ -356,8 +250,8 @@ sub_del(struct cmd_ctx *ctx, int argc, char **argv)
 {
   static const struct option opts[] = {{NULL, 0, NULL, 0}};
   struct store_subscriber s;
+  struct env env;
   struct store *st = NULL;
-  char **kw = NULL;
   size_t nkw = 0;
   enum sm_status rc;
   int code, in_tx = 0, logged = 0;
@@ -376,18 +270,13 @@ sub_del(struct cmd_ctx *ctx, int argc, char **argv)
   if (rc != SM_OK)
     goto out;
   in_tx = 1;
-  /* Looked up as given: the store compares addresses without case, and
-   * one that mail brought in may not pass the checks of `add`. */
-  rc = store_sub_get(st, argv[optind], &s);
+  cmd_env(ctx, st, NULL, &env);
+  rc = sub_remove(&env, argv[optind], &s, &nkw);
   if (rc == SM_ERR_NOTFOUND) {
     log_error("no reader %s", argv[optind]);
     logged = 1;
     goto out;
   }
-  if (rc == SM_OK)
-    rc = store_interests(st, s.id, &kw, &nkw);
-  if (rc == SM_OK)
-    rc = store_sub_delete(st, s.id);
   if (rc != SM_OK)
     goto out;
   rc = store_commit(st);
@@ -400,7 +289,6 @@ out:
   code = finish(st, rc, in_tx, logged);
   store_close(st);
   store_subscriber_free(&s);
-  sub_keywords_free(kw, nkw);
   return code;
 }
 
@@ -587,21 +475,6 @@ out:
 
 /* ---- export ------------------------------------------------------------ */
 
-enum sub_column {
-  COL_ADDRESS,
-  COL_STATUS,
-  COL_FREQUENCY,
-  COL_PAUSED,
-  COL_KEYWORDS,
-  COL_CREATED,
-  COL_CONFIRMED,
-  NCOLUMNS
-};
-
-static const char *const column_names[NCOLUMNS] = {
-    "address",  "status",     "frequency",   "paused",
-    "keywords", "created_at", "confirmed_at"};
-
 struct export_ctx {
   struct buf line;
   enum sm_status rc;
@@ -620,7 +493,7 @@ export_row(void *vctx, const struct store_subscriber *s, char *const *kw,
 {
   struct export_ctx *c = vctx;
   struct buf kwb = BUF_INIT(SUB_EXPORT_LINE_MAX);
-  const char *f[NCOLUMNS];
+  const char *f[IMPORT_NCOLUMNS];
   const char **sorted = NULL;
   char created[32], confirmed[32];
 
@@ -637,21 +510,21 @@ export_row(void *vctx, const struct store_subscriber *s, char *const *kw,
   for (size_t i = 0; i < nkw && c->rc == SM_OK; i++)
     c->rc = buf_printf(&kwb, "%s%s", i ? " " : "", sorted[i]);
   free(sorted);
-  f[COL_ADDRESS] = s->address;
-  f[COL_STATUS] = model_status_name(s->status);
-  f[COL_FREQUENCY] = model_frequency_name(s->frequency);
-  f[COL_PAUSED] = s->paused ? "yes" : "no";
-  f[COL_KEYWORDS] = buf_str(&kwb);
-  f[COL_CREATED] = time_or_null(s->created_at, created, sizeof(created));
-  f[COL_CONFIRMED] =
+  f[IMPORT_ADDRESS] = s->address;
+  f[IMPORT_STATUS] = model_status_name(s->status);
+  f[IMPORT_FREQUENCY] = model_frequency_name(s->frequency);
+  f[IMPORT_PAUSED] = s->paused ? "yes" : "no";
+  f[IMPORT_KEYWORDS] = buf_str(&kwb);
+  f[IMPORT_CREATED] = time_or_null(s->created_at, created, sizeof(created));
+  f[IMPORT_CONFIRMED] =
       time_or_null(s->confirmed_at, confirmed, sizeof(confirmed));
-  if (!f[COL_CREATED])
-    f[COL_CREATED] = "";
-  if (!f[COL_CONFIRMED])
-    f[COL_CONFIRMED] = "";
+  if (!f[IMPORT_CREATED])
+    f[IMPORT_CREATED] = "";
+  if (!f[IMPORT_CONFIRMED])
+    f[IMPORT_CONFIRMED] = "";
   buf_reset(&c->line);
   if (c->rc == SM_OK)
-    c->rc = csv_put_record(&c->line, f, NCOLUMNS);
+    c->rc = csv_put_record(&c->line, f, IMPORT_NCOLUMNS);
   buf_free(&kwb);
   if (c->rc != SM_OK)
     return 1;
@@ -680,7 +553,7 @@ sub_export(struct cmd_ctx *ctx, int argc, char **argv)
   rc = cmd_store_open(ctx, 0, &st);
   if (rc != SM_OK)
     return sm_exit_code(rc);
-  rc = csv_put_record(&ec.line, column_names, NCOLUMNS);
+  rc = csv_put_record(&ec.line, import_columns, IMPORT_NCOLUMNS);
   if (rc == SM_OK &&
       fwrite(ec.line.data, 1, ec.line.len, stdout) != ec.line.len)
     rc = SM_ERR_IO;
@@ -703,331 +576,6 @@ sub_export(struct cmd_ctx *ctx, int argc, char **argv)
   store_close(st);
   buf_free(&ec.line);
   return code;
-}
-
-/* ---- import ------------------------------------------------------------ */
-
-/* One line of the file, checked. */
-struct import_row {
-  size_t line;
-  char address[ADDRESS_MAX + 1];
-  int status;    /* enum model_status; -1 when not given */
-  int frequency; /* enum model_frequency; -1 when not given */
-  int paused;    /* -1 when not given */
-  char **kw;     /* canonical forms */
-  size_t nkw;
-  int64_t created_at, confirmed_at; /* 0 when not given */
-};
-
-struct import {
-  const char *name; /* FILE as given, for messages */
-  struct import_row *rows;
-  size_t nrows, cap;
-  int col[NCOLUMNS]; /* the field of each column, -1 when absent */
-};
-
-static void
-import_free(struct import *im)
-{
-  for (size_t i = 0; i < im->nrows; i++)
-    sub_keywords_free(im->rows[i].kw, im->rows[i].nkw);
-  free(im->rows);
-}
-
-/* Reads the header: which field is which column. */
-static enum sm_status
-import_header(struct import *im, const struct csv_record *rec, char *err,
-              size_t errlen)
-{
-  for (size_t k = 0; k < NCOLUMNS; k++)
-    im->col[k] = -1;
-  for (size_t i = 0; i < rec->nfields; i++) {
-    const char *name = util_trim(rec->fields[i]);
-    size_t k;
-    for (k = 0; k < NCOLUMNS; k++)
-      if (!strcasecmp(name, column_names[k]))
-        break;
-    if (k == NCOLUMNS) {
-      snprintf(err, errlen,
-               "%s:%zu: unknown column \"%s\" (the columns are address, "
-               "status, frequency, paused, keywords, created_at, "
-               "confirmed_at)",
-               im->name, rec->line, name);
-      return SM_ERR_DATA;
-    }
-    if (im->col[k] >= 0) {
-      snprintf(err, errlen, "%s:%zu: column \"%s\" twice", im->name, rec->line,
-               column_names[k]);
-      return SM_ERR_DATA;
-    }
-    im->col[k] = (int)i;
-  }
-  if (im->col[COL_ADDRESS] < 0) {
-    snprintf(err, errlen,
-             "%s:%zu: no \"address\" column (the first line must name the "
-             "columns)",
-             im->name, rec->line);
-    return SM_ERR_DATA;
-  }
-  return SM_OK;
-}
-
-/* A field of a column, trimmed; "" when the file has no such column. */
-static const char *
-field(const struct import *im, const struct csv_record *rec, enum sub_column k)
-{
-  return im->col[k] < 0 ? "" : util_trim(rec->fields[im->col[k]]);
-}
-
-/* Checks one record into a new row. */
-static enum sm_status
-import_record(struct import *im, const struct csv_record *rec, char *err,
-              size_t errlen)
-{
-  struct import_row *row;
-  const char *v;
-  char why[SM_ERRLEN / 2]; /* room for it in err with the place */
-  char *one[1];
-  enum sm_status rc;
-  size_t ncols = 0;
-
-  for (size_t k = 0; k < NCOLUMNS; k++)
-    ncols += im->col[k] >= 0;
-  if (rec->nfields != ncols) {
-    snprintf(err, errlen, "%s:%zu: %zu field%s, but the header names %zu",
-             im->name, rec->line, rec->nfields, rec->nfields == 1 ? "" : "s",
-             ncols);
-    return SM_ERR_DATA;
-  }
-  if (im->nrows == im->cap) {
-    size_t ncap = im->cap ? im->cap * 2 : 64;
-    struct import_row *p = realloc(im->rows, ncap * sizeof(*p));
-    if (!p)
-      return SM_ERR_NOMEM;
-    im->rows = p;
-    im->cap = ncap;
-  }
-  row = &im->rows[im->nrows];
-  memset(row, 0, sizeof(*row));
-  row->line = rec->line;
-  row->paused = -1;
-  row->status = row->frequency = -1;
-  /* The address as written, untrimmed: " ada@example.org" is refused
-   * here as by sub add and every other door (address.h). */
-  if (address_normalize_arg(rec->fields[im->col[COL_ADDRESS]], row->address,
-                            sizeof(row->address), why, sizeof(why))) {
-    snprintf(err, errlen, "%s:%zu: %s", im->name, rec->line, why);
-    return SM_ERR_DATA;
-  }
-  v = field(im, rec, COL_STATUS);
-  if (*v && (row->status = status_among(v)) < 0) {
-    snprintf(err, errlen,
-             "%s:%zu: status \"%s\" is not pending, confirmed, "
-             "unsubscribed or disabled",
-             im->name, rec->line, v);
-    return SM_ERR_DATA;
-  }
-  v = field(im, rec, COL_FREQUENCY);
-  if (*v && (row->frequency = frequency_among(v)) < 0) {
-    snprintf(err, errlen, "%s:%zu: frequency \"%s\" is not weekly or daily",
-             im->name, rec->line, v);
-    return SM_ERR_DATA;
-  }
-  v = field(im, rec, COL_PAUSED);
-  if (*v && (row->paused = parse_bool(v)) < 0) {
-    snprintf(err, errlen, "%s:%zu: paused \"%s\" is not yes or no", im->name,
-             rec->line, v);
-    return SM_ERR_DATA;
-  }
-  v = field(im, rec, COL_CREATED);
-  if (*v && util_parse_date(v, &row->created_at) < 0) {
-    snprintf(err, errlen,
-             "%s:%zu: created_at \"%s\" is not a date (2026-11-23 or "
-             "RFC 3339)",
-             im->name, rec->line, v);
-    return SM_ERR_DATA;
-  }
-  v = field(im, rec, COL_CONFIRMED);
-  if (*v && util_parse_date(v, &row->confirmed_at) < 0) {
-    snprintf(err, errlen,
-             "%s:%zu: confirmed_at \"%s\" is not a date (2026-11-23 or "
-             "RFC 3339)",
-             im->name, rec->line, v);
-    return SM_ERR_DATA;
-  }
-  one[0] = (char *)field(im, rec, COL_KEYWORDS);
-  rc = parse_keywords(one, 1, &row->kw, &row->nkw, why, sizeof(why));
-  if (rc == SM_ERR_NOMEM)
-    return rc;
-  if (rc != SM_OK) {
-    snprintf(err, errlen, "%s:%zu: %s", im->name, rec->line, why);
-    return rc;
-  }
-  im->nrows++;
-  return SM_OK;
-}
-
-static int
-cmp_row(const void *a, const void *b)
-{
-  const struct import_row *x = *(const struct import_row *const *)a;
-  const struct import_row *y = *(const struct import_row *const *)b;
-  int c = strcasecmp(x->address, y->address);
-
-  return c ? c : (x->line > y->line) - (x->line < y->line);
-}
-
-/* The store compares addresses without case: two rows of one address
- * would be merged silently, so they are an error. */
-static enum sm_status
-import_duplicates(struct import *im, char *err, size_t errlen)
-{
-  struct import_row **by = NULL;
-  enum sm_status rc = SM_OK;
-
-  if (im->nrows < 2)
-    return SM_OK;
-  by = malloc(im->nrows * sizeof(*by));
-  if (!by)
-    return SM_ERR_NOMEM;
-  for (size_t i = 0; i < im->nrows; i++)
-    by[i] = &im->rows[i];
-  qsort(by, im->nrows, sizeof(*by), cmp_row);
-  for (size_t i = 1; i < im->nrows; i++)
-    if (!strcasecmp(by[i - 1]->address, by[i]->address)) {
-      snprintf(err, errlen, "%s:%zu: %s is on line %zu already", im->name,
-               by[i]->line, by[i]->address, by[i - 1]->line);
-      rc = SM_ERR_DATA;
-      break;
-    }
-  free(by);
-  return rc;
-}
-
-/* Reads and checks the whole file before anything is written. */
-static enum sm_status
-import_read(struct import *im, const char *data, size_t len, char *err,
-            size_t errlen)
-{
-  struct csv_reader r;
-  struct csv_record rec;
-  enum sm_status rc;
-
-  csv_init(&r, im->name, data, len);
-  rc = csv_next(&r, &rec, err, errlen);
-  if (rc == SM_OK && rec.nfields == 0) {
-    snprintf(err, errlen, "%s: empty; the first line must name the columns",
-             im->name);
-    rc = SM_ERR_DATA;
-  }
-  if (rc == SM_OK)
-    rc = import_header(im, &rec, err, errlen);
-  while (rc == SM_OK) {
-    rc = csv_next(&r, &rec, err, errlen);
-    if (rc != SM_OK || rec.nfields == 0)
-      break;
-    rc = import_record(im, &rec, err, errlen);
-  }
-  csv_free(&r);
-  if (rc == SM_OK)
-    rc = import_duplicates(im, err, errlen);
-  return rc;
-}
-
-struct import_counts {
-  long created, updated, sent, forgotten;
-  long by_status[MODEL_NSTATUS];
-};
-
-/* Writes one checked row. */
-static enum sm_status
-import_apply(const struct env *env, const struct import *im,
-             const struct import_row *row, int confirmed, int send,
-             struct import_counts *n, char *err, size_t errlen)
-{
-  struct store_subscriber s;
-  enum sm_status rc;
-  enum model_status status;
-
-  memset(&s, 0, sizeof(s));
-  rc = store_sub_get(env->st, row->address, &s);
-  if (rc == SM_ERR_NOTFOUND) {
-    struct store_subscriber ins;
-    int forgotten = 0;
-    /* A reader who asked to be forgotten is not brought back by a file
-     * (an old export, a list from elsewhere). */
-    rc = sub_is_forgotten(env->st, row->address, &forgotten);
-    if (rc != SM_OK)
-      return rc;
-    if (forgotten) {
-      log_warning("%s:%zu: %s: skipped: forgotten at the reader's request "
-                  "(sub forget)",
-                  im->name, row->line, row->address);
-      n->forgotten++;
-      return SM_OK;
-    }
-    memset(&ins, 0, sizeof(ins));
-    ins.address = (char *)row->address;
-    if (confirmed)
-      status =
-          row->status >= 0 ? (enum model_status)row->status : MODEL_CONFIRMED;
-    else if (row->status == MODEL_UNSUBSCRIBED ||
-             row->status == MODEL_DISABLED)
-      status = (enum model_status)row->status; /* an opt-out is never
-                                                  undone by a file */
-    else
-      status = MODEL_PENDING;
-    ins.status = status;
-    ins.frequency = row->frequency >= 0 ? (enum model_frequency)row->frequency
-                                        : MODEL_WEEKLY;
-    ins.paused = row->paused > 0;
-    ins.created_at = row->created_at;
-    /* A confirmation elsewhere counts only when the operator says so. */
-    if (confirmed)
-      ins.confirmed_at = row->confirmed_at           ? row->confirmed_at
-                         : status == MODEL_CONFIRMED ? env->now
-                                                     : 0;
-    rc = store_sub_insert(env->st, &ins, env->now, &s.id);
-    if (rc != SM_OK)
-      return rc;
-    n->created++;
-  } else if (rc == SM_OK) {
-    status = s.status;
-    if (confirmed) {
-      enum model_status want =
-          row->status >= 0 ? (enum model_status)row->status : MODEL_CONFIRMED;
-      if (want != s.status)
-        rc = store_sub_set_status(env->st, s.id, want, env->now);
-      status = want;
-    }
-    if (rc == SM_OK && row->frequency >= 0 &&
-        (enum model_frequency)row->frequency != s.frequency)
-      rc = store_sub_set_frequency(
-          env->st, s.id, (enum model_frequency)row->frequency, env->now);
-    if (rc == SM_OK && row->paused >= 0 && row->paused != s.paused)
-      rc = store_sub_set_paused(env->st, s.id, row->paused, env->now);
-    n->updated++;
-  }
-  for (size_t i = 0; rc == SM_OK && i < row->nkw; i++) {
-    int added;
-    rc = store_interest_add(env->st, s.id, row->kw[i], SUB_MAX_INTERESTS,
-                            env->now, &added);
-    if (rc == SM_ERR_LIMIT)
-      snprintf(err, errlen, "%s:%zu: %s would have more than %d keywords",
-               im->name, row->line, row->address, SUB_MAX_INTERESTS);
-  }
-  if (rc == SM_OK)
-    n->by_status[status]++;
-  if (rc == SM_OK && send && status == MODEL_PENDING) {
-    struct store_subscriber who = s;
-    int sent = 0;
-    who.address = (char *)row->address;
-    who.status = MODEL_PENDING;
-    rc = sub_send_confirmation(env, &who, NULL, &sent);
-    n->sent += sent;
-  }
-  store_subscriber_free(&s);
-  return rc;
 }
 
 static int
@@ -1087,9 +635,7 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
   rc = begin_write(ctx, send, &m, &st, &env, &in_tx, &logged);
   if (rc != SM_OK)
     goto out;
-  for (size_t i = 0; i < im.nrows && rc == SM_OK; i++)
-    rc = import_apply(&env, &im, &im.rows[i], confirmed, send, &n, err,
-                      sizeof(err));
+  rc = import_apply(&env, &im, confirmed, send, &n, err, sizeof(err));
   if (rc == SM_ERR_LIMIT) {
     log_error("%s; nothing imported", *err ? err : sm_strerror(rc));
     logged = 1;
@@ -1174,7 +720,7 @@ static const struct {
   const char *name;
   cmd_fn fn;
 } actions[] = {
-    {"add", sub_add},           {"del", sub_del},       {"list", sub_list},
+    {"add", sub_add_cmd},       {"del", sub_del},       {"list", sub_list},
     {"show", sub_show},         {"export", sub_export}, {"import", sub_import},
     {"forget", sub_forget_cmd},
 };

@@ -573,3 +573,102 @@ sub_forget(struct store *st, const char *address, int64_t now,
              n->checkpointed ? "" : "; the WAL could not be truncated yet");
   return rc;
 }
+
+enum sm_status
+sub_keywords_parse_args(char *const *args, size_t nargs, char ***kw, size_t *n,
+                        char *err, size_t errlen)
+{
+  enum sm_status rc = SM_OK;
+  char why[SM_ERRLEN / 2]; /* room for it in err with the place */
+
+  *kw = NULL;
+  *n = 0;
+  for (size_t a = 0; a < nargs && rc == SM_OK; a++)
+    rc = sub_keywords_parse(args[a], kw, n, why, sizeof(why));
+  if (rc == SM_ERR_DATA)
+    snprintf(err, errlen, "bad keyword: %s", why);
+  else if (rc == SM_ERR_LIMIT)
+    snprintf(err, errlen, "%s", why);
+  if (rc != SM_OK) {
+    sub_keywords_free(*kw, *n);
+    *kw = NULL;
+    *n = 0;
+  }
+  return rc;
+}
+
+enum sm_status
+sub_add(const struct env *env, const char *address, int confirmed,
+        char *const *kw, size_t nkw, struct sub_added *out)
+{
+  struct store_subscriber s;
+  int forgotten = 0;
+  int64_t id = 0;
+  enum sm_status rc;
+
+  memset(out, 0, sizeof(*out));
+  buf_init(&out->added, 64 * 1024);
+  buf_init(&out->there, 64 * 1024);
+  out->before = -1;
+  memset(&s, 0, sizeof(s));
+  rc = sub_is_forgotten(env->st, address, &forgotten);
+  if (rc == SM_OK && forgotten)
+    return SM_ERR_DATA;
+  if (rc == SM_OK)
+    rc = store_sub_get(env->st, address, &s);
+  if (rc == SM_ERR_NOTFOUND) {
+    rc = store_sub_create(env->st, address,
+                          confirmed ? MODEL_CONFIRMED : MODEL_PENDING,
+                          env->now, &id);
+    if (rc == SM_OK)
+      rc = store_sub_get_id(env->st, id, &s);
+  } else if (rc == SM_OK) {
+    out->before = (int)s.status;
+    if (confirmed && s.status != MODEL_CONFIRMED)
+      rc = store_sub_set_status(env->st, s.id, MODEL_CONFIRMED, env->now);
+  }
+  if (rc != SM_OK)
+    goto out;
+  out->id = s.id;
+  snprintf(out->address, sizeof(out->address), "%s", s.address);
+  for (size_t i = 0; i < nkw && rc == SM_OK; i++) {
+    int was_added = 0;
+    struct buf *b;
+    rc = store_interest_add(env->st, s.id, kw[i], SUB_MAX_INTERESTS, env->now,
+                            &was_added);
+    b = was_added ? &out->added : &out->there;
+    if (rc == SM_OK)
+      rc = buf_printf(b, "%s%s", b->len ? " " : "", kw[i]);
+  }
+  /* Everything a subscribe by mail does: pending again after an
+   * unsubscribe, one request to confirm a day. */
+  if (rc == SM_OK && !confirmed)
+    rc = sub_request(env, s.address, NULL, &id, &out->sent);
+out:
+  store_subscriber_free(&s);
+  return rc;
+}
+
+void
+sub_added_free(struct sub_added *a)
+{
+  buf_free(&a->added);
+  buf_free(&a->there);
+}
+
+enum sm_status
+sub_remove(const struct env *env, const char *address,
+           struct store_subscriber *out, size_t *nkw)
+{
+  char **kw = NULL;
+  enum sm_status rc;
+
+  *nkw = 0;
+  rc = store_sub_get(env->st, address, out);
+  if (rc == SM_OK)
+    rc = store_interests(env->st, out->id, &kw, nkw);
+  if (rc == SM_OK)
+    rc = store_sub_delete(env->st, out->id);
+  sub_keywords_free(kw, *nkw);
+  return rc;
+}

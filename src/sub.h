@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "address.h"
 #include "buf.h"
 #include "conf.h"
 #include "env.h"
@@ -74,6 +75,43 @@ enum sm_status sub_del_keywords(const struct env *env, int64_t sub,
 enum sm_status sub_keywords_parse(const char *query, char ***kw, size_t *n,
                                   char *why, size_t whylen);
 void sub_keywords_free(char **kw, size_t n);
+/* What sub_add did. The buffers are owned: sub_added_free. */
+struct sub_added {
+  int64_t id;
+  char address[ADDRESS_MAX + 1]; /* as stored */
+  int before;       /* enum model_status before, -1 for a new reader */
+  int sent;         /* a request to confirm was queued */
+  struct buf added; /* keywords new to the reader, space-separated */
+  struct buf there; /* keywords the reader had already */
+};
+
+/* An operator's `sub add`, in the caller's transaction: makes the
+ * normalised `address` a reader of kw[0..nkw-1]. Confirmed when
+ * `confirmed` (the operator vouches; no mail), else as a subscribe by
+ * mail (pending again after an unsubscribe, one request to confirm a
+ * day). SM_ERR_DATA when the address was forgotten (sub forget);
+ * SM_ERR_LIMIT when the reader would have more than SUB_MAX_INTERESTS
+ * keywords. */
+enum sm_status sub_add(const struct env *env, const char *address,
+                       int confirmed, char *const *kw, size_t nkw,
+                       struct sub_added *out);
+void sub_added_free(struct sub_added *a);
+
+/* An operator's `sub del`, in the caller's transaction: removes the
+ * reader of `address` (compared without case, as given: mail may have
+ * brought in one that sub add would refuse) with their interests and
+ * tokens. *out (freed with store_subscriber_free) is the reader as they
+ * were, *nkw how many keywords they had. SM_ERR_NOTFOUND when unknown. */
+enum sm_status sub_remove(const struct env *env, const char *address,
+                          struct store_subscriber *out, size_t *nkw);
+
+/* The keywords of args[0..nargs-1], each parsed as by sub_keywords_parse
+ * (so '"batch norm" cs.LG' is two), into a new array *kw of *n. On
+ * SM_ERR_DATA or SM_ERR_LIMIT err names the keyword at fault ("bad
+ * keyword: ...") and *kw is NULL. */
+enum sm_status sub_keywords_parse_args(char *const *args, size_t nargs,
+                                       char ***kw, size_t *n, char *err,
+                                       size_t errlen);
 
 /* The reader's keywords as a list value for templates. */
 enum sm_status sub_keywords_value(const struct env *env, int64_t sub,
