@@ -308,14 +308,21 @@ quote_depth(const char *s, size_t n, const char **body, size_t *body_len)
   /* A few leading spaces are how some programs indent a quote. */
   while (i < n && i < 3 && s[i] == ' ')
     i++;
-  if (i >= n || s[i] != '>')
-    return 0;
-  while (i < n && s[i] == '>') {
+  /* "&gt;" is a quote mark that a careless HTML-to-text step left
+   * escaped. */
+  while (i < n) {
+    if (s[i] == '>')
+      i++;
+    else if (n - i >= 4 && memcmp(s + i, "&gt;", 4) == 0)
+      i += 4;
+    else
+      break;
     depth++;
-    i++;
-    if (i < n && s[i] == ' ' && i + 1 < n && s[i + 1] == '>')
+    if (i + 1 < n && s[i] == ' ' && (s[i + 1] == '>' || s[i + 1] == '&'))
       i++;
   }
+  if (!depth)
+    return 0;
   if (i < n && s[i] == ' ')
     i++;
   *body = s + i;
@@ -875,9 +882,15 @@ attribution_kind(const char *s, size_t n)
     n -= 3;
   }
   n = rtrim(s, n);
-  verb = has_verb(s, n);
+  if (!colon && !dashes && !(n && s[n - 1] == '>'))
+    return A_NONE;
   addr = memchr(s, '@', n) != NULL;
   date = date_strength(s, n);
+  /* Every form below but the one between dashes needs one of these:
+   * the table of verbs is looked at only then. */
+  if (!addr && !date && !dashes)
+    return A_NONE;
+  verb = has_verb(s, n);
   lead = has_lead(s, n);
   if (colon || dashes) {
     if (verb && ((lead && date) || addr || date == 2))
@@ -1176,15 +1189,12 @@ attribution_start(const char *s, size_t n)
     return 2;
   while (wl < n && wl < 24 && s[wl] != ' ' && s[wl] != ',')
     wl++;
-  /* A weekday: one word followed by a comma and a number soon after
-   * ("Понедельник, 23 ноября"), or a short one and then the day ("po
-   * 23. 11. 2026", "ma 23.11.2026"). */
-  if (wl < n && s[wl] == ',' && date_strength(s, n < 40 ? n : 40))
-    return 2;
-  if (wl < n && wl <= 12) {
+  /* A weekday, then the day: "Понедельник, 23 ноября", "pon., 23 lis",
+   * "po 23. 11. 2026", "ma 23.11.2026". */
+  if (wl < n) {
     size_t d = wl;
 
-    while (d < n && (s[d] == ' ' || s[d] == ','))
+    while (d < n && (s[d] == ' ' || s[d] == ',' || s[d] == '.'))
       d++;
     if (d < n && is_digit(s[d]))
       return 2;
@@ -1236,6 +1246,10 @@ attribution_at(const struct lines *L, size_t i, size_t off, size_t *end)
       joined[jl++] = ' ';
     memcpy(joined + jl, s, n);
     jl += n;
+    /* Only a run that ends as an attribution does is worth a look. */
+    if (s[n - 1] != ':' && s[n - 1] != '-' && s[n - 1] != '>' &&
+        !ends_with(s, n, "："))
+      continue;
     a = attribution_kind(joined, jl);
     if (a != A_NONE) {
       *end = k;
@@ -1362,6 +1376,30 @@ is_verb_tail(const char *s, size_t n)
   return n >= 2 && n <= 40 && s[n - 1] == ':' && has_verb(s, n - 1);
 }
 
+/* Whether line i is a Python prompt the reader typed (">>> x = 1"):
+ * ">>> " right under a line of the reader's own text that introduces
+ * no quote, or under another prompt or its "... " continuation. A real
+ * third-level quote comes under the first and second levels or an
+ * attribution. */
+static int
+is_prompt(const struct lines *L, size_t i)
+{
+  const struct line *p;
+  size_t n;
+  const char *s;
+
+  if (L->v[i].len < 4 || memcmp(L->v[i].s, ">>> ", 4) != 0 || i == 0)
+    return 0;
+  p = &L->v[i - 1];
+  if (p->kind != K_TEXT)
+    return 0;
+  n = p->len;
+  s = ltrim(p->s, &n);
+  if (n >= 4 && (memcmp(s, ">>> ", 4) == 0 || memcmp(s, "... ", 4) == 0))
+    return 1;
+  return !is_attribution(s, n) && !is_sig_delim(s, n);
+}
+
 /* A phone signature is one only at the end of what the reader wrote:
  * "Sent from my phone" followed by more of their text was a sentence. */
 static void
@@ -1390,6 +1428,8 @@ classify(struct lines *L, const char *footer)
       l->depth = 0; /* "> wrote:" may end a wrapped attribution */
       l->tail = 1;
     }
+    if (l->depth && is_prompt(L, i))
+      l->depth = 0;
     if (l->depth) {
       size_t bl;
       const char *b = quoted_text(l, &bl);

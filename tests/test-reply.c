@@ -249,6 +249,141 @@ test_signatures(void)
              "Coment\xC3\xA1rio.\n", "signature: Enviado do meu iPhone");
 }
 
+/* The phrases of many languages and programs, one family each. */
+static void
+test_languages(void)
+{
+  static const struct {
+    const char *line, *name;
+  } attrs[] = {
+      {"23.11.2026 10:00, Ann Lee пишет:", "attribution: Russian Thunderbird"},
+      {"23 нояб. 2026 г., в 10:00, Ann <a@example.org> написал(а):",
+       "attribution: Russian Apple Mail"},
+      {"W dniu 23.11.2026 o 10:00, Ann Lee pisze:", "attribution: Polish"},
+      {"pon., 23 lis 2026 o 10:00 Ann <a@example.org> napisał(a):",
+       "attribution: Polish Gmail"},
+      {"Dne 23. 11. 26 v 10:00 Ann Lee napsal(a):", "attribution: Czech"},
+      {"po 23. 11. 2026 v 10:00 odesílatel Ann <a@example.org> napsal:",
+       "attribution: Czech Gmail, weekday first"},
+      {"Den 2026-11-23 kl. 10:00, skrev Ann Lee:", "attribution: Swedish"},
+      {"ma 23.11.2026 klo 10.00 Ann (a@example.org) kirjoitti:",
+       "attribution: Finnish"},
+      {"23.11.2026 10:00, Ann Lee пише:", "attribution: Ukrainian"},
+      {"Vào 23/11/2026 10:00, Ann Lee đã viết:", "attribution: Vietnamese"},
+      {"2026/11/23 10:00、Ann <a@example.org>のメッセージ:",
+       "attribution: Japanese"},
+      {"在 2026/11/23 10:00, Ann Lee 写道：", "attribution: Chinese"},
+      {"2026. 11. 23. 오전 10:00, Ann <a@example.org> 작성:",
+       "attribution: Korean"},
+      {"2026-11-23 10:00 GMT+03:00 Ann <a@example.org>:",
+       "attribution: date first, no verb (Gmail in Russian)"},
+      {"23.11.2026, 10:00, \"Ann\" <a@example.org>:", "attribution: Yandex"},
+      {"Понедельник, 23 ноября 2026, 10:00 +03:00 от Ann <a@example.org>:",
+       "attribution: Mail.ru"},
+      {"---- Ann Lee wrote ----", "attribution: between dashes"},
+      {"At 6/16/2026 08:32 PM, you wrote:", "attribution: At ..., you wrote"},
+      {"On 23 Nov 2026, at 10:00, Ann sent:", "attribution: On ... sent"},
+      {"2011/4/7 Ann <a@example.org>", "attribution: date and address only"},
+  };
+
+  for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+    char text[512];
+
+    snprintf(text, sizeof(text), "Thanks!\n\n%s\n\n> quoted\n", attrs[i].line);
+    is_comment(text, "Thanks!\n", attrs[i].name);
+  }
+  is_comment("Thanks!\n\n2011/4/7 Ann <a@example.org>\n",
+             "Thanks!\n\n2011/4/7 Ann <a@example.org>\n",
+             "attribution: date and address with no colon and no quote, kept");
+  is_comment("Short, thanks! On Mon, Nov 23, 2026 at 10:00 AM Ann "
+             "<a@example.org> wrote:\n> q\n",
+             "Short, thanks!\n",
+             "attribution: on the line of the reader's text");
+  is_comment("Yes.\n\nOn Mon, Nov 23, 2026 at 10:00 AM Ann <\n"
+             "mailto:a@example.org\n> wrote:\n\n> q\n",
+             "Yes.\n", "attribution: broken around < mailto: >");
+  is_comment("Top.\n> wrote:\n> q\n", "Top.\n",
+             "attribution: a \"> wrote:\" that ends none is a quote");
+  is_comment("Danke.\n\nAm 23.11.2026 um 10:00 schrieb Ann Lee\n"
+             "<a@example.org>:\n> q\n",
+             "Danke.\n", "attribution: German wrapped over two lines");
+
+  is_comment("Tak.\nOd: ShortScience <d@example.org>\nWysłano: poniedziałek, "
+             "23 listopada 2026 10:00\nDo: Paweł\nTemat: GAN\nOriginal\n",
+             "Tak.\n", "header block: Polish");
+  is_comment("Да.\nОТ: ShortScience <d@example.org>\nОтправлено: 23 ноября\n"
+             "Кому: Иван\nТема: GAN\nOriginal\n",
+             "Да.\n", "header block: Russian, case folded");
+  is_comment("はい。\n差出人：ShortScience <d@example.org>\n送信日時："
+             "2026年11月23日\n宛先：太郎\n件名：GAN\nOriginal\n",
+             "はい。\n", "header block: Japanese, full-width colons");
+  is_comment(
+      "네.\n보낸 사람: ShortScience <d@example.org>\n보낸 날짜: 11월 23일"
+      "\n받는 사람: 민준\n제목: GAN\nOriginal\n",
+      "네.\n", "header block: Korean names of two words");
+  is_comment("OK.\nDate: Mon, 23 Nov 2026\nFrom: d@example.org\n"
+             "To: t@example.org\nSubject: GAN\nOriginal\n",
+             "OK.\n", "header block: starting with Date");
+  is_comment("OK.\nFrom: ShortScience on behalf of a long list name\n"
+             "<d@example.org>\nSent: Monday\nTo: Tom\nSubject: GAN\nx\n",
+             "OK.\n", "header block: a wrapped From field");
+
+  is_comment("A.\n-----Исходное сообщение-----\nB\n", "A.\n",
+             "separator: Russian");
+  is_comment("A.\n*-------- Original Message --------*\nB\n", "A.\n",
+             "separator: bold");
+  is_comment("A.\n\nBegin forwarded message:\n\nB\n", "A.\n",
+             "separator: Apple Mail's forward");
+  is_comment("A.\n---------- Forwarded message ---------\nB\n", "A.\n",
+             "separator: Gmail's forward");
+
+  is_comment("К.\nОтправлено с iPhone\n", "К.\n", "footer: Russian");
+  is_comment("K.\nSkickat från min iPhone\n", "K.\n", "footer: Swedish");
+  is_comment("K.\nSendt fra min iPad\n", "K.\n", "footer: Danish");
+  is_comment("K.\nSent with Airmail\n", "K.\n", "footer: Airmail");
+  is_comment("K.\nSent via mobile\n", "K.\n", "footer: Sent via mobile");
+  is_comment("K.\nDiese Nachricht wurde von meinem Android-Gerät mit K-9 "
+             "Mail gesendet.\n",
+             "K.\n", "footer: K-9 in German");
+  is_comment("K.\n\xE1\x90\xA7\n", "K.\n", "footer: Gmail's tracking glyph");
+  is_comment("K.\niPhoneから送信\n", "K.\n", "footer: Japanese");
+  is_comment("K.\nОтправлено из мобильной Яндекс Почты\n", "K.\n",
+             "footer: Yandex, an app name and a send verb");
+  is_comment("Sent from my phone, so it went out late.\nThe rest follows.\n",
+             "Sent from my phone, so it went out late.\nThe rest follows.\n",
+             "footer: followed by more of the reader's text, kept");
+
+  is_comment("Try this:\n>>> x = [1, 2]\n>>> len(x)\n2\n",
+             "Try this:\n>>> x = [1, 2]\n>>> len(x)\n2\n",
+             "quote: a Python prompt under the reader's text is text");
+  is_comment("Yes.\n&gt; quoted\n&gt;&gt; deeper\n", "Yes.\n",
+             "quote: &gt; left escaped is a quote mark");
+}
+
+/* reply_extract_ours: nothing quoted from our own message stays. */
+static void
+test_ours(void)
+{
+  struct buf b = BUF_INIT(4096);
+  struct reply_info in;
+  const char *reply =
+      "> Deep Residual Learning for Image Recognition\n"
+      "> Summary by Ann Lee · 12 votes · https://example.org/p\n"
+      "> Matched: cs.CV\n\nFirst answer.\n\n> Residual blocks.\n"
+      ">> nested\nSecond answer.\n> You get this because x\n";
+
+  ok(reply_extract_ours(reply, FOOTER, &b, &in) == SM_OK, "ours: SM_OK");
+  is_str(buf_str(&b), "First answer.\n\nSecond answer.\n",
+         "ours: inline answers without our quoted lines");
+  ok(in.inline_answers == 2 && in.had_quote && !in.was_empty,
+     "ours: two inline answers");
+  buf_reset(&b);
+  ok(reply_extract_ours("> only our digest\n", FOOTER, &b, &in) == SM_OK &&
+         in.was_empty && b.len == 0,
+     "ours: a reply of quotes only is empty");
+  buf_free(&b);
+}
+
 static void
 test_footer(void)
 {
@@ -547,6 +682,8 @@ main(void)
   test_attribution();
   test_outlook();
   test_signatures();
+  test_languages();
+  test_ours();
   test_footer();
   test_inline();
   test_empty();
