@@ -5,7 +5,9 @@
  *   - each line ends in "\n" with no trailing white space, no blank line
  *     first or last, never more than two blank lines in a row;
  *   - was_empty exactly when nothing was written;
- *   - quoted ("> ") lines appear only as the context of inline answers;
+ *   - quoted ("> ") lines appear only as the context of inline answers
+ *     (or as a Python prompt the reader typed, ">>> "), and never in
+ *     reply_extract_ours();
  *   - the output is at most a small multiple of the input (context lines
  *     re-space quote marks, blocks get a blank line between them);
  *   - a reply that quoted nothing gives a comment that is its own
@@ -52,7 +54,8 @@ check_shape(const char *s, size_t len, const struct reply_info *info)
       blanks = 0;
       if (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')
         abort();
-      if (*p == '>' && info->inline_answers == 0)
+      /* A Python prompt (">>> ") the reader typed is text. */
+      if (*p == '>' && info->inline_answers == 0 && strncmp(p, ">>> ", 4))
         abort();
     }
     p = e + 1;
@@ -92,6 +95,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         strcmp(buf_str(&again), buf_str(&out)) || info2.inline_answers)
       abort();
   }
+  /* In a reply to our own mail, no quoted line is kept at all. */
+  buf_reset(&again);
+  if (reply_extract_ours(text, FOOTER, &again, &info2) != SM_OK)
+    abort();
+  check_shape(buf_str(&again), again.len, &info2);
+  for (const char *p = buf_str(&again); *p;) {
+    const char *e = strchr(p, '\n');
+
+    if ((*p == '>' && strncmp(p, ">>> ", 4)) || !strncmp(p, "&gt;", 4))
+      abort();
+    p = e ? e + 1 : p + strlen(p);
+  }
+  /* Without inline answers there was no quoted line to leave out. */
+  if (!info.inline_answers && strcmp(buf_str(&again), buf_str(&out)))
+    abort();
   st = reply_quoted_heading(text, FOOTER, titles,
                             sizeof(titles) / sizeof(titles[0]), &which);
   if (st == SM_OK ? which >= sizeof(titles) / sizeof(titles[0]) ||
