@@ -240,6 +240,16 @@ part_text(GMimeTextPart *tp)
   return out ? out : strdup("");
 }
 
+/* Whether s holds nothing but white space. */
+static int
+blank(const char *s)
+{
+  for (; *s; s++)
+    if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+      return 0;
+  return 1;
+}
+
 enum sm_status
 inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
               size_t errlen)
@@ -308,7 +318,13 @@ inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
   }
   if (pick.plain)
     out->text = part_text(pick.plain);
-  else if (pick.html) {
+  if (out->text && pick.html && blank(out->text)) {
+    /* Some programs send an empty text part beside the HTML one the
+     * reader wrote in. */
+    free(out->text);
+    out->text = NULL;
+  }
+  if (!out->text && pick.html) {
     char *h = part_text(pick.html);
     struct buf t = BUF_INIT(4 * 1024 * 1024);
     if (h && html_to_text(h, strlen(h), &t) == SM_OK) {

@@ -22,8 +22,9 @@ struct inbound_msg {
   char *return_path; /* envelope fallbacks when the MTA gave none */
   char *delivered_to;
   char *x_original_to;
-  char *text; /* the first text/plain part, else the first
-                 text/html part as text; "" when neither */
+  char *text; /* the first text/plain part, else (or when that is
+                 blank) the first text/html part as text; "" when
+                 neither */
   int text_from_html;
   int has_dsn;             /* a multipart/report with a delivery-status part */
   char *dsn;               /* that part's content (RFC 3464 fields), or NULL */
