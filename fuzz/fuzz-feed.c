@@ -41,8 +41,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   struct feed_parsed p;
   char err[SM_ERRLEN];
 
-  if (feed_parse((const char *)data, size, "fuzz", fuzz_no_warn, NULL, &p, err,
-                 sizeof(err)) != SM_OK) {
+  struct feed_parse_opts o = {"fuzz", "http://www.shortscience.org", 0,
+                              fuzz_no_warn, NULL};
+
+  if (feed_parse((const char *)data, size, &o, &p, err, sizeof(err)) !=
+      SM_OK) {
     if (!err[0] || p.items || p.nitems)
       abort(); /* a failure must say why, and leave nothing behind */
     return 0;
@@ -60,6 +63,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_str(s->bibtex_key, 0);
     check_str(s->summarizer, 0);
     check_str(s->markdown, 0);
+    /* An excerpt ends in U+2026 and is never longer than the cut. */
+    if (s->excerpt &&
+        (!s->markdown || strlen(s->markdown) > FEED_SITE_CUT + 3 ||
+         strcmp(s->markdown + strlen(s->markdown) - 3, "\xE2\x80\xA6")))
+      abort();
     if (s->nkeywords > FEED_MAX_KEYWORDS)
       abort();
     for (size_t k = 0; k < s->nkeywords; k++)

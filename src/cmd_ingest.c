@@ -129,6 +129,7 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   struct feed_fetch_opts fo;
+  struct feed_parse_opts po;
   struct feed_response resp;
   struct feed_parsed parsed;
   struct store *st = NULL;
@@ -139,6 +140,7 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
   int c, dry_run = 0;
 
   memset(&resp, 0, sizeof(resp));
+  memset(&po, 0, sizeof(po));
   memset(&parsed, 0, sizeof(parsed));
   opterr = 0; /* one message, ours, naming the command */
   while ((c = getopt_long(argc, argv, "+nh", opts, NULL)) != -1) {
@@ -193,8 +195,11 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
                                    : "no content type",
             resp.http.effective_url);
 
-  rc = feed_parse(buf_str(&resp.http.body), resp.http.body.len, url,
-                  ingest_warn, NULL, &parsed, err, sizeof(err));
+  po.base = url;
+  po.site_url = ctx->conf.site.url;
+  po.warn = ingest_warn;
+  rc = feed_parse(buf_str(&resp.http.body), resp.http.body.len, &po, &parsed,
+                  err, sizeof(err));
   if (rc != SM_OK) {
     log_error("%s", err);
     goto done;

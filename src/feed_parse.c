@@ -31,8 +31,14 @@
 
 #define NS_ATOM "http://www.w3.org/2005/Atom"
 #define NS_DC "http://purl.org/dc/elements/1.1/"
-#define NS_SS "https://www.shortscience.org/ns/1.0"
+#define NS_SS FEED_NS_SS
 #define NS_XHTML "http://www.w3.org/1999/xhtml"
+/* arXiv's own elements in its API's answers: primary_category is read;
+ * comment, journal_ref, doi, affiliation are known and not used. */
+#define NS_ARXIV "http://arxiv.org/schemas/atom"
+
+/* Distinct unknown namespaces named in warnings, per parse. */
+#define MAX_UNKNOWN_NS 8
 
 /* How much of a guid, link or title names an item in a warning. */
 #define LABEL_MAX 100
@@ -83,8 +89,11 @@ struct feed_item {
 struct parse_state {
   xmlParserCtxtPtr ctxt;
   const char *base;
+  const char *site_url; /* [site] url, or NULL */
   feed_warn_fn warn;
   void *warn_ctx;
+  char *unknown_ns[MAX_UNKNOWN_NS]; /* warned about already; owned */
+  size_t nunknown_ns;
   struct feed_parsed *out;
   size_t capitems;
 
@@ -342,6 +351,110 @@ item_add_keyword(struct parse_state *ps, const char *text, size_t len)
   it->keywords[it->nkeywords++] = k;
 }
 
+/* Adds a keyword (arXiv's primary category) and makes it the first. */
+static void
+item_add_first_keyword(struct parse_state *ps, const char *text, size_t len)
+{
+  struct feed_item *it = &ps->item;
+  char *k = collapse_ws(ps_strdup(ps, text, len));
+
+  if (!k)
+    return;
+  item_add_keyword(ps, k, strlen(k));
+  for (size_t i = 0; i < it->nkeywords; i++)
+    if (!strcasecmp(it->keywords[i], k)) {
+      char *first = it->keywords[i];
+      memmove(it->keywords + 1, it->keywords, i * sizeof(*it->keywords));
+      it->keywords[0] = first;
+      break;
+    }
+  free(k);
+}
+
+/* Whether uri, without its scheme (http or https) and trailing slashes,
+ * is base without its own. */
+static int
+same_site(const char *uri, const char *base)
+{
+  size_t nu, nb;
+
+  if (!uri || !base)
+    return 0;
+  uri += !strncasecmp(uri, "https://", 8)  ? 8
+         : !strncasecmp(uri, "http://", 7) ? 7
+                                           : 0;
+  base += !strncasecmp(base, "https://", 8)  ? 8
+          : !strncasecmp(base, "http://", 7) ? 7
+                                             : 0;
+  nu = strlen(uri);
+  nb = strlen(base);
+  while (nu > 0 && uri[nu - 1] == '/')
+    nu--;
+  while (nb > 0 && base[nb - 1] == '/')
+    nb--;
+  return nu > 0 && nu == nb && !strncasecmp(uri, base, nu);
+}
+
+/* The site's namespace: the documented one, or the site's base URL (what
+ * its rss.php writes: xmlns:shortscience="http://www.shortscience.org"). */
+static int
+is_site_ns(const struct parse_state *ps, const char *uri)
+{
+  return uri && (!strcmp(uri, NS_SS) || same_site(uri, ps->site_url));
+}
+
+/* An element of a namespace we do not read, directly in an item: said
+ * once per namespace and parse, so that no field goes silently. */
+static void
+unknown_ns(struct parse_state *ps, const char *uri, const xmlChar *prefix,
+           const char *name)
+{
+  char cut[LABEL_MAX + 4], msg[512];
+
+  if (!strcmp(uri, NS_ATOM) || !strcmp(uri, NS_DC) || !strcmp(uri, NS_XHTML) ||
+      !strcmp(uri, NS_ARXIV) || is_site_ns(ps, uri))
+    return;
+  for (size_t i = 0; i < ps->nunknown_ns; i++)
+    if (!strcmp(ps->unknown_ns[i], uri))
+      return;
+  if (ps->nunknown_ns < MAX_UNKNOWN_NS) {
+    ps->unknown_ns[ps->nunknown_ns] = strdup(uri);
+    if (ps->unknown_ns[ps->nunknown_ns])
+      ps->nunknown_ns++;
+  } else if (ps->nunknown_ns == MAX_UNKNOWN_NS) {
+    ps->nunknown_ns++; /* one last word, then quiet */
+    if (ps->warn) {
+      snprintf(msg, sizeof(msg),
+               "%s: items carry elements of more than %d namespaces "
+               "shortmail does not read; ignored",
+               ps->base, MAX_UNKNOWN_NS);
+      ps->warn(ps->warn_ctx, msg);
+    }
+    return;
+  } else {
+    return;
+  }
+  if (!ps->warn)
+    return;
+  snprintf(msg, sizeof(msg),
+           "%s: items carry elements of the namespace \"%s\" (such as "
+           "<%s%s%s>), which shortmail does not read; ignored",
+           ps->base, label_cut(uri, cut, sizeof(cut)),
+           prefix ? (const char *)prefix : "", prefix ? ":" : "", name);
+  ps->warn(ps->warn_ctx, msg);
+}
+
+/* Whether a text is the site's cut: "..." after at most FEED_SITE_CUT
+ * bytes and not many fewer. */
+static int
+site_cut(const char *md)
+{
+  size_t n = strlen(md);
+
+  return n >= 3 && !strcmp(md + n - 3, "...") && n - 3 <= FEED_SITE_CUT &&
+         n - 3 + FEED_SITE_CUT_SLACK >= FEED_SITE_CUT;
+}
+
 /* "https://arxiv.org/abs/1512.03385v2" -> "1512.03385"; also
  * "arXiv:1512.03385" and old-style "hep-th/9901001v1". NULL if s holds
  * no arXiv id. The caller frees. */
@@ -403,6 +516,12 @@ arxiv_from(const char *s, int bare)
   memcpy(id, start, n);
   id[n] = '\0';
   return id;
+}
+
+char *
+feed_arxiv_id(const char *s)
+{
+  return arxiv_from(s, 1);
 }
 
 /* "jdoe@example.org (Jane Doe)" -> "Jane Doe"; otherwise s unchanged.
@@ -536,6 +655,17 @@ item_finish(struct parse_state *ps)
   } else if (v[F_SUMMARY]) {
     s.markdown = trim_blank_lines(v[F_SUMMARY]);
     v[F_SUMMARY] = NULL;
+  }
+
+  if (ps->kind == KIND_RSS && s.markdown && site_cut(s.markdown)) {
+    char *ex = feed_excerpt(s.markdown, strlen(s.markdown) - 3);
+    if (!ex) {
+      ps_fail(ps, SM_ERR_NOMEM, "out of memory");
+      goto skip;
+    }
+    free(s.markdown);
+    s.markdown = ex;
+    s.excerpt = 1;
   }
 
   /* Who: shortscience:authors are the paper's authors. In Atom without
@@ -782,9 +912,11 @@ start_root(struct parse_state *ps, const xmlChar *localname,
 
   if (!uri && !strcmp(name, "rss"))
     ps->kind = KIND_RSS;
-  else if (uri && !strcmp((const char *)uri, NS_ATOM) && !strcmp(name, "feed"))
+  else if (uri && !strcmp((const char *)uri, NS_ATOM) &&
+           !strcmp(name, "feed")) {
     ps->kind = KIND_ATOM;
-  else
+    ps->out->atom = 1;
+  } else
     ps_fail(ps, SM_ERR_DATA,
             "not an RSS or Atom feed (the root element is <%s%s%s>)",
             prefix ? (const char *)prefix : "", prefix ? ":" : "", name);
@@ -794,7 +926,7 @@ start_root(struct parse_state *ps, const xmlChar *localname,
 static enum feed_field
 item_field(struct parse_state *ps, const char *name, const char *uri)
 {
-  if (uri && !strcmp(uri, NS_SS)) {
+  if (is_site_ns(ps, uri)) {
     if (!strcmp(name, "bibtexkey"))
       return F_BIBTEX;
     if (!strcmp(name, "arxivid"))
@@ -943,6 +1075,14 @@ sax_start(void *ud, const xmlChar *localname, const xmlChar *prefix,
     return;
   if (ps->kind == KIND_ATOM && ns && !strcmp(ns, NS_ATOM))
     atom_attrs(ps, name, attrs, nattrs);
+  if (ns && !strcmp(ns, NS_ARXIV) && !strcmp(name, "primary_category")) {
+    char *term = attr_dup(ps, attrs, nattrs, "term");
+    if (term && strlen(term) <= FEED_MAX_TEXT)
+      item_add_first_keyword(ps, term, strlen(term));
+    free(term);
+  }
+  if (ns)
+    unknown_ns(ps, ns, prefix, name);
   f = item_field(ps, name, ns);
   if (f == F_NONE)
     return;
@@ -1143,6 +1283,48 @@ utf8_error_offset(const char *s, size_t n)
   return n;
 }
 
+/* The site cuts texts at a byte count, so a character can be split just
+ * before its "...". A copy of data without each such partial sequence,
+ * when every bad byte (the first at `off`) is one; SM_ERR_DATA when some
+ * other bad byte remains. */
+static enum sm_status
+repair_cut_utf8(const char *data, size_t len, size_t off, char **out,
+                size_t *outlen)
+{
+  struct buf b = BUF_INIT(len);
+  size_t from = 0;
+  enum sm_status st = SM_OK;
+
+  *out = NULL;
+  while (off < len && st == SM_OK) {
+    unsigned char c = (unsigned char)data[off];
+    size_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0, j;
+
+    /* A lead byte, fewer continuation bytes than it needs, "...". */
+    for (j = off + 1;
+         j < len && j < off + want && ((unsigned char)data[j] & 0xC0) == 0x80;
+         j++)
+      ;
+    if (!want || c > 0xF4 || j >= off + want || len - j < 3 ||
+        memcmp(data + j, "...", 3)) {
+      st = SM_ERR_DATA;
+      break;
+    }
+    st = buf_append(&b, data + from, off - from);
+    from = j;
+    off = j + utf8_error_offset(data + j, len - j);
+  }
+  if (st == SM_OK)
+    st = buf_append(&b, data + from, len - from);
+  if (st != SM_OK) {
+    buf_free(&b);
+    return st == SM_ERR_LIMIT ? SM_ERR_DATA : st;
+  }
+  *outlen = b.len;
+  *out = buf_detach(&b);
+  return *out ? SM_OK : SM_ERR_NOMEM;
+}
+
 static int
 is_utf16_bom(const char *data, size_t len)
 {
@@ -1151,19 +1333,21 @@ is_utf16_bom(const char *data, size_t len)
 }
 
 enum sm_status
-feed_parse(const char *data, size_t len, const char *base, feed_warn_fn warn,
-           void *warn_ctx, struct feed_parsed *out, char *err, size_t errlen)
+feed_parse(const char *data, size_t len, const struct feed_parse_opts *o,
+           struct feed_parsed *out, char *err, size_t errlen)
 {
   struct parse_state ps;
   xmlSAXHandler sax;
   char enc[64];
+  char *repaired = NULL;
   enum sm_status st = SM_OK;
 
   memset(out, 0, sizeof(*out));
   memset(&ps, 0, sizeof(ps));
-  ps.base = base ? base : "feed";
-  ps.warn = warn;
-  ps.warn_ctx = warn_ctx;
+  ps.base = o && o->base ? o->base : "feed";
+  ps.site_url = o ? o->site_url : NULL;
+  ps.warn = o ? o->warn : NULL;
+  ps.warn_ctx = o ? o->warn_ctx : NULL;
   ps.out = out;
   ps.err = err;
   ps.errlen = errlen;
@@ -1187,6 +1371,18 @@ feed_parse(const char *data, size_t len, const char *base, feed_warn_fn warn,
   if (!is_utf16_bom(data, len) &&
       (!enc[0] || !strcasecmp(enc, "utf-8") || !strcasecmp(enc, "utf8"))) {
     size_t off = utf8_error_offset(data, len);
+    if (off < len) {
+      st = repair_cut_utf8(data, len, off, &repaired, &len);
+      if (st == SM_ERR_NOMEM) {
+        snprintf(err, errlen, "%s: out of memory", ps.base);
+        return st;
+      }
+      if (st == SM_OK) {
+        data = repaired;
+        off = len;
+      }
+      st = SM_OK;
+    }
     if (off < len) {
       size_t line = 1;
       for (size_t i = 0; i < off; i++)
@@ -1230,10 +1426,10 @@ feed_parse(const char *data, size_t len, const char *base, feed_warn_fn warn,
                ps.xml_msg);
     else
       snprintf(err, errlen, "%s: not well-formed XML", ps.base);
-  } else if (ps.item_no == 0) {
+  } else if (ps.item_no == 0 && !(o && o->allow_empty)) {
     st = SM_ERR_DATA;
     snprintf(err, errlen, "%s: feed has no items", ps.base);
-  } else if (out->nitems == 0) {
+  } else if (out->nitems == 0 && ps.item_no > 0) {
     st = SM_ERR_DATA;
     snprintf(err, errlen, "%s: all %zu items were skipped; nothing to store",
              ps.base, ps.item_no);
@@ -1245,6 +1441,9 @@ feed_parse(const char *data, size_t len, const char *base, feed_warn_fn warn,
   item_clear(&ps.item);
   buf_free(&ps.item.names);
   buf_free(&ps.text);
+  for (size_t i = 0; i < ps.nunknown_ns && i < MAX_UNKNOWN_NS; i++)
+    free(ps.unknown_ns[i]);
+  free(repaired);
   if (st != SM_OK)
     feed_parsed_free(out);
   return st;

@@ -23,6 +23,8 @@ struct model_summary {
   char **keywords;  /* tags: "cs.LG", "imagenet"; nkeywords of them */
   size_t nkeywords;
   long votes;
+  int excerpt;       /* markdown is the site's cut of the text (its first
+                        500 bytes), ending in U+2026; not the whole */
   int64_t published; /* seconds since the epoch, UTC; 0 when unknown */
 };
 

@@ -29,8 +29,11 @@ parse(const char *doc, size_t len, struct feed_parsed *p, char *err)
 {
   buf_reset(&warnings);
   nwarnings = 0;
-  return feed_parse(doc, len, "http://feeds.test/feed.xml", collect_warning,
-                    NULL, p, err, SM_ERRLEN);
+  struct feed_parse_opts o = {"http://feeds.test/feed.xml",
+                              "https://www.shortscience.org", 0,
+                              collect_warning, NULL};
+
+  return feed_parse(doc, len, &o, p, err, SM_ERRLEN);
 }
 
 static enum sm_status
@@ -557,16 +560,191 @@ test_no_warn_callback(void)
   char *doc = rss_with("<item><title>a</title><link>http://x/</link></item>"
                        "<item><link>http://x/2</link></item>");
 
-  is_int(feed_parse(doc, strlen(doc), NULL, NULL, NULL, &p, err, sizeof(err)),
-         SM_OK, "NULL warn and base: fine");
+  is_int(feed_parse(doc, strlen(doc), NULL, &p, err, sizeof(err)), SM_OK,
+         "NULL warn and base: fine");
   is_int(p.nskipped, 1, "NULL warn: still counts skipped");
   feed_parsed_free(&p);
   free(doc);
 }
 
+/* The site's own feed: its base URL as namespace, its 500-byte cut. */
+static void
+test_site_feed(void)
+{
+  static const char *const ns[] = {
+      "http://www.shortscience.org", "https://www.shortscience.org/",
+      "http://www.shortscience.org//", "https://www.shortscience.org/ns/1.0"};
+  struct feed_parsed p;
+  char err[SM_ERRLEN], doc[8192], desc[600], *x;
+  size_t n;
+
+  for (size_t i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+    char name[128];
+    snprintf(doc, sizeof(doc),
+             "<rss version=\"2.0\" xmlns:shortscience=\"%s\"><channel>"
+             "<item><shortscience:arxivid>1512.03385</shortscience:arxivid>"
+             "<shortscience:bibtexkey>journals/corr/HeZRS15"
+             "</shortscience:bibtexkey><shortscience:votes>57"
+             "</shortscience:votes><title>ResNet</title>"
+             "<author>Anonymous</author><description>See [DenseNets]() and "
+             "![]().</description><link>http://www.shortscience.org/paper?"
+             "bibtexKey=journals/corr/HeZRS15#anon</link><guid>http://"
+             "www.shortscience.org/paper?bibtexKey=journals/corr/HeZRS15#anon"
+             "</guid><pubDate>Fri, 20 Nov 2026 16:42:00 +0000</pubDate>"
+             "</item></channel></rss>",
+             ns[i]);
+    snprintf(name, sizeof(name), "site namespace %s: votes, key, arXiv id",
+             ns[i]);
+    ok(parse_str(doc, &p, err) == SM_OK && p.nitems == 1 &&
+           p.items[0].votes == 57 && p.items[0].bibtex_key &&
+           !strcmp(p.items[0].bibtex_key, "journals/corr/HeZRS15") &&
+           p.items[0].arxiv_id && !strcmp(p.items[0].arxiv_id, "1512.03385") &&
+           !p.items[0].excerpt && nwarnings == 0,
+       name);
+    feed_parsed_free(&p);
+  }
+
+  /* Another namespace: said once, naming it, however many items. */
+  x = rss_with("<item xmlns:ss=\"http://staging.example/\"><title>a</title>"
+               "<link>http://x/1</link><ss:votes>3</ss:votes>"
+               "<ss:bibtexkey>k</ss:bibtexkey></item>"
+               "<item xmlns:ss=\"http://staging.example/\"><title>b</title>"
+               "<link>http://x/2</link><ss:votes>4</ss:votes></item>");
+  is_int(parse_str(x, &p, err), SM_OK, "unknown namespace: parsed");
+  is_int(nwarnings, 1, "unknown namespace: one warning");
+  like(buf_str(&warnings),
+       "feed.xml: items carry elements of the namespace "
+       "\"http://staging.example/\" (such as <ss:votes>), which shortmail "
+       "does not read; ignored",
+       "unknown namespace: named");
+  ok(p.nitems == 2 && p.items[0].votes == 0, "unknown namespace: not read");
+  feed_parsed_free(&p);
+  free(x);
+
+  /* The cut: 497 bytes, then a split "\u2192" and "...". */
+  memset(desc, 'a', 497);
+  desc[100] = ' ';
+  memcpy(desc + 497, "\xE2...", 5);
+  desc[502] = '\0';
+  snprintf(doc, sizeof(doc),
+           "<rss version=\"2.0\"><channel><item><title>t</title>"
+           "<link>http://x/</link><description>%s</description></item>"
+           "</channel></rss>",
+           desc);
+  is_int(parse_str(doc, &p, err), SM_OK, "split UTF-8 before ...: parsed");
+  ok(p.nitems == 1 && p.items[0].excerpt, "cut text: an excerpt");
+  n = p.nitems ? strlen(p.items[0].markdown) : 0;
+  ok(n == 500 && !strcmp(p.items[0].markdown + 497, "\xE2\x80\xA6"),
+     "cut text: the split byte and ... dropped, U+2026 appended");
+  feed_parsed_free(&p);
+  /* A bad byte not followed by "..." is still refused. */
+  doc[strlen(doc) - 100] = '\xFF';
+  is_int(parse_str(doc, &p, err), SM_ERR_DATA, "other bad UTF-8: refused");
+  like(err, "not valid UTF-8 at byte", "other bad UTF-8: message");
+
+  /* Short texts ending in "..." are whole. */
+  x = rss_with("<item><title>a</title><link>http://x/1</link>"
+               "<description>And so on...</description></item>");
+  ok(parse_str(x, &p, err) == SM_OK && !p.items[0].excerpt &&
+         !strcmp(p.items[0].markdown, "And so on..."),
+     "a short text ending in ... is whole");
+  feed_parsed_free(&p);
+  free(x);
+
+  /* What a cut leaves open is dropped. */
+  {
+    static const struct {
+      const char *in, *want, *name;
+    } cases[] = {
+        {"where $F(x) = H(x", "where\xE2\x80\xA6", "open formula"},
+        {"a $x$ and $$y", "a $x$ and\xE2\x80\xA6", "open display formula"},
+        {"cost \\$5 and `code", "cost \\$5 and\xE2\x80\xA6",
+         "escaped dollar kept, open code span dropped"},
+        {"see [DenseNets]() and ![", "see [DenseNets]() and\xE2\x80\xA6",
+         "open image"},
+        {"see [DenseNets](", "see\xE2\x80\xA6", "open link target"},
+        {"see [DenseNets]", "see\xE2\x80\xA6", "link text at the very end"},
+        {"as in \\cite{journals/co", "as in\xE2\x80\xA6", "open \\cite"},
+        {"`a $ b` and $c$ d", "`a $ b` and $c$ d\xE2\x80\xA6",
+         "dollars in code are not math"},
+        {"", "\xE2\x80\xA6", "nothing left"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      char *e = feed_excerpt(cases[i].in, strlen(cases[i].in));
+      is_str(e, cases[i].want, cases[i].name);
+      free(e);
+    }
+  }
+}
+
+/* arXiv's answer: its primary category first. */
+static void
+test_arxiv_answer(void)
+{
+  static const char doc[] =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+      "<title type=\"html\">ArXiv Query: id_list=1406.2661</title>\n"
+      "<opensearch:totalResults xmlns:opensearch=\"http://a9.com/-/spec/"
+      "opensearch/1.1/\">1</opensearch:totalResults>\n"
+      "<entry><id>http://arxiv.org/abs/1406.2661v1</id>\n"
+      "<title>Generative Adversarial Networks</title>"
+      "<summary>We propose ...</summary>"
+      "<author><name>Ian J. Goodfellow</name></author>"
+      "<arxiv:comment xmlns:arxiv=\"http://arxiv.org/schemas/atom\">x"
+      "</arxiv:comment>"
+      "<link href=\"http://arxiv.org/abs/1406.2661v1\" rel=\"alternate\" "
+      "type=\"text/html\"/>"
+      "<category term=\"cs.LG\" scheme=\"http://arxiv.org/schemas/atom\"/>"
+      "<arxiv:primary_category xmlns:arxiv=\"http://arxiv.org/schemas/atom\" "
+      "term=\"stat.ML\" scheme=\"http://arxiv.org/schemas/atom\"/>"
+      "<category term=\"stat.ML\" scheme=\"http://arxiv.org/schemas/atom\"/>"
+      "</entry></feed>\n";
+  static const char empty[] =
+      "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>ArXiv Query"
+      "</title></feed>";
+  struct feed_parse_opts o = {"arXiv", NULL, 1, collect_warning, NULL};
+  struct feed_parsed p;
+  char err[SM_ERRLEN];
+
+  buf_reset(&warnings);
+  nwarnings = 0;
+  is_int(feed_parse(doc, strlen(doc), &o, &p, err, sizeof(err)), SM_OK,
+         "arXiv answer: parsed");
+  ok(p.atom && p.nitems == 1 && p.items[0].arxiv_id &&
+         !strcmp(p.items[0].arxiv_id, "1406.2661"),
+     "arXiv answer: Atom, the id without its version");
+  ok(p.nitems == 1 && p.items[0].nkeywords == 2 &&
+         !strcmp(p.items[0].keywords[0], "stat.ML") &&
+         !strcmp(p.items[0].keywords[1], "cs.LG"),
+     "arXiv answer: the primary category first, each once");
+  is_int(nwarnings, 0, "arXiv answer: its namespace is known");
+  feed_parsed_free(&p);
+  is_int(feed_parse(empty, strlen(empty), &o, &p, err, sizeof(err)), SM_OK,
+         "arXiv answer with no entry: fine when allowed");
+  ok(p.atom && p.nitems == 0, "arXiv answer with no entry: no items");
+  feed_parsed_free(&p);
+  o.allow_empty = 0;
+  is_int(feed_parse(empty, strlen(empty), &o, &p, err, sizeof(err)),
+         SM_ERR_DATA, "no entry: an error for a feed");
+  {
+    char *a = feed_arxiv_id("arXiv:hep-th/9901001v2");
+    char *b = feed_arxiv_id("1512.03385");
+    char *c = feed_arxiv_id("not-an-id");
+    ok(a && !strcmp(a, "hep-th/9901001") && b && !strcmp(b, "1512.03385") &&
+           !c,
+       "feed_arxiv_id: bare ids, without prefix or version; NULL else");
+    free(a);
+    free(b);
+    free(c);
+  }
+}
+
 int
 main(void)
 {
+  test_site_feed();
+  test_arxiv_answer();
   test_rss();
   test_atom();
   test_bad_documents();
