@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "arxiv.h"
 #include "cmd.h"
 #include "feed.h"
 #include "log.h"
@@ -122,6 +123,36 @@ fail:
   return rc;
 }
 
+/* Keywords from arXiv for the papers that have none ([arxiv]): after the
+ * feed is stored, or found unchanged, so that a failed request is made
+ * again by the next run whatever the feed does. Failures of arXiv are
+ * warnings; only the store's are errors. */
+static enum sm_status
+ingest_arxiv(struct cmd_ctx *ctx, struct store *st)
+{
+  struct arxiv_opts o;
+  struct arxiv_stats s;
+  enum sm_status rc;
+
+  memset(&o, 0, sizeof(o));
+  o.api_url = ctx->conf.arxiv.api_url;
+  o.interval_ms = ctx->conf.arxiv.interval_ms;
+  o.timeout = ctx->conf.arxiv.timeout;
+  o.site = ctx->conf.site.url;
+  o.warn = ingest_warn;
+  rc = arxiv_update(st, &o, &s);
+  if (rc != SM_OK) {
+    log_error("arXiv categories: %s", store_errmsg(st));
+    return rc;
+  }
+  if (s.requests || s.unknown)
+    printf("ingest: arXiv: %zu request%s, %zu ids answered, %zu papers took "
+           "their categories, %zu ids unknown, %zu request%s failed\n",
+           s.requests, s.requests == 1 ? "" : "s", s.asked, s.papers,
+           s.unknown, s.failed, s.failed == 1 ? "" : "s");
+  return SM_OK;
+}
+
 static int
 cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -188,7 +219,7 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
   }
   if (resp.not_modified) {
     log_info("%s: not modified (304)", url);
-    goto done;
+    goto arxiv;
   }
   log_debug("%s: %zu bytes, %s, from %s", url, resp.http.body.len,
             resp.http.content_type ? resp.http.content_type
@@ -204,10 +235,14 @@ cmd_ingest(struct cmd_ctx *ctx, int argc, char **argv)
     log_error("%s", err);
     goto done;
   }
-  if (dry_run)
+  if (dry_run) {
     dry_run_report(url, &parsed);
-  else
-    rc = ingest_store(st, url, &resp, &parsed);
+    goto done;
+  }
+  rc = ingest_store(st, url, &resp, &parsed);
+arxiv:
+  if (rc == SM_OK && st && ctx->conf.arxiv.enabled)
+    rc = ingest_arxiv(ctx, st);
 
 done:
   feed_parsed_free(&parsed);

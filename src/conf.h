@@ -39,6 +39,12 @@ struct conf {
     long retries; /* extra attempts after a 5xx or a timeout */
   } feed;
   struct {
+    int enabled;      /* ask arXiv for the categories of papers */
+    char *api_url;    /* its API's query URL */
+    long interval_ms; /* between two requests (arXiv asks for 3 s) */
+    long timeout;     /* seconds, whole request */
+  } arxiv;
+  struct {
     char *path;
     long busy_timeout; /* milliseconds */
   } store;

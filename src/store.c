@@ -501,9 +501,9 @@ cmp_ci(const void *a, const void *b)
   return strcasecmp(*(char *const *)a, *(char *const *)b);
 }
 
-static enum sm_status
-joined_keywords(const struct model_summary *s, const char *sep,
-                struct buf *out)
+enum sm_status
+store_joined_keywords(const struct model_summary *s, const char *sep,
+                      struct buf *out)
 {
   char **sorted;
   enum sm_status rc = SM_OK;
@@ -714,6 +714,18 @@ edit_renews(const char *old_md, const char *new_md, const char *old_kw,
   return 0;
 }
 
+/* Whether `part`, the site's excerpt (ending in U+2026), is the start of
+ * `whole`. */
+static int
+excerpt_of(const char *part, const char *whole)
+{
+  size_t n = part ? strlen(part) : 0;
+
+  if (n < 3 || !whole || strcmp(part + n - 3, "\xE2\x80\xA6"))
+    return 0;
+  return !strncmp(part, whole, n - 3);
+}
+
 enum sm_status
 store_summary_upsert(struct store *st, const struct model_summary *s,
                      int64_t now, enum store_upsert_result *result,
@@ -725,16 +737,28 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
   char *old_md = NULL, *old_title = NULL, *old_authors = NULL, *old_kw = NULL,
        *old_summarizer = NULL, *old_link = NULL;
   long old_votes = 0;
+  struct model_summary eff = *s, arxiv_kw;
   enum sm_status rc;
-  int src;
+  int src, old_excerpt = 0, completed = 0;
 
+  memset(&arxiv_kw, 0, sizeof(arxiv_kw));
   if (!s->title || !s->link) {
     snprintf(st->errmsg, sizeof(st->errmsg), "summary without title or link");
     return SM_ERR_DATA;
   }
-  rc = joined_keywords(s, " ", &kw);
+  /* A paper with no keywords of its own in the feed (the site's feed has
+   * none) keeps those arXiv gave it. */
+  if (!s->nkeywords && s->arxiv_id) {
+    rc = store_arxiv_cached(st, s->arxiv_id, &arxiv_kw);
+    if (rc != SM_OK)
+      goto out;
+    eff.keywords = arxiv_kw.keywords;
+    eff.nkeywords = arxiv_kw.nkeywords;
+  }
+  s = &eff;
+  rc = store_joined_keywords(s, " ", &kw);
   if (rc == SM_OK)
-    rc = joined_keywords(s, "\x1f", &kwsep);
+    rc = store_joined_keywords(s, "\x1f", &kwsep);
   if (rc != SM_OK)
     goto out;
   rc = store_stmt(
@@ -742,7 +766,7 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
       "SELECT s.id, s.paper_id, s.markdown, p.title, p.authors, "
       "(SELECT group_concat(keyword, char(31)) FROM (SELECT keyword FROM "
       "paper_keywords WHERE paper_id = s.paper_id ORDER BY keyword)), "
-      "s.summarizer, s.link, s.votes "
+      "s.summarizer, s.link, s.votes, s.excerpt "
       "FROM summaries s JOIN papers p ON p.id = s.paper_id "
       "WHERE (?1 IS NOT NULL AND s.guid = ?1) OR "
       "(?1 IS NULL AND s.guid IS NULL AND s.link = ?2) LIMIT 1",
@@ -762,12 +786,28 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
     old_summarizer = store_dup_col(q, 6);
     old_link = store_dup_col(q, 7);
     old_votes = (long)sqlite3_column_int64(q, 8);
+    old_excerpt = sqlite3_column_int(q, 9);
   } else if (src != SQLITE_DONE) {
     rc = store_fail(st, src, "finding summary");
     goto out;
   }
   store_release(st, q);
   q = NULL;
+
+  if (id && old_excerpt != s->excerpt) {
+    /* The site's excerpt and the whole text of one summary: the whole
+     * text is kept, and is no news when it only completes the excerpt. */
+    const char *whole = s->excerpt ? old_md : s->markdown;
+    const char *part = s->excerpt ? s->markdown : old_md;
+    if (excerpt_of(part, whole)) {
+      if (s->excerpt) {
+        eff.markdown = old_md;
+        eff.excerpt = 0;
+      } else {
+        completed = 1;
+      }
+    }
+  }
 
   if (id && str_eq0(old_md, s->markdown) && str_eq0(old_title, s->title) &&
       str_eq0(old_authors, s->authors) && str_eq0(old_kw, buf_str(&kwsep)) &&
@@ -794,20 +834,21 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
     rc = store_stmt(st,
                     "INSERT INTO summaries (paper_id, guid, link, "
                     "summarizer, markdown, votes, published, first_seen, "
-                    "last_changed, fresh_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8)",
+                    "last_changed, fresh_at, excerpt) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?11)",
                     &q);
     if (rc != SM_OK)
       goto out;
     *result = STORE_INSERTED;
   } else {
-    int renew = edit_renews(old_md, s->markdown, old_kw, s);
+    int renew = !completed && edit_renews(old_md, s->markdown, old_kw, s);
     rc = store_stmt(st,
                     "UPDATE summaries SET paper_id = ?1, guid = ?2, "
                     "link = ?3, summarizer = ?4, markdown = ?5, "
                     "votes = ?6, published = coalesce(?7, published), "
                     "last_changed = ?8, "
-                    "fresh_at = CASE WHEN ?10 THEN ?8 ELSE fresh_at END "
+                    "fresh_at = CASE WHEN ?10 THEN ?8 ELSE fresh_at END, "
+                    "excerpt = ?11 "
                     "WHERE id = ?9",
                     &q);
     if (rc != SM_OK)
@@ -828,6 +869,7 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
   else
     sqlite3_bind_null(q, 7);
   sqlite3_bind_int64(q, 8, now);
+  sqlite3_bind_int(q, 11, s->excerpt);
   rc = store_step_done(st, q, "saving summary");
   if (rc != SM_OK)
     goto out;
@@ -858,6 +900,9 @@ out:
   free(old_kw);
   free(old_summarizer);
   free(old_link);
+  for (size_t i = 0; i < arxiv_kw.nkeywords; i++)
+    free(arxiv_kw.keywords[i]);
+  free(arxiv_kw.keywords);
   if (rc == SM_OK && id_out)
     *id_out = id;
   return rc;
@@ -893,8 +938,8 @@ bind_term(sqlite3_stmt *q, int i, const struct match_term *t)
 }
 
 /* Splits a group_concat(char(31)) list into row->s.keywords. */
-static enum sm_status
-split_keywords(const char *list, struct model_summary *s)
+enum sm_status
+store_split_keywords(const char *list, struct model_summary *s)
 {
   size_t n = 1;
 
@@ -925,7 +970,7 @@ split_keywords(const char *list, struct model_summary *s)
   "s.last_changed, s.fresh_at, "                                              \
   "(SELECT group_concat(keyword, char(31)) FROM (SELECT "                     \
   "keyword FROM paper_keywords WHERE paper_id = p.id ORDER BY "               \
-  "keyword)) "                                                                \
+  "keyword)), s.excerpt, p.id "                                               \
   "FROM summaries s JOIN papers p ON p.id = s.paper_id "                      \
   "WHERE s.fresh_at >= ?1"
 
@@ -958,7 +1003,9 @@ summaries_each(struct store *st, sqlite3_stmt *q, store_summary_cb cb,
     r.first_seen = sqlite3_column_int64(q, 13);
     r.last_changed = sqlite3_column_int64(q, 14);
     r.fresh_at = sqlite3_column_int64(q, 15);
-    rc = split_keywords((const char *)sqlite3_column_text(q, 16), &r.s);
+    r.s.excerpt = sqlite3_column_int(q, 17);
+    r.paper_id = sqlite3_column_int64(q, 18);
+    rc = store_split_keywords((const char *)sqlite3_column_text(q, 16), &r.s);
     stop = rc == SM_OK ? cb(ctx, &r) : 1;
     for (size_t i = 0; i < r.s.nkeywords; i++)
       free(r.s.keywords[i]);
@@ -1033,6 +1080,32 @@ store_summaries(struct store *st, const struct store_query *qy,
 out:
   sqlite3_finalize(q);
   buf_free(&sql);
+  return rc;
+}
+
+enum sm_status
+store_paper_title(struct store *st, const char *bibtex_key, char **title)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  *title = NULL;
+  rc = store_stmt(st, "SELECT title FROM papers WHERE bibtex_key = ?1", &q);
+  if (rc != SM_OK)
+    return rc;
+  store_bind_text(q, 1, bibtex_key);
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW) {
+    *title = store_dup_col(q, 0);
+    if (!*title)
+      rc = SM_ERR_NOMEM;
+  } else if (src == SQLITE_DONE) {
+    rc = SM_ERR_NOTFOUND;
+  } else {
+    rc = store_fail(st, src, "finding a cited paper");
+  }
+  store_release(st, q);
   return rc;
 }
 
@@ -1605,9 +1678,9 @@ store_fresh_load(struct store *st, int64_t since, store_fresh_cb cb, void *ctx)
   if (rc != SM_OK)
     return rc;
   rc = store_stmt(st,
-                  "SELECT s.id, s.fresh_at, s.first_seen, s.votes FROM "
-                  "temp.fresh_ids f JOIN summaries s ON s.id = f.id ORDER "
-                  "BY s.id",
+                  "SELECT s.id, s.fresh_at, s.first_seen, s.votes, "
+                  "s.paper_id FROM temp.fresh_ids f JOIN summaries s ON "
+                  "s.id = f.id ORDER BY s.id",
                   &q);
   if (rc != SM_OK)
     return rc;
@@ -1617,6 +1690,7 @@ store_fresh_load(struct store *st, int64_t since, store_fresh_cb cb, void *ctx)
     f.fresh_at = sqlite3_column_int64(q, 1);
     f.first_seen = sqlite3_column_int64(q, 2);
     f.votes = (long)sqlite3_column_int64(q, 3);
+    f.paper_id = sqlite3_column_int64(q, 4);
     if (cb(ctx, &f))
       break;
   }

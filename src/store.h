@@ -72,6 +72,7 @@ enum sm_status store_summary_upsert(struct store *st,
 
 struct store_summary_row {
   int64_t id;
+  int64_t paper_id;
   struct model_summary s; /* members owned by the store during the call */
   int64_t first_seen;     /* when ingest first saw it */
   int64_t last_changed;   /* when its text or metadata last changed */
@@ -91,8 +92,30 @@ struct store_query {
 typedef int (*store_summary_cb)(void *ctx, const struct store_summary_row *r);
 enum sm_status store_summaries(struct store *st, const struct store_query *q,
                                store_summary_cb cb, void *ctx);
+/* The title of the paper with this BibTeX key: *title is new (the
+ * caller frees); SM_ERR_NOTFOUND when there is none. */
+enum sm_status store_paper_title(struct store *st, const char *bibtex_key,
+                                 char **title);
 /* Counts summaries and papers. */
 enum sm_status store_counts(struct store *st, long *summaries, long *papers);
+
+/* ---- arXiv categories (src/store_arxiv.c) ------------------------ *
+ * The site's feed carries no keywords; a paper with an arXiv id takes
+ * its arXiv categories, asked once per id (src/arxiv.c). */
+
+/* The arXiv ids of papers that have no keywords and whose id arXiv was
+ * never asked about, oldest paper first, at most max. *ids is a new
+ * array of new strings (free each, then the array). */
+enum sm_status store_arxiv_pending(struct store *st, size_t max, char ***ids,
+                                   size_t *n);
+/* Records arXiv's answer for one id (categories, primary first; n == 0:
+ * arXiv does not know it) and gives the categories to the paper of that
+ * id if it has no keywords: its keywords and the full-text index of its
+ * summaries. Must run inside a transaction. *applied (may be NULL) is 1
+ * when a paper took them. */
+enum sm_status store_arxiv_save(struct store *st, const char *arxiv_id,
+                                char *const *categories, size_t n, int64_t now,
+                                int *applied);
 
 /* ---- readers ---------------------------------------------------- */
 
@@ -191,6 +214,7 @@ struct store_fresh {
   int64_t fresh_at;
   int64_t first_seen;
   long votes;
+  int64_t paper_id; /* summaries of one paper share it */
 };
 
 /* Fills the temporary table with summaries whose fresh_at >= since and
@@ -539,6 +563,7 @@ struct store_post {
   char *summary_ref;  /* the site's id of the summary: the feed's guid,
                          else its link */
   char *summary_link; /* the summary's page */
+  char *bibtex_key;   /* its paper's BibTeX key, or NULL */
   char *author;       /* the reader's address; NULL if they were removed */
   char *message_id;   /* as stored */
   char *body;         /* plain text */

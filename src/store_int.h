@@ -59,4 +59,18 @@ enum sm_status store_step_done(struct store *st, sqlite3_stmt *s,
 /* A malloc'd copy of a text column, NULL for NULL (or no memory). */
 char *store_dup_col(sqlite3_stmt *q, int i);
 
+struct model_summary;
+struct buf;
+/* s's keywords sorted without case, each once, joined by sep, appended
+ * to out (the form of summaries_fts.keywords with " "). */
+enum sm_status store_joined_keywords(const struct model_summary *s,
+                                     const char *sep, struct buf *out);
+/* Fills s->keywords (new strings in a new array; the caller frees them)
+ * from "a\x1fb\x1fc"; NULL or "" gives none. */
+enum sm_status store_split_keywords(const char *list, struct model_summary *s);
+/* The categories arXiv gave the id (store_arxiv.c), as s->keywords (new,
+ * the caller frees); none when it was not asked or does not know it. */
+enum sm_status store_arxiv_cached(struct store *st, const char *arxiv_id,
+                                  struct model_summary *s);
+
 #endif

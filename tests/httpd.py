@@ -15,11 +15,23 @@ Special paths, so one server covers every case of the tests:
   /slow/PATH                     waits SECONDS before answering
   /type/TYPE/SUBTYPE/PATH        the file with that Content-Type
   /status/CODE/PATH              the file's bytes with status CODE
+  /arxiv?id_list=A,B&max_results=N
+                                 an answer in the form of arXiv's API
+                                 (Atom, arxiv: and opensearch: elements)
+                                 with an entry for each id listed in
+                                 DOCROOT/arxiv.tsv ("ID<TAB>PRIMARY
+                                 OTHER..."); ids it does not list get no
+                                 entry, as arXiv answers ids it does not
+                                 know; a malformed id gets arXiv's error
+                                 entry (and nothing else). Combines with
+                                 /slow/ and /status/CODE/.
 
 Every request is logged to LOGFILE, one line each, so a test can assert
 what the client sent:
 
   GET /feed.xml status=200 inm="..." ims="..." ae="..." ua="..." [gzip]
+
+(arxiv requests add " t=SECONDS", the time of arrival, to their line.)
 
 (double quotes inside header values are logged as single quotes; /slow/
 requests are logged on arrival with status=sleeping.)
@@ -32,6 +44,7 @@ import email.utils
 import gzip
 import hashlib
 import os
+import re
 import signal
 import sys
 import threading
@@ -49,6 +62,11 @@ TYPES = {
 }
 
 
+def xml_escape(s):
+    return (s.replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;"))
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "shortmail-test-httpd/1"
@@ -62,10 +80,11 @@ class Handler(BaseHTTPRequestHandler):
         def q(name):
             return (h.get(name) or "").replace('"', "'")
 
-        line = '%s %s status=%s inm="%s" ims="%s" ae="%s" ua="%s"%s\n' % (
+        line = '%s %s status=%s inm="%s" ims="%s" ae="%s" ua="%s"%s%s\n' % (
             self.command, self.path, status, q("If-None-Match"),
             q("If-Modified-Since"), q("Accept-Encoding"), q("User-Agent"),
-            " gzip" if gz else "")
+            " gzip" if gz else "",
+            " t=%.3f" % self.arrived if "/arxiv?" in self.path else "")
         with self.server.log_lock:
             with open(self.server.log_path, "a", encoding="utf-8") as f:
                 f.write(line)
@@ -88,6 +107,7 @@ class Handler(BaseHTTPRequestHandler):
         self.do_GET()
 
     def do_GET(self):
+        self.arrived = time.time()
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
         path = urllib.parse.unquote(url.path)
@@ -128,6 +148,10 @@ class Handler(BaseHTTPRequestHandler):
             parts = path.split("/", 3)  # '', status, CODE, PATH
             status = int(parts[2])
             path = "/" + parts[3]
+        if path == "/arxiv":
+            body = self.arxiv_answer(query)
+            self.send_body(status, body, "application/atom+xml; charset=utf-8")
+            return
         if path.endswith(".gz-serve"):
             path = path[: -len(".gz-serve")]
             gz = True
@@ -162,6 +186,98 @@ class Handler(BaseHTTPRequestHandler):
         else:
             gz = False
         self.send_body(status, body, ctype, headers, gz)
+
+    ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})"
+                          r"(v\d+)?$")
+
+    def arxiv_answer(self, query):
+        """Atom as arXiv's API writes it, for the ids of the query."""
+        ids = [i for i in (query.get("id_list") or [""])[0].split(",") if i]
+        known = {}
+        try:
+            with open(os.path.join(self.server.root, "arxiv.tsv"),
+                      encoding="utf-8") as f:
+                for line in f:
+                    parts = line.rstrip("\n").split("\t")
+                    if len(parts) == 2 and not line.startswith("#"):
+                        known[parts[0]] = parts[1].split()
+        except FileNotFoundError:
+            pass
+        q = "search_query=&id_list=%s&start=0&max_results=%s" % (
+            ",".join(ids), (query.get("max_results") or ["10"])[0])
+        os_ns = 'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/"'
+        head = ['<?xml version="1.0" encoding="UTF-8"?>',
+                '<feed xmlns="http://www.w3.org/2005/Atom">',
+                '  <link href="http://arxiv.org/api/query?%s" rel="self" '
+                'type="application/atom+xml"/>' %
+                xml_escape(urllib.parse.quote(q, safe="")),
+                '  <title type="html">ArXiv Query: %s</title>' %
+                xml_escape(q),
+                '  <id>http://arxiv.org/api/%s</id>' %
+                hashlib.sha1(q.encode()).hexdigest()[:27],
+                '  <updated>2026-11-23T00:00:00-05:00</updated>']
+        bad = [i for i in ids if not self.ARXIV_ID.match(i)]
+        entries = []
+        if bad:
+            err = "incorrect_id_format_for_" + bad[0]
+            entries.append(
+                '  <entry>\n'
+                '    <id>http://arxiv.org/api/errors#%s</id>\n'
+                '    <title>Error</title>\n'
+                '    <summary>incorrect id format for %s</summary>\n'
+                '    <updated>2026-11-23T00:00:00-05:00</updated>\n'
+                '    <link href="http://arxiv.org/api/errors#%s" '
+                'rel="alternate" type="text/html"/>\n'
+                '    <author>\n      <name>arXiv api core</name>\n'
+                '    </author>\n  </entry>' % (xml_escape(err),
+                                               xml_escape(bad[0]),
+                                               xml_escape(err)))
+        else:
+            for i in ids:
+                cats = known.get(i)
+                if not cats:
+                    continue
+                cat_lines = "".join(
+                    '    <category term="%s" '
+                    'scheme="http://arxiv.org/schemas/atom"/>\n' % c
+                    for c in cats)
+                entries.append(
+                    '  <entry>\n'
+                    '    <id>http://arxiv.org/abs/%sv2</id>\n'
+                    '    <updated>2016-12-10T19:51:55Z</updated>\n'
+                    '    <published>2015-12-10T19:51:55Z</published>\n'
+                    '    <title>Paper %s as arXiv lists\n  it</title>\n'
+                    '    <summary>  An abstract that spans\nlines, as '
+                    'arXiv\'s do.\n</summary>\n'
+                    '    <author>\n      <name>A. Author</name>\n'
+                    '      <arxiv:affiliation xmlns:arxiv='
+                    '"http://arxiv.org/schemas/atom">Somewhere'
+                    '</arxiv:affiliation>\n    </author>\n'
+                    '    <author>\n      <name>B. Author</name>\n'
+                    '    </author>\n'
+                    '    <arxiv:doi xmlns:arxiv="http://arxiv.org/schemas/'
+                    'atom">10.1000/x.%s</arxiv:doi>\n'
+                    '    <link title="doi" href="http://dx.doi.org/10.1000/x"'
+                    ' rel="related"/>\n'
+                    '    <arxiv:comment xmlns:arxiv="http://arxiv.org/'
+                    'schemas/atom">Tech report, 12 pages</arxiv:comment>\n'
+                    '    <link href="http://arxiv.org/abs/%sv2" '
+                    'rel="alternate" type="text/html"/>\n'
+                    '    <link title="pdf" href="http://arxiv.org/pdf/%sv2" '
+                    'rel="related" type="application/pdf"/>\n'
+                    '    <arxiv:primary_category xmlns:arxiv="http://arxiv.org'
+                    '/schemas/atom" term="%s" scheme="http://arxiv.org/'
+                    'schemas/atom"/>\n'
+                    '%s  </entry>' % (i, i, i, i, i, cats[0],
+                                     cat_lines))
+        total = len(entries) if bad else len(ids)
+        head += ['  <opensearch:totalResults %s>%d</opensearch:totalResults>'
+                 % (os_ns, total),
+                 '  <opensearch:startIndex %s>0</opensearch:startIndex>'
+                 % os_ns,
+                 '  <opensearch:itemsPerPage %s>%d</opensearch:itemsPerPage>'
+                 % (os_ns, len(entries))]
+        return ("\n".join(head + entries + ["</feed>", ""])).encode()
 
     def not_modified(self, etag, mtime):
         inm = self.headers.get("If-None-Match")

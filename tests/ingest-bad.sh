@@ -5,10 +5,6 @@
 # bad item is skipped with a warning naming it, and the rest is stored.
 . "$top_srcdir/tests/lib.sh"
 
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-NO_PROXY='*'
-export NO_PROXY
-
 bad=$T/bad
 mkdir -p "$bad"
 dump() { "${SQLITE3_CLI:-sqlite3}" "$T/store.db" .dump | cksum; }
@@ -142,16 +138,7 @@ mkdir -p "$www"
 cp "$top_srcdir/tests/data/feed-atom.xml" "$www/feed.xml"
 printf '<!DOCTYPE html>\n<html><body>Moved</body></html>\n' > "$www/page.bin"
 cp "$bad/malformed.xml" "$www/malformed.xml"
-port=$(free_port)
-"$PYTHON3" "$top_srcdir/tests/httpd.py" "$port" "$www" "$T/http.log" &
-httpd_pid=$!
-stop_httpd() { kill "$httpd_pid" 2>/dev/null; wait "$httpd_pid" 2>/dev/null; }
-at_exit stop_httpd
-if ! wait_port "$port"; then
-  echo "Bail out! tests/httpd.py did not start on port $port"
-  exit 1
-fi
-base=http://127.0.0.1:$port
+start_httpd "$www"
 
 refused "text/html" "$base/type/text/html/feed.xml" 65 \
   "$base/type/text/html/feed.xml: wrong content type text/html (expected an RSS or Atom feed)"

@@ -4,11 +4,6 @@
 # 500s, timeouts, 404s, the size limit and --dry-run.
 . "$top_srcdir/tests/lib.sh"
 
-# The server is on loopback: a proxy from the environment must not
-# intercept it.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
-NO_PROXY='*'
-export NO_PROXY
 # Retries wait 50 ms, 100 ms, ... instead of 1 s, 2 s, ...
 SHORTMAIL_RETRY_DELAY_MS=50
 export SHORTMAIL_RETRY_DELAY_MS
@@ -29,17 +24,7 @@ cat > "$www/feed2.xml" <<'EOF'
 </channel></rss>
 EOF
 
-port=$(free_port)
-"$PYTHON3" "$top_srcdir/tests/httpd.py" "$port" "$www" "$T/http.log" \
-  --flaky 2 --slow 4 &
-httpd_pid=$!
-stop_httpd() { kill "$httpd_pid" 2>/dev/null; wait "$httpd_pid" 2>/dev/null; }
-at_exit stop_httpd
-if ! wait_port "$port"; then
-  echo "Bail out! tests/httpd.py did not start on port $port"
-  exit 1
-fi
-base=http://127.0.0.1:$port
+start_httpd "$www" --flaky 2 --slow 4
 : > "$T/http.log"
 
 cp "$T/shortmail.conf" "$T/base.conf"

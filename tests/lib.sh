@@ -28,6 +28,10 @@ path = $T/store.db
 file = $T/secret
 [templates]
 dir = $top_srcdir/templates
+[arxiv]
+# Tests never reach the real arXiv; tests/ingest-site.sh turns it on
+# against tests/httpd.py.
+enabled = no
 CONF
 printf 'test-secret-0123456789abcdef0123456789abcdef\n' > "$T/secret"
 chmod 600 "$T/secret"
@@ -104,6 +108,29 @@ while time.time() < end:
 sys.exit(1)
 PY
 }
+
+# start_httpd DOCROOT [ARGS...]: tests/httpd.py serving DOCROOT on a
+# free port (ARGS: its options), logging to $T/http.log, stopped on exit;
+# sets $base to its URL. Proxies from the environment are cleared: the
+# server is on loopback. Bails out when it does not start.
+start_httpd() {
+  unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+  NO_PROXY='*'
+  export NO_PROXY
+  httpd_port=$(free_port)
+  httpd_root=$1
+  shift
+  "$PYTHON3" "$top_srcdir/tests/httpd.py" "$httpd_port" "$httpd_root" \
+    "$T/http.log" "$@" &
+  httpd_pid=$!
+  at_exit stop_httpd
+  if ! wait_port "$httpd_port"; then
+    echo "Bail out! tests/httpd.py did not start on port $httpd_port"
+    exit 1
+  fi
+  base=http://127.0.0.1:$httpd_port
+}
+stop_httpd() { kill "$httpd_pid" 2>/dev/null; wait "$httpd_pid" 2>/dev/null; }
 
 # sql QUERY: runs a query on the test store with the sqlite3 CLI.
 sql() { "${SQLITE3_CLI:-sqlite3}" "$T/store.db" "$1"; }
