@@ -19,6 +19,7 @@
 /* One summary, rendered once per run. */
 struct frag {
   int64_t id;
+  int64_t paper_id;
   char *title, *authors, *venue, *link, *summarizer;
   int year;
   long votes;
@@ -29,6 +30,7 @@ struct frag {
 
 struct compose {
   const struct env *env;
+  char *cited;        /* the last title cite_title gave */
   struct frag *frags; /* open addressing by id; id 0 is empty */
   size_t size, used;
   struct mime_msg msg;
@@ -69,8 +71,20 @@ compose_free(struct compose *c)
     if (c->frags[i].id)
       frag_free(&c->frags[i]);
   free(c->frags);
+  free(c->cited);
   mime_msg_free(&c->msg);
   free(c);
+}
+
+void
+compose_item_heading(const char *title, const char *summarizer, int also,
+                     char *out, size_t outlen)
+{
+  if (also)
+    snprintf(out, outlen, "Another summary of this paper, by %s",
+             summarizer ? summarizer : "Anonymous");
+  else
+    snprintf(out, outlen, "%s", title);
 }
 
 size_t
@@ -108,9 +122,26 @@ frag_slot(struct compose *c, int64_t id)
 
 struct load_ctx {
   struct frag *f;
+  struct compose *c;
   const struct env *env;
   enum sm_status rc;
 };
+
+/* A cited paper's title (render's \cite{KEY}), NULL when the store does
+ * not know the key. Valid until the next call. */
+static const char *
+cite_title(void *ctx, const char *key)
+{
+  struct compose *c = ctx;
+
+  free(c->cited);
+  c->cited = NULL;
+  if (store_paper_title(c->env->st, key, &c->cited) != SM_OK) {
+    free(c->cited);
+    c->cited = NULL;
+  }
+  return c->cited;
+}
 
 static char *
 dup0(const char *s)
@@ -123,14 +154,20 @@ load_row(void *vctx, const struct store_summary_row *r)
 {
   struct load_ctx *l = vctx;
   struct frag *f = l->f;
-  struct render_opts o = {l->env->conf->site.url, RENDER_DEFAULT_WIDTH,
-                          COMPOSE_CUT_CHARS, r->s.link};
+  struct render_opts o = {l->env->conf->site.url,
+                          RENDER_DEFAULT_WIDTH,
+                          COMPOSE_CUT_CHARS,
+                          r->s.link,
+                          r->s.excerpt,
+                          cite_title,
+                          l->c};
   struct buf html = BUF_INIT(COMPOSE_MAX_PART);
   struct buf text = BUF_INIT(COMPOSE_MAX_PART);
   const char *md = r->s.markdown ? r->s.markdown : "";
   int cut = 0;
 
   f->missing = 0;
+  f->paper_id = r->paper_id;
   f->title = dup0(r->s.title);
   f->authors = dup0(r->s.authors);
   f->venue = dup0(r->s.venue);
@@ -170,6 +207,7 @@ frag_get(struct compose *c, int64_t id, struct frag **out)
   f->missing = 1;
   c->used++;
   l.f = f;
+  l.c = c;
   l.env = c->env;
   l.rc = SM_OK;
   rc = store_summaries(c->env->st, &q, load_row, &l);
@@ -302,6 +340,7 @@ digest_context(struct compose *c, const struct compose_row *row,
   char caddr[LISTADDR_MAX];
   enum sm_status rc;
   size_t shown = 0;
+  int64_t last_paper = 0;
 
   if (!list)
     return SM_ERR_NOMEM;
@@ -311,13 +350,19 @@ digest_context(struct compose *c, const struct compose_row *row,
     int64_t id = it->id;
     struct tmpl_value *item, *kws;
     struct frag *f;
-    char subj[1024];
+    char subj[1024], heading[1024];
+    int also;
 
     rc = frag_get(c, id, &f);
     if (rc != SM_OK)
       break;
     if (f->missing)
       continue; /* deleted since: leave it out rather than fail */
+    /* digest.c puts the summaries of one paper together. */
+    also = shown > 0 && f->paper_id == last_paper;
+    last_paper = f->paper_id;
+    compose_item_heading(f->title, f->summarizer, also, heading,
+                         sizeof(heading));
     item = tmpl_list_add_map(list);
     kws = item ? tmpl_map_add_list(item, "keywords") : NULL;
     if (!kws)
@@ -329,6 +374,8 @@ digest_context(struct compose *c, const struct compose_row *row,
       break;
     snprintf(subj, sizeof(subj), "Re: %s", f->title);
     if (tmpl_map_set_str(item, "title", f->title) ||
+        tmpl_map_set_str(item, "heading", heading) ||
+        tmpl_map_set_bool(item, "also", also) ||
         tmpl_map_set_str(item, "link", f->link) ||
         (f->authors && tmpl_map_set_str(item, "authors", f->authors)) ||
         (f->venue && tmpl_map_set_str(item, "venue", f->venue)) ||
@@ -355,7 +402,7 @@ digest_context(struct compose *c, const struct compose_row *row,
         return SM_ERR_NOMEM;
     }
     /* A title too long for the preheader's room is left out of it. */
-    if (shown < 3 &&
+    if (shown < 3 && !also &&
         buf_printf(&pre, "%s%s", shown ? " · " : "", f->title) == SM_ERR_NOMEM)
       rc = SM_ERR_NOMEM;
     shown++;

@@ -443,6 +443,24 @@ top_add(struct ranked *h, size_t *n, size_t keep, const struct ranked *c)
   }
 }
 
+/* Summaries of one paper go together, where the best of them ranks: a
+ * digest shows the paper once with its summaries under it (compose), and
+ * the reader can tell them apart. Stable otherwise; keep is at most
+ * [digest] max_items (100). */
+static void
+group_papers(const struct run *r, struct ranked *list, size_t keep)
+{
+  for (size_t i = 0; i + 1 < keep; i++) {
+    int64_t paper = r->fresh[list[i].idx].paper_id;
+    for (size_t j = i + 1; j < keep; j++)
+      if (r->fresh[list[j].idx].paper_id == paper) {
+        struct ranked t = list[j];
+        memmove(list + i + 2, list + i + 1, (j - i - 1) * sizeof(*list));
+        list[++i] = t;
+      }
+  }
+}
+
 static enum sm_status
 finish_reader(struct run *r)
 {
@@ -517,6 +535,7 @@ finish_reader(struct run *r)
     return rc;
   }
   qsort(list, keep, sizeof(*list), cmp_ranked);
+  group_papers(r, list, keep);
   /* The payload from each keyword's JSON form made once per run:
    * writing every reader's keywords through stdio a character at a time
    * was a tenth of a run. */

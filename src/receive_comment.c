@@ -568,6 +568,58 @@ digest_items(const char *payload, int64_t *ids, size_t max, size_t *n)
   return rc;
 }
 
+struct head_ctx {
+  int64_t paper;
+  char *summarizer;
+  enum sm_status rc;
+};
+
+static int
+head_row(void *vctx, const struct store_summary_row *r)
+{
+  struct head_ctx *h = vctx;
+
+  h->paper = r->paper_id;
+  if (r->s.summarizer && !(h->summarizer = strdup(r->s.summarizer)))
+    h->rc = SM_ERR_NOMEM;
+  return 1;
+}
+
+/* The digest's item headings, as compose_item_heading wrote them: a
+ * second summary of the paper above it is named by its summarizer, so
+ * that two summaries of one paper are told apart. titles[i] (NULL for a
+ * summary deleted since) becomes its heading. */
+static enum sm_status
+item_headings(struct store *st, const int64_t *ids, char **titles, size_t n)
+{
+  int64_t last_paper = 0;
+  enum sm_status rc = SM_OK;
+
+  for (size_t i = 0; i < n && rc == SM_OK; i++) {
+    struct store_query q = {ids[i], 0, NULL, 0, 1};
+    struct head_ctx h = {0, NULL, SM_OK};
+    char heading[1024];
+    int also;
+
+    if (!titles[i])
+      continue;
+    rc = store_summaries(st, &q, head_row, &h);
+    if (rc == SM_OK)
+      rc = h.rc;
+    also = rc == SM_OK && h.paper && h.paper == last_paper;
+    last_paper = h.paper;
+    if (rc == SM_OK && also) {
+      compose_item_heading(titles[i], h.summarizer, 1, heading,
+                           sizeof(heading));
+      free(titles[i]);
+      if (!(titles[i] = strdup(heading)))
+        rc = SM_ERR_NOMEM;
+    }
+    free(h.summarizer);
+  }
+  return rc;
+}
+
 /* A reply to the whole digest that is not under one item: how to
  * comment on one, with each item's own address (the reader's, so only
  * the reader sees them). */
@@ -651,6 +703,8 @@ receive_list_reply(const struct env *env, const struct inbound_msg *m,
     if (rc == SM_ERR_NOTFOUND)
       rc = SM_OK; /* deleted since: it cannot be answered */
   }
+  if (rc == SM_OK)
+    rc = item_headings(env->st, ids, titles, n);
   if (rc != SM_OK)
     goto out;
   rc = reply_quoted_heading(m->text, COMMENT_FOOTER_MARKER,

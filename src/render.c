@@ -1056,6 +1056,111 @@ r_line_lead(const char *s, size_t i)
   return 1;
 }
 
+/* ---- Citations ------------------------------------------------------------
+ */
+
+#define R_CITE_MAX 1024 /* the longest \cite{...} taken as one */
+
+/* Where "\cite{...}" at s[i] ends (past its '}'), or 0 when there is
+ * none: the keys are on one line, not empty, without markup. */
+static size_t
+r_cite_end(const char *s, size_t n, size_t i)
+{
+  size_t j;
+
+  if (n - i < 8 || memcmp(s + i, "\\cite{", 6))
+    return 0;
+  for (j = i + 6; j < n && j - i < R_CITE_MAX; j++) {
+    char c = s[j];
+    if (c == '}')
+      return j > i + 6 ? j + 1 : 0;
+    if (c == '\n' || c == '\r' || c == '[' || c == ']' || c == '(' ||
+        c == ')' || c == '<' || c == '>' || c == '{' || c == '\\' ||
+        c == '`' || c == '$')
+      return 0;
+  }
+  return 0;
+}
+
+/* Appends text as markdown that reads as exactly that text (every ASCII
+ * punctuation character escaped, line ends and control characters made
+ * spaces, our placeholder characters dropped). */
+static enum sm_status
+r_md_text(const char *t, size_t n, struct buf *dst)
+{
+  enum sm_status st = SM_OK;
+
+  for (size_t i = 0; i < n && st == SM_OK; i++) {
+    unsigned char c = (unsigned char)t[i];
+    if (c == 0xEF && i + 2 < n && (unsigned char)t[i + 1] == 0xB7 &&
+        (unsigned char)t[i + 2] >= 0x90 && (unsigned char)t[i + 2] <= 0xAF) {
+      i += 2;
+      continue;
+    }
+    if (c < 0x20 || c == 0x7f)
+      st = buf_putc(dst, ' ');
+    else if ((c >= '!' && c <= '/') || (c >= ':' && c <= '@') ||
+             (c >= '[' && c <= '`') || (c >= '{' && c <= '~'))
+      st = buf_printf(dst, "\\%c", c);
+    else
+      st = buf_putc(dst, (char)c);
+  }
+  return st;
+}
+
+/* The keys of one \cite (k bytes at keys, comma-separated) as markdown
+ * links to the papers' pages, into r->md. */
+static enum sm_status
+r_cite(struct render *r, const char *keys, size_t k)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  enum sm_status st = SM_OK;
+  char key[R_CITE_MAX];
+  const char *base = r->o->base_url ? r->o->base_url : "";
+  size_t a = 0, nkeys = 0, blen = strlen(base);
+
+  while (blen > 0 && base[blen - 1] == '/')
+    blen--;
+
+  while (a < k && st == SM_OK) {
+    size_t b = a, e, kl = 0;
+    const char *title = NULL;
+
+    while (b < k && keys[b] != ',')
+      b++;
+    e = b;
+    while (a < e && (keys[a] == ' ' || keys[a] == '\t'))
+      a++;
+    while (e > a && (keys[e - 1] == ' ' || keys[e - 1] == '\t'))
+      e--;
+    if (e > a) {
+      memcpy(key, keys + a, e - a);
+      kl = e - a;
+      key[kl] = '\0';
+      if (r->o->cite_title)
+        title = r->o->cite_title(r->o->cite_ctx, key);
+      st = buf_puts(&r->md, nkeys++ ? ", [" : "[");
+      if (st == SM_OK)
+        st =
+            r_md_text(title ? title : key, title ? strlen(title) : kl, &r->md);
+      if (st == SM_OK)
+        st = buf_printf(&r->md, "](%.*s/paper?bibtexKey=", (int)blen, base);
+      for (size_t i = 0; i < kl && st == SM_OK; i++) {
+        unsigned char c = (unsigned char)key[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9') || strchr("-._~/:", c))
+          st = buf_putc(&r->md, (char)c);
+        else
+          st = buf_printf(&r->md, "%%%c%c", hex[c >> 4], hex[c & 15]);
+      }
+      if (st == SM_OK)
+        st = buf_putc(&r->md, ')');
+    }
+    a = b + 1;
+  }
+  return st;
+}
+
 /* Finds the formulas in r->src and writes r->md with placeholders. */
 static enum sm_status
 r_scan_math(struct render *r)
@@ -1097,7 +1202,15 @@ r_scan_math(struct render *r)
     display = 0;
     if (c == '\\') {
       char d = i + 1 < n ? s[i + 1] : '\0';
+      size_t e = r_cite_end(s, n, i);
 
+      if (e) {
+        st = buf_append(&r->md, s + copied, i - copied);
+        if (st == SM_OK)
+          st = r_cite(r, s + i + 6, e - i - 7);
+        copied = i = e;
+        continue;
+      }
       if (d == '(') {
         close = r_find_closer(&sc, i + 2, C_PAREN, &sc.miss_paren);
       } else if (d == '[' && r_line_lead(s, i)) {
@@ -1823,6 +1936,8 @@ r_prepare(struct render *r, const char *markdown, size_t len,
   st = r_fix_tree(r);
   if (st == SM_OK)
     st = r_cut(r);
+  if (r->o->excerpt)
+    r->was_cut = 1;
   return st;
 }
 

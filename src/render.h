@@ -53,6 +53,15 @@
  * links to it: HTML <p><a href="MORE">Read the full summary</a></p>,
  * text "Read the full summary: MORE" (before the reference list).
  *
+ * Citations: the site's summaries cite its other papers as \cite{KEY}
+ * (also \cite{KEY1,KEY2}); each key becomes a link to the paper's page,
+ * BASE/paper?bibtexKey=KEY (the key percent-encoded where needed; BASE
+ * is base_url), named by cite_title's answer or else the key, in both
+ * renderings ("Title [1]" in text). Not in code, math or autolinks.
+ *
+ * The site's feed has every URL removed: [text]() renders as its text,
+ * ![alt]() as nothing (links and images without a source above).
+ *
  * An empty (or all-white-space) summary renders as nothing (no bytes). */
 #ifndef SM_RENDER_H
 #define SM_RENDER_H
@@ -76,6 +85,13 @@ struct render_opts {
                            cut */
   const char *more_url; /* link for "Read the full summary" when cut; NULL
                            cuts without a link */
+  int excerpt;          /* the markdown is already an excerpt (the site's
+                           cut of the text): rendered as if cut here */
+  /* \cite{KEY}: the title of the site's paper with that BibTeX key, or
+   * NULL when unknown (the key is shown). The string must stay valid
+   * until the next call. NULL: every citation shows its key. */
+  const char *(*cite_title)(void *ctx, const char *key);
+  void *cite_ctx;
 };
 
 /* Appends the HTML fragment for `markdown` (len bytes, any bytes: invalid

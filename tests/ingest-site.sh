@@ -4,8 +4,10 @@
 # also stands in for the arXiv API: every vote, BibTeX key and arXiv id
 # kept; arXiv categories as keywords, asked once per 100 papers and never
 # again; the 500-byte cut stored as an excerpt and replaced by the whole
-# text without being new again; and arXiv failing in every way without
-# failing the ingest.
+# text without being new again; a digest from the cut feed with no empty
+# link, no raw \cite and a link to the whole summary; one paper with two
+# summaries shown once; and arXiv failing in every way without failing
+# the ingest.
 . "$top_srcdir/tests/lib.sh"
 
 www=$T/www
@@ -125,6 +127,50 @@ is "$(cat "$T/excheck")" "ok" \
   "excerpts: end in an ellipsis, no broken character, no unpaired \$, no open code or link"
 is "$(db main "SELECT count(*) FROM summaries WHERE link LIKE '%#camillelefevre' AND markdown LIKE '%28,4 BLEU en anglais…'")" \
   1 "the split character is dropped, the rest kept"
+
+# 5. A digest from the cut feed, for a reader of cs.CV and cs.CL.
+SHORTMAIL_NOW=2026-11-23T10:00:00Z
+export SHORTMAIL_NOW
+db main "INSERT INTO subscribers (id, address, status, created_at, confirmed_at, changed_at) VALUES (1, 'vision@example.com', 'confirmed', 0, 0, 0);
+         INSERT INTO interests (subscriber_id, keyword, created_at) VALUES (1, 'cs.cv', 0), (1, 'cs.cl', 0);"
+sm preview --now "$SHORTMAIL_NOW" --eml "$T/d.eml" vision@example.com
+is "$rc" 0 "preview of a digest from the cut feed"
+"$PYTHON3" - "$T/d.eml" "$T/main.db" > "$T/dcheck" <<'PY'
+import email, email.policy, re, sqlite3, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"),
+                                     policy=email.policy.default)
+text = msg.get_body(("plain",)).get_content()
+html = msg.get_body(("html",)).get_content()
+db = sqlite3.connect(sys.argv[2])
+cv = [t for (t,) in db.execute(
+    "SELECT DISTINCT p.title FROM papers p JOIN paper_keywords k ON "
+    "k.paper_id = p.id JOIN summaries s ON s.paper_id = p.id WHERE "
+    "k.keyword = 'cs.CV' AND s.fresh_at >= strftime('%s', "
+    "'2026-11-16T10:00:00')")]
+out = []
+out.append("cv papers: %d" % len(cv))
+out.append("missing: %s" % [t for t in cv if t not in text])
+out.append("raw ]( in text: %d, html: %d" % (text.count("]("),
+                                             html.count("](")))
+out.append("empty href: %d" % len(re.findall(r'href=""', html)))
+out.append("raw cite: %d" % (text.count("\\cite") + html.count("\\cite")))
+out.append("U+FFFD: %d" % (text.count("\ufffd") + html.count("\ufffd")))
+out.append("attention title: %d" % text.count("Attention Is All You Need"))
+out.append("another: %d" % text.count(
+    "Another summary of this paper, by Camille Lef\u00e8vre"))
+out.append("more link: %s" % ("Read the full summary" in text and
+                              "Read the full summary</a>" in html))
+print("\n".join(out))
+PY
+like "$T/dcheck" "^cv papers: [1-9]" "the reader of cs.CV has cs.CV papers (keywords from arXiv)"
+like "$T/dcheck" "^missing: \[\]\$" "every cs.CV paper of the week is in the digest"
+like "$T/dcheck" "^raw \]\( in text: 0, html: 0\$" "no raw ]( in the digest"
+like "$T/dcheck" "^empty href: 0\$" "no empty link"
+like "$T/dcheck" "^raw cite: 0\$" "no raw \\cite"
+like "$T/dcheck" "^U\+FFFD: 0\$" "no broken character"
+like "$T/dcheck" "^attention title: 1\$" "a paper with two summaries shows its title once"
+like "$T/dcheck" "^another: 1\$" "its second summary is named by its summarizer"
+like "$T/dcheck" "^more link: True\$" "an excerpt offers the whole summary on the site"
 
 # 6. The whole texts (/rss-full.xml) replace the excerpts, news to no one;
 #    the cut feed again changes nothing back.

@@ -14,8 +14,8 @@
 #include "tap.h"
 #include "util.h"
 
-static const struct render_opts site = {"https://www.shortscience.org/", 72, 0,
-                                        NULL};
+static const struct render_opts site = {
+    .base_url = "https://www.shortscience.org/", .width = 72};
 
 /* The rendering as a string the caller frees; "(error N)" on failure. */
 static char *
@@ -609,7 +609,7 @@ test_unsafe(void)
 static void
 url_is(const char *base, const char *ref, const char *want)
 {
-  struct render_opts o = {base, 72, 0, NULL};
+  struct render_opts o = {.base_url = base, .width = 72};
   char md[512], exp[512], name[600];
   char *got;
 
@@ -829,9 +829,72 @@ test_golden(void)
   }
 }
 
+static const char *
+cite_title(void *ctx, const char *key)
+{
+  (void)ctx;
+  if (!strcmp(key, "journals/corr/GalG15"))
+    return "Dropout as a [Bayesian] *Approximation*";
+  return NULL;
+}
+
+/* The site's text: links and images without URLs, \cite{KEY}. */
+static void
+test_site_text(void)
+{
+  struct render_opts o = site;
+  char *got;
+
+  html_is("See [DenseNets]() and ![]() and ![a figure]() here.",
+          "<p>See DenseNets and  and  here.</p>\n",
+          "site: [text]() is its text, ![]() nothing (HTML)");
+  got = text("See [DenseNets]() and ![]() and ![a figure]() here.", &site);
+  is_str(got, "See DenseNets and and here.\n",
+         "site: [text]() is its text, ![]() nothing (text)");
+  free(got);
+
+  o.cite_title = cite_title;
+  got =
+      html("As \\cite{journals/corr/GalG15} and \\cite{a b&c, x/y} show.", &o);
+  is_str(got,
+         "<p>As <a "
+         "href=\"https://www.shortscience.org/paper?bibtexKey=journals/corr/"
+         "GalG15\">Dropout as a [Bayesian] *Approximation*</a> and <a "
+         "href=\"https://www.shortscience.org/paper?bibtexKey=a%20b%26c\">a "
+         "b&amp;c</a>, <a "
+         "href=\"https://www.shortscience.org/paper?bibtexKey=x/y\">x/y</a> "
+         "show.</p>\n",
+         "cite: a link to the paper named by its title, else its key (HTML)");
+  free(got);
+  got = text("As \\cite{journals/corr/GalG15} shows.", &o);
+  is_str(got,
+         "As Dropout as a [Bayesian] *Approximation* [1] shows.\n\n"
+         "[1] https://www.shortscience.org/paper?bibtexKey=journals/corr/"
+         "GalG15\n",
+         "cite: a link in text too");
+  free(got);
+  got = html("Code `\\cite{k}`, math $\\cite{k}$ and \\cite{} stay.", &o);
+  ok(got && !strstr(got, "<a "), "cite: not in code or math, not empty");
+  free(got);
+
+  o.excerpt = 1;
+  o.more_url = "https://www.shortscience.org/paper?bibtexKey=k#anon";
+  got = html("The site's excerpt\xE2\x80\xA6", &o);
+  ok(got && strstr(got, ">Read the full summary</a>") &&
+         strstr(got, "bibtexKey=k#anon"),
+     "an excerpt ends with a link to the whole summary (HTML)");
+  free(got);
+  got = text("The site's excerpt\xE2\x80\xA6", &o);
+  ok(got && strstr(got, "Read the full summary:") &&
+         strstr(got, "https://www.shortscience.org/paper?bibtexKey=k#anon"),
+     "an excerpt ends with a link to the whole summary (text)");
+  free(got);
+}
+
 int
 main(void)
 {
+  test_site_text();
   test_math();
   test_math_in_markdown();
   test_width();
