@@ -123,6 +123,10 @@ site_comment_json(const struct site_comment *c, char **out, size_t *len)
   json_begin_object(&j);
   json_key(&j, "summary");
   json_string(&j, c->summary);
+  json_key(&j, "paper");
+  json_string(&j, c->paper);
+  json_key(&j, "summarizer");
+  json_string(&j, c->summarizer);
   json_key(&j, "author");
   json_string(&j, c->author);
   json_key(&j, "body");
@@ -156,6 +160,50 @@ site_comment_json(const struct site_comment *c, char **out, size_t *len)
     return SM_ERR_LIMIT;
   }
   return SM_OK;
+}
+
+const char *
+site_link_user(const char *link)
+{
+  const char *h = link ? strrchr(link, '#') : NULL;
+  size_t n;
+
+  if (!h)
+    return NULL;
+  h++;
+  n = strlen(h);
+  if (n == 0 || n > 255)
+    return NULL;
+  for (const char *p = h; *p; p++)
+    if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f)
+      return NULL;
+  return h;
+}
+
+const char *
+site_link_paper(const char *link, char *out, size_t outlen)
+{
+  const char *q = link ? strchr(link, '?') : NULL, *p;
+  size_t n = 0;
+
+  while (q) {
+    q++;
+    if (!strncmp(q, "bibtexKey=", 10))
+      break;
+    q = strchr(q, '&');
+  }
+  if (!q)
+    return NULL;
+  for (p = q + 10; *p && *p != '&' && *p != '#'; p++) {
+    if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f ||
+        n + 1 >= outlen)
+      return NULL;
+    out[n++] = *p;
+  }
+  if (n == 0)
+    return NULL;
+  out[n] = '\0';
+  return out;
 }
 
 int64_t
@@ -321,6 +369,7 @@ site_run(struct store *st, const struct site_opts *o, const char *owner,
   for (;;) {
     struct store_post p;
     struct site_comment c;
+    char paper[256];
     struct site_report r;
     enum site_outcome out = SITE_FAILED;
     char why[SM_ERRLEN];
@@ -346,6 +395,10 @@ site_run(struct store *st, const struct site_opts *o, const char *owner,
     } else {
       memset(&c, 0, sizeof(c));
       c.summary = p.summary_ref;
+      c.paper = p.bibtex_key
+                    ? p.bibtex_key
+                    : site_link_paper(p.summary_link, paper, sizeof(paper));
+      c.summarizer = site_link_user(p.summary_link);
       c.author = p.author;
       c.body = p.body;
       c.message_id = p.message_id;

@@ -62,7 +62,23 @@ struct site_comment {
   const char *body;       /* plain text */
   const char *message_id; /* with or without <> */
   int64_t created_at;
+  /* The site's own comment action takes (text, paper, summarizer): */
+  const char *paper;      /* the paper's BibTeX key (the store's, else
+                             the link's bibtexKey), or NULL */
+  const char *summarizer; /* the summarizer's user name: the fragment of
+                             the summary's link (BASE/paper?bibtexKey=
+                             KEY#USER; "anon" for anonymous summaries),
+                             or NULL when the link has none */
 };
+
+/* The summarizer's user name in a summary link of the site: what
+ * follows '#', if it is 1 to 255 bytes of printable ASCII other than
+ * '#'. A pointer into link, or NULL. */
+const char *site_link_user(const char *link);
+/* The paper's BibTeX key in a summary link of the site: the value of its
+ * bibtexKey query parameter, up to '&' or '#', copied into out (1 to
+ * outlen - 1 printable ASCII bytes). out, or NULL when there is none. */
+const char *site_link_paper(const char *link, char *out, size_t outlen);
 
 /* Reads the bearer token: the first line of path, without its line end.
  * A file readable by others is refused (anyone on the machine could post
@@ -71,8 +87,10 @@ struct site_comment {
 enum sm_status site_token_load(const char *path, char **token, char *err,
                                size_t errlen);
 
-/* The JSON body for c: {"summary":..., "author":..., "body":...,
- * "message_id":..., "created_at":"2026-11-23T02:34:08Z"}. Text is escaped
+/* The JSON body for c: {"summary":..., "paper":..., "summarizer":...,
+ * "author":..., "body":..., "message_id":...,
+ * "created_at":"2026-11-23T02:34:08Z"} (paper and summarizer null when
+ * unknown). Text is escaped
  * per RFC 8259 (invalid UTF-8 becomes U+FFFD). *out is new and
  * NUL-terminated (the caller frees), *len its length. SM_ERR_LIMIT past
  * SITE_BODY_MAX. */

@@ -17,6 +17,7 @@ store_post_free(struct store_post *p)
     return;
   free(p->summary_ref);
   free(p->summary_link);
+  free(p->bibtex_key);
   free(p->author);
   free(p->message_id);
   free(p->body);
@@ -76,8 +77,10 @@ store_post_claim(struct store *st, const char *owner, int64_t now,
     }
     rc = store_stmt(st,
                     "SELECT coalesce(s.guid, s.link), s.link, "
-                    "(SELECT address FROM subscribers WHERE id = ?2) "
-                    "FROM summaries s WHERE s.id = ?1",
+                    "(SELECT address FROM subscribers WHERE id = ?2), "
+                    "p.bibtex_key "
+                    "FROM summaries s JOIN papers p ON p.id = s.paper_id "
+                    "WHERE s.id = ?1",
                     &q);
     if (rc != SM_OK)
       goto done;
@@ -91,8 +94,10 @@ store_post_claim(struct store *st, const char *owner, int64_t now,
       out->summary_ref = store_dup_col(q, 0);
       out->summary_link = store_dup_col(q, 1);
       out->author = store_dup_col(q, 2);
+      out->bibtex_key = store_dup_col(q, 3);
       if (!out->summary_ref || !out->summary_link ||
-          (sqlite3_column_type(q, 2) != SQLITE_NULL && !out->author))
+          (sqlite3_column_type(q, 2) != SQLITE_NULL && !out->author) ||
+          (sqlite3_column_type(q, 3) != SQLITE_NULL && !out->bibtex_key))
         rc = SM_ERR_NOMEM;
     } else if (src == SQLITE_DONE) {
       /* The foreign key makes this a broken store, not a missing row. */

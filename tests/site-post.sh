@@ -184,7 +184,7 @@ like "$T/json.txt" "^1 <c1@mail.example.org> posted 2 201 None$" \
 
 # What the site got for comment 1: the JSON, the token, the key.
 is "$(logq 'body(key("c1@mail.example.org")[0])')" \
-  "{'summary': 'shortscience:summary:1001', 'author': 'Ann.Reader@example.org', 'body': 'Great summary.\\nThe residual trick: F(x) = H(x) - x, in one line.', 'message_id': 'c1@mail.example.org', 'created_at': '2026-11-23T08:20:00Z'}" \
+  "{'summary': 'shortscience:summary:1001', 'paper': 'journals/corr/HeZRS15', 'summarizer': 'martinthoma', 'author': 'Ann.Reader@example.org', 'body': 'Great summary.\\nThe residual trick: F(x) = H(x) - x, in one line.', 'message_id': 'c1@mail.example.org', 'created_at': '2026-11-23T08:20:00Z'}" \
   "comment 1: the JSON body"
 is "$(logq 'key("c1@mail.example.org")[0]["headers"]["authorization"]')" \
   "Bearer $token" "comment 1: the bearer token"
@@ -234,6 +234,11 @@ like "$T/lasterr" "HTTP 400 Bad Request: \{\"error\": \"unknown summary https://
 is "$(logq 'body(key("c4@mail.example.org")[0])["summary"]')" \
   "https://www.shortscience.org/paper?bibtexKey=journals/corr/GregorDGW15#anon" \
   "a summary without a guid is named by its link"
+is "$(logq 'body(key("c4@mail.example.org")[0])["paper"]')" \
+  "journals/corr/GregorDGW15" \
+  "the request carries the paper's BibTeX key (here from the link)"
+is "$(logq 'body(key("c4@mail.example.org")[0])["summarizer"]')" "anon" \
+  "and the summarizer's user name, the fragment of the summary's link"
 like "$T/err" "comment 4 <c4@mail.example.org>: failed: .*HTTP 400" \
   "400: logged"
 sm post

@@ -40,6 +40,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FIELDS = ("summary", "author", "body", "message_id", "created_at")
+# The site's comment action takes (text, paper, summarizer); a request
+# names both, or null when the summary's link does not (doc/site-api.md).
+SITE_FIELDS = ("paper", "summarizer")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -106,7 +109,9 @@ class Handler(BaseHTTPRequestHandler):
         try:
             obj = json.loads(body.decode("utf-8"))
             ok = isinstance(obj, dict) and all(
-                isinstance(obj.get(f), str) for f in FIELDS)
+                isinstance(obj.get(f), str) for f in FIELDS) and all(
+                f in obj and (obj[f] is None or isinstance(obj[f], str))
+                for f in SITE_FIELDS)
         except (UnicodeDecodeError, ValueError):
             ok = False
         if not ok or not key:

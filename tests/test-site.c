@@ -43,6 +43,7 @@ main(void)
   is_int(st, SM_OK, "comment JSON: built");
   is_str(json,
          "{\"summary\":\"shortscience:summary:1001\","
+         "\"paper\":null,\"summarizer\":null,"
          "\"author\":\"Ann.Reader@example.org\","
          "\"body\":\"Nice \\\"summary\\\".\\nSee "
          "<script>alert(1)</script>\\\\ \\u0001 caf\xc3\xa9\","
@@ -52,6 +53,31 @@ main(void)
          "<>, RFC 3339 time");
   is_int(len, json ? strlen(json) : 0, "comment JSON: length");
   free(json);
+
+  c.paper = "journals/corr/HeZRS15";
+  c.summarizer = site_link_user(
+      "http://www.shortscience.org/paper?bibtexKey=journals/corr/"
+      "HeZRS15#joecohen");
+  st = site_comment_json(&c, &json, &len);
+  ok(st == SM_OK && json &&
+         strstr(json, "\"paper\":\"journals/corr/HeZRS15\","
+                      "\"summarizer\":\"joecohen\","),
+     "comment JSON: the paper's BibTeX key and the summarizer's user name");
+  free(json);
+  ok(site_link_user("http://x/paper?bibtexKey=k#anon") &&
+         !strcmp(site_link_user("http://x/paper?bibtexKey=k#anon"), "anon"),
+     "link user: #anon");
+  ok(site_link_paper("http://x/paper?a=1&bibtexKey=conf/nips/X14#anon", key,
+                     sizeof(key)) &&
+         !strcmp(key, "conf/nips/X14") &&
+         !site_link_paper("http://x/paper?key=1", key, sizeof(key)) &&
+         !site_link_paper("http://x/paper?bibtexKey=#a", key, sizeof(key)),
+     "link paper: the bibtexKey parameter, none without one");
+  ok(!site_link_user("http://x/paper?bibtexKey=k") &&
+         !site_link_user("http://x/paper?bibtexKey=k#") &&
+         !site_link_user("http://x/p#a b") && !site_link_user(NULL),
+     "link user: none without a fragment, empty or with a space");
+  c.paper = c.summarizer = NULL;
 
   c.body = "bad \xff byte";
   st = site_comment_json(&c, &json, &len);
