@@ -321,6 +321,12 @@ test_languages(void)
       "네.\n보낸 사람: ShortScience <d@example.org>\n보낸 날짜: 11월 23일"
       "\n받는 사람: 민준\n제목: GAN\nOriginal\n",
       "네.\n", "header block: Korean names of two words");
+  is_comment("כן.\nמאת: ShortScience <d@example.org>\nנשלח: יום שני\n"
+             "אל: דנה\nנושא: GAN\nOriginal\n",
+             "כן.\n", "header block: Hebrew");
+  is_comment("Da.\nDe la: ShortScience <d@example.org>\nTrimis: luni\n"
+             "Către: Ana\nSubiect: GAN\nOriginal\n",
+             "Da.\n", "header block: Romanian, a name of two words");
   is_comment("OK.\nDate: Mon, 23 Nov 2026\nFrom: d@example.org\n"
              "To: t@example.org\nSubject: GAN\nOriginal\n",
              "OK.\n", "header block: starting with Date");
