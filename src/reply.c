@@ -23,6 +23,8 @@
  * "mailto:ann@example.org" / "> wrote:"). */
 #define ATTR_LINES 5
 #define MOBILE_MAX 160
+/* Words an app's footer with a comma in it may have. */
+#define MOBILE_COMMA_WORDS 8
 /* Quoted lines kept as context before each inline answer. */
 #define CONTEXT_LINES 3
 /* Blank lines kept in a row. */
@@ -1056,9 +1058,20 @@ is_app_footer(const char *s, size_t n)
 static int
 is_mobile_sig(const char *s, size_t n)
 {
+  size_t words = 1;
+
   if (n > MOBILE_MAX)
     return 0;
-  if (is_stray_glyph(s, n) || is_app_footer(s, n))
+  if (is_stray_glyph(s, n))
+    return 1;
+  /* "Sent from my desk, which is easier than my phone." is a sentence:
+   * a footer with a comma is short ("Sent from my Verizon, Samsung
+   * Galaxy smartphone"). */
+  for (size_t i = 0; i < n; i++)
+    words += s[i] == ' ';
+  if (memchr(s, ',', n) && words > MOBILE_COMMA_WORDS)
+    return 0;
+  if (is_app_footer(s, n))
     return 1;
   for (size_t i = 0; i < sizeof(mobile_sigs) / sizeof(mobile_sigs[0]); i++)
     if (starts_with(s, n, mobile_sigs[i].prefix) &&
@@ -1341,7 +1354,10 @@ drop_rules_before(struct lines *L, size_t i)
   while (i > 0) {
     struct line *l = &L->v[i - 1];
 
-    if (l->kind == K_BLANK || (l->kind == K_TEXT && is_rule(l->s, l->len))) {
+    size_t n = l->len;
+    const char *s = ltrim(l->s, &n);
+
+    if (l->kind == K_BLANK || (l->kind == K_TEXT && is_rule(s, n))) {
       if (l->kind == K_TEXT)
         l->kind = K_DROP;
       i--;

@@ -359,6 +359,16 @@ test_languages(void)
              "Sent from my phone, so it went out late.\nThe rest follows.\n",
              "footer: followed by more of the reader's text, kept");
 
+  is_comment("Here it is.\n\nSent from my desk, which is much easier than "
+             "my mobile phone.\n",
+             "Here it is.\n\nSent from my desk, which is much easier than "
+             "my mobile phone.\n",
+             "footer: a sentence that starts like one is kept");
+  is_comment("K.\n\nSent from my Verizon, Samsung Galaxy smartphone\n", "K.\n",
+             "footer: a short one with a comma");
+  is_comment("Outlook.\n\n ------------------------------\n From: A "
+             "<a@example.org>\n Sent: Monday\n To: B\n Subject: x\n",
+             "Outlook.\n", "header block: indented, with its rule");
   is_comment("Try this:\n>>> x = [1, 2]\n>>> len(x)\n2\n",
              "Try this:\n>>> x = [1, 2]\n>>> len(x)\n2\n",
              "quote: a Python prompt under the reader's text is text");
