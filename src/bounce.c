@@ -400,6 +400,13 @@ static const struct phrase keywords[] = {
     {"no valid recipients", KW_PERM | KW_STRONG},  /* Verizon */
     {"group does not exist", KW_PERM | KW_STRONG}, /* Google Groups */
     {"domain does not exist", KW_PERM},
+    {"host unknown", KW_PERM},
+    {"has been blocked", KW_PERM}, /* Gmail, Outlook: refused as spam */
+    {"blocked using", KW_PERM},    /* a DNS block list */
+    {"relay access denied", KW_PERM},
+    {"relaying denied", KW_PERM},
+    {"access denied", KW_PERM},
+    {"is disabled", KW_PERM},
     {"no longer accepts mail", KW_PERM},
     {"account is inactive", KW_PERM},
     {"bad destination mailbox", KW_PERM | KW_STRONG},
@@ -442,6 +449,7 @@ static const struct phrase keywords[] = {
     {"delayed", KW_TEMP},
     {"greylist", KW_TEMP},
     {"timed out", KW_TEMP},
+    {"connection refused", KW_TEMP},
     {"could not be delivered", KW_FAIL},
     {"couldn't be delivered", KW_FAIL},
     {"wasn't delivered", KW_FAIL},
@@ -561,6 +569,7 @@ static const struct phrase signals[] = {
     {"your message wasn't delivered to", 0}, /* Gmail */
     {"address not found", 0},
     {"message not delivered", 0},
+    {"message blocked", 0}, /* Gmail */
     {"there was a temporary problem delivering your message", SIG_TEMP},
     {"delivery incomplete", SIG_TEMP},
     {"unable to deliver your message to the following", 0}, /* Yahoo */

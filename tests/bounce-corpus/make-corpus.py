@@ -1590,6 +1590,200 @@ for f, args in [(exim_nonaddress, ("pipe",)), (exim_nonaddress, ("file",)),
     case(f.__name__.replace("_", ""), *f(*args))
 
 
+def office365_html():
+    """Office 365 with only an HTML part, as some tenants send it."""
+    a = addr("tenant.example")
+    returned = ours(a)
+    html = ("<html><head><meta http-equiv=\"Content-Type\" content=\"text/"
+            "html; charset=utf-8\"></head><body><div><p style=\"font-size:"
+            "16pt\"><b>Your message to <a href=\"mailto:%s\">%s</a> "
+            "couldn&#8217;t be delivered.</b></p><p>%s wasn&#8217;t found at "
+            "tenant.example.</p><table><tr><td>%s</td><td>Office 365</td>"
+            "<td>tenant.example</td></tr><tr><td>Sender</td><td>Action "
+            "Required</td><td>Recipient</td></tr></table><p><b>Unknown To "
+            "address</b></p><br><p>Diagnostic information for "
+            "administrators:</p><p>Generating server: "
+            "DB8PR01MB1234.eurprd01.prod.exchangelabs.com<br><br>%s<br>Remote "
+            "Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; "
+            "Recipient not found by SMTP address lookup'</p></div></body>"
+            "</html>" % (a, a, a.split("@")[0], a.split("@")[0], a))
+    b = "=_%s" % qid(10)
+    out = hdr("Microsoft Outlook <postmaster@tenant.example>",
+              "Undeliverable: Your weekly ShortScience digest",
+              "Auto-Submitted: auto-replied\n",
+              ctype='multipart/mixed; boundary="%s"' % b)
+    out += ("\n--%s\nContent-Type: text/html; charset=utf-8\n\n%s\n--%s\n"
+            "Content-Type: message/rfc822\n\n%s\n%s\n--%s--\n" %
+            (b, html, b, returned[1][0], returned[1][1], b))
+    return out, [(a, "permanent")]
+
+
+def exchange2010_names(n=2):
+    """Exchange lists display names first; the addresses only under its
+    diagnostic information."""
+    rcpts = [addr("corp.example.net") for _ in range(n)]
+    returned = ours(rcpts[0])
+    text = "Delivery has failed to these recipients or groups:\n\n"
+    for a in rcpts:
+        text += ("%s\nThe e-mail address you entered couldn't be found. "
+                 "Please check the recipient's e-mail address and try to "
+                 "resend the message.\n\n" %
+                 a.split("@")[0].replace(".", " ").title())
+    text += ("\n\n\nDiagnostic information for administrators:\n\n"
+             "Generating server: EXCH01.corp.example.net\n\n")
+    for a in rcpts:
+        text += "%s\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n" \
+            % a
+    text += "Original message headers:\n\n" + returned[1][0]
+    return mixed("postmaster@corp.example.net", "Undeliverable: Your weekly "
+                 "ShortScience digest", text, returned), \
+        [(a, "permanent") for a in rcpts]
+
+
+def yahoo_nomx():
+    a = addr(R.choice(["example.con", "exmaple.org"]))
+    returned = ours(a)
+    text = ("Sorry, we were unable to deliver your message to the following "
+            "address.\n\n<%s>:\nNo MX or A records for %s\n\n--- Below "
+            "this line is a copy of the message.\n\n" %
+            (a, a.split("@")[1])) + inline_copy(returned)
+    return plain("MAILER-DAEMON@yahoo.com", "Failure Notice", text), \
+        [(a, "permanent")]
+
+
+def postfix_alias():
+    a, target = addr(), addr("elsewhere.example")
+    returned = ours(a)
+    text = ("This is the mail system at host relay.example.com.\n\nI'm sorry "
+            "to have to inform you that your message could not\nbe delivered "
+            "to one or more recipients. It's attached below.\n\n"
+            "                   The mail system\n\n<%s> (expanded from <%s>): "
+            "host\n    mx.elsewhere.example[198.51.100.77] said: 550 5.1.1 "
+            "<%s>:\n    Recipient address rejected: User unknown (in reply to "
+            "RCPT TO\n    command)\n" % (target, a, target))
+    dsn = ("Reporting-MTA: dns; relay.example.com\n\nFinal-Recipient: rfc822; "
+           "%s\nOriginal-Recipient: rfc822;%s\nAction: failed\nStatus: 5.1.1"
+           "\n" % (target, a))
+    return report("MAILER-DAEMON@relay.example.com (Mail Delivery System)",
+                  "Undelivered Mail Returned to Sender", text, dsn,
+                  returned), [(a, "permanent")]
+
+
+def mdn():
+    a = addr()
+    returned = ours(a)
+    b = "=_%s" % qid(8)
+    out = hdr(a, "Read: Your weekly ShortScience digest", "",
+              ctype='multipart/report; report-type=disposition-notification;'
+              '\n\tboundary="%s"' % b)
+    out += ("\n--%s\nContent-Type: text/plain\n\nYour message to %s was "
+            "displayed on %s.\n\n--%s\nContent-Type: "
+            "message/disposition-notification\n\nReporting-UA: "
+            "mail.example; Mail 3.0\nFinal-Recipient: rfc822;%s\n"
+            "Original-Message-ID: <%s>\nDisposition: "
+            "manual-action/MDN-sent-manually; displayed\n\n--%s--\n" %
+            (b, a, date(), b, a, returned[0], b))
+    return out, []
+
+
+def mailman_hold():
+    a = addr()
+    return plain("ml-reading-bounces@lists.example.edu", "Your message to "
+                 "ml-reading awaits moderator approval",
+                 "Your mail to 'ml-reading' with the subject\n\n    Your "
+                 "weekly ShortScience digest\n\nIs being held until the list "
+                 "moderator can review it for approval.\n\nThe reason it is "
+                 "being held:\n\n    Post by non-member to a members-only "
+                 "list\n\nEither the message will get posted to the list, or "
+                 "you will receive notification of the moderator's decision.\n",
+                 "Auto-Submitted: auto-replied\nPrecedence: bulk\n"), []
+
+
+def exim_gmail_multiline():
+    a = addr("gmail.com")
+    returned = ours(a)
+    text = ("This message was created automatically by mail delivery "
+            "software.\n\nA message that you sent could not be delivered "
+            "to one or more of its\nrecipients. This is a permanent error. "
+            "The following address(es) failed:\n\n  %s\n    host "
+            "gmail-smtp-in.l.google.com [142.250.102.27]\n    SMTP error "
+            "from remote mail server after pipelined RCPT TO:<%s>:\n    "
+            "550-5.1.1 The email account that you tried to reach does not "
+            "exist. Please try\n    550-5.1.1 double-checking the "
+            "recipient's email address for typos or\n    550-5.1.1 "
+            "unnecessary spaces. For more information, go to\n    550 5.1.1  "
+            "https://support.google.com/mail/?p=NoSuchUser "
+            "e9si1234567wrb.12 - gsmtp\n\n" % (a, a))
+    return report("Mail Delivery System <Mailer-Daemon@mx.example.ch>",
+                  "Mail delivery failed: returning message to sender", text,
+                  "Reporting-MTA: dns; mx.example.ch\n\nAction: failed\n"
+                  "Final-Recipient: rfc822;%s\nStatus: 5.0.0\nRemote-MTA: "
+                  "dns; gmail-smtp-in.l.google.com\nDiagnostic-Code: smtp; "
+                  "550-5.1.1 The email account that you tried to reach does "
+                  "not exist.\n" % a, returned,
+                  "X-Failed-Recipients: %s\n" % a), [(a, "permanent")]
+
+
+for f in [office365_html, exchange2010_names, yahoo_nomx, postfix_alias, mdn,
+          mailman_hold, exim_gmail_multiline]:
+    fam = {"office365_html": "office365", "exchange2010_names":
+           "exchange2010", "yahoo_nomx": "yahoo", "postfix_alias": "postfix",
+           "mdn": "notbounce", "mailman_hold": "notbounce",
+           "exim_gmail_multiline": "exim"}[f.__name__]
+    case(fam, *f())
+
+
+def gmail_blocked():
+    """Gmail refusing to relay what it takes for spam, with no DSN and no
+    X-Failed-Recipients (as a forwarder passes it on)."""
+    a = addr()
+    returned = ours(a)
+    text = ("\n** Message blocked **\n\nYour message to %s has been "
+            "blocked. See technical details below for more information.\n\n"
+            "The response was:\nMessage rejected.  For more information, "
+            "go to https://support.google.com/mail/?p=UnsolicitedRateLimit\n"
+            % a)
+    return report("Mail Delivery Subsystem <mailer-daemon@googlemail.com>",
+                  "Delivery Status Notification (Failure)", text, None,
+                  returned), [(a, "permanent")]
+
+
+def yahoo_disabled():
+    a = addr("yahoo.com")
+    returned = ours(a)
+    text = ("Sorry, we were unable to deliver your message to the following "
+            "address.\n\n<%s>:\nRemote host said: 554 delivery error: dd "
+            "Sorry your message to %s cannot be delivered. This mailbox is "
+            "disabled (554.30). - mta1234.mail.gq1.yahoo.com [BODY]\n\n--- "
+            "Below this line is a copy of the message.\n\n" % (a, a)) + \
+        inline_copy(returned)
+    return plain("MAILER-DAEMON@yahoo.com", "Failure Notice", text), \
+        [(a, "permanent")]
+
+
+def postfix_relay():
+    a, b = addr(), addr()
+    returned = ours(a)
+    text = ("This is the mail system at host out.example.com.\n\nI'm sorry "
+            "to have to inform you that your message could not\nbe delivered "
+            "to one or more recipients. It's attached below.\n\n"
+            "                   The mail system\n\n<%s>: host %s[198.51.100.2] "
+            "said: 554 5.7.1\n    <%s>: Relay access denied (in reply to "
+            "RCPT TO command)\n\n<%s>: connect to %s[198.51.100.3]:25: "
+            "Connection refused\n\n--- Below this line is a copy of the "
+            "message.\n\n" % (a, "mx." + a.split("@")[1], a, b,
+                                "mx." + b.split("@")[1])) + \
+        inline_copy(returned)
+    return plain("MAILER-DAEMON@out.example.com (Mail Delivery System)",
+                 "Undelivered Mail Returned to Sender", text), \
+        [(a, "permanent"), (b, "temporary")]
+
+
+for f, fam in [(gmail_blocked, "gmail"), (yahoo_disabled, "yahoo"),
+               (postfix_relay, "postfix")]:
+    case(fam, *f())
+
+
 if __name__ == "__main__":
     for name in os.listdir(HERE):
         if name.endswith(".eml") or name.endswith(".expect"):
