@@ -61,6 +61,51 @@ header_dup(GMimeObject *obj, const char *name)
   return unfold_dup(g_mime_object_get_header(obj, name));
 }
 
+/* Whether an Auto-Submitted value says "no" (RFC 3834 5.1): its first
+ * token, before any parameter or comment, is exactly "no". */
+static int
+auto_submitted_no(const char *v)
+{
+  while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+    v++;
+  if (strncasecmp(v, "no", 2))
+    return 0;
+  v += 2;
+  return !*v || *v == ';' || *v == '(' || *v == ' ' || *v == '\t' ||
+         *v == '\r' || *v == '\n';
+}
+
+/* The first header of the message that marks it as automatic mail, or
+ * NULL: any Auto-Submitted other than "no" (every instance counts: a
+ * second field cannot be hidden behind a first "no"), and the markers
+ * autoresponders and bulk senders write instead: X-Autoreply,
+ * X-Autorespond, X-Auto-Response-Suppress (Exchange), Feedback-ID (bulk
+ * mail with a feedback loop). The name returned is static. */
+static const char *
+automatic_marker(GMimeObject *obj)
+{
+  static const char *const markers[] = {"X-Autoreply", "X-Autorespond",
+                                        "X-Auto-Response-Suppress",
+                                        "Feedback-ID"};
+  GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+  int count = list ? g_mime_header_list_get_count(list) : 0;
+
+  for (int i = 0; i < count; i++) {
+    GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+    const char *name = h ? g_mime_header_get_name(h) : NULL;
+    const char *v = h ? g_mime_header_get_raw_value(h) : NULL;
+
+    if (!name)
+      continue;
+    if (!strcasecmp(name, "Auto-Submitted") && !auto_submitted_no(v ? v : ""))
+      return "Auto-Submitted";
+    for (size_t k = 0; k < sizeof(markers) / sizeof(markers[0]); k++)
+      if (!strcasecmp(name, markers[k]))
+        return markers[k];
+  }
+  return NULL;
+}
+
 /* The Authentication-Results fields above the first Received field, in
  * header order, raw (an RFC 2047 decoding has no place in its grammar),
  * top first. Our MTA adds its results above the Received field it adds
@@ -290,7 +335,7 @@ inbound_parse(const char *raw, size_t len, struct inbound_msg *out, char *err,
   out->subject = to_utf8(g_mime_message_get_subject(msg));
   out->in_reply_to = header_dup(obj, "In-Reply-To");
   out->references = header_dup(obj, "References");
-  out->auto_submitted = header_dup(obj, "Auto-Submitted");
+  out->automatic = automatic_marker(obj);
   out->precedence = header_dup(obj, "Precedence");
   out->list_id = header_dup(obj, "List-Id");
   out->return_path = header_dup(obj, "Return-Path");
@@ -359,7 +404,6 @@ inbound_msg_free(struct inbound_msg *m)
   free(m->subject);
   free(m->in_reply_to);
   free(m->references);
-  free(m->auto_submitted);
   free(m->precedence);
   free(m->list_id);
   free(m->return_path);

@@ -16,8 +16,11 @@ struct inbound_msg {
   char *subject;     /* decoded (RFC 2047), unfolded */
   char *in_reply_to; /* raw header values */
   char *references;
-  char *auto_submitted; /* loop-prevention headers, raw */
-  char *precedence;
+  char *precedence; /* loop-prevention header, raw */
+  /* The header that marks the message as automatic mail (see
+   * inbound.c: Auto-Submitted other than "no", X-Autoreply, ...), static,
+   * or NULL. */
+  const char *automatic;
   char *list_id;
   char *return_path; /* envelope fallbacks when the MTA gave none */
   char *delivered_to;

@@ -59,8 +59,8 @@ automatic_reason(const struct inbound_msg *m, const char *sender,
 {
   const char *from = m->from_addr;
 
-  if (m->auto_submitted && strncasecmp(m->auto_submitted, "no", 2) != 0)
-    return "Auto-Submitted";
+  if (m->automatic)
+    return m->automatic;
   if (sender && (!*sender || !strcmp(sender, "<>")))
     return "null envelope sender";
   if (m->precedence && (!strncasecmp(m->precedence, "bulk", 4) ||

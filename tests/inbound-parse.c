@@ -59,11 +59,11 @@ main(int argc, char **argv)
     goto out;
   }
   printf("subject: %s\nfrom: %s\nfrom-name: %s\nmessage-id: %s\n"
-         "list-id: %s\nauto-submitted: %s\nprecedence: %s\n"
+         "list-id: %s\nautomatic: %s\nprecedence: %s\n"
          "text-from-html: %d\ntext:\n%s",
          nz(m.subject), nz(m.from_addr), nz(m.from_name), nz(m.message_id),
-         nz(m.list_id), nz(m.auto_submitted), nz(m.precedence),
-         m.text_from_html, nz(m.text));
+         nz(m.list_id), nz(m.automatic), nz(m.precedence), m.text_from_html,
+         nz(m.text));
   ret = 0;
 out:
   inbound_msg_free(&m);

@@ -181,6 +181,28 @@ is "$(status alice@example.com)" "confirmed weekly 0" "an auto-reply's commands 
 is "$(outbox alice@example.com reply)" "$replies" "and it is not answered"
 is "$(sql "SELECT outcome FROM received WHERE message_key LIKE 'v1@example.com%'")" quarantined "it is quarantined"
 
+# Every marker of automatic mail, each alone on a request to subscribe:
+# none of them is answered with a confirmation request.
+k=0
+for marker in "Auto-Submitted: no
+Auto-Submitted: auto-replied" "Auto-Submitted: notify" "X-Autoreply: yes" \
+  "X-Autorespond: Out of office" "X-Auto-Response-Suppress: All" \
+  "Feedback-ID: 1234:campaign:mailer:esp.example"; do
+  k=$((k + 1))
+  deliver "$req" "auto$k@example.com" <<EOF
+From: auto$k@example.com
+To: $req
+Subject: subscribe
+$marker
+Message-ID: <auto$k@example.com>
+
+subscribe cs.LG
+EOF
+  what=$(echo "$marker" | tail -1)
+  is "$(outbox "auto$k@example.com" confirm)" 0 "automatic mail ($what) is not answered"
+  is "$(sql "SELECT outcome FROM received WHERE message_key LIKE 'auto$k@example.com%'")" quarantined "and is quarantined ($what)"
+done
+
 deliver "$req" "" <<'EOF'
 From: MAILER-DAEMON@mx.example.com (Mail Delivery System)
 Subject: Undelivered Mail Returned to Sender
