@@ -4,11 +4,14 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -569,16 +572,137 @@ web_handle(const struct env *env, const char *method, const char *path,
 
 /* ---- libmicrohttpd --------------------------------------------------- */
 
+/* A connection, watched for its deadlines (see web_sweep). */
+struct web_track {
+  int fd;        /* the library's socket: shut down, never closed here */
+  double since;  /* when the current request began (or the connection) */
+  int head_done; /* its head was read */
+  int cut;       /* shut down already */
+  struct web_track *prev, *next;
+};
+
 struct web {
   struct MHD_Daemon *daemon;
   const struct env *env;
   struct sockaddr_storage addr;
+  /* The connections, for the sweeper thread: the library's idle timeout
+   * cannot stop a client that sends a byte every few seconds. */
+  pthread_mutex_t lock;
+  struct web_track *tracks;
+  pthread_t sweeper;
+  int sweeping, stopping;
 };
+
+static double
+web_clock(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The connection's track (NOTIFY_CONNECTION made it), or NULL. */
+static struct web_track *
+track_of(struct MHD_Connection *c)
+{
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+  return ci ? ci->socket_context : NULL;
+}
+
+/* Marks where the connection's request is: head read, or a request
+ * over (the next one on a kept-alive connection starts its clocks). */
+static void
+track_mark(struct web *w, struct MHD_Connection *c, int head_done)
+{
+  struct web_track *t = track_of(c);
+
+  if (!t)
+    return;
+  pthread_mutex_lock(&w->lock);
+  if (!head_done)
+    t->since = web_clock();
+  t->head_done = head_done;
+  pthread_mutex_unlock(&w->lock);
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+              enum MHD_ConnectionNotificationCode code)
+{
+  struct web *w = cls;
+  struct web_track *t = *socket_context;
+
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    t = calloc(1, sizeof(*t));
+    if (!t || !ci) {
+      free(t);
+      return; /* untracked: only the idle timeout applies */
+    }
+    t->fd = ci->connect_fd;
+    t->since = web_clock();
+    pthread_mutex_lock(&w->lock);
+    t->next = w->tracks;
+    if (w->tracks)
+      w->tracks->prev = t;
+    w->tracks = t;
+    pthread_mutex_unlock(&w->lock);
+    *socket_context = t;
+    return;
+  }
+  if (code == MHD_CONNECTION_NOTIFY_CLOSED && t) {
+    pthread_mutex_lock(&w->lock);
+    if (t->prev)
+      t->prev->next = t->next;
+    else
+      w->tracks = t->next;
+    if (t->next)
+      t->next->prev = t->prev;
+    pthread_mutex_unlock(&w->lock);
+    free(t);
+    *socket_context = NULL;
+  }
+}
+
+/* Twice a second, cuts the connections past a deadline: the head of a
+ * request within WEB_HEAD_DEADLINE, the whole request within
+ * WEB_REQUEST_DEADLINE. shutdown(2) makes the library see the end of
+ * the connection and close it itself. */
+static void *
+web_sweep(void *arg)
+{
+  struct web *w = arg;
+
+  for (;;) {
+    double now;
+
+    usleep(500 * 1000);
+    pthread_mutex_lock(&w->lock);
+    if (w->stopping) {
+      pthread_mutex_unlock(&w->lock);
+      break;
+    }
+    now = web_clock();
+    for (struct web_track *t = w->tracks; t; t = t->next) {
+      double age = now - t->since;
+      if (t->cut || (t->head_done ? age < WEB_REQUEST_DEADLINE
+                                  : age < WEB_HEAD_DEADLINE))
+        continue;
+      shutdown(t->fd, SHUT_RDWR);
+      t->cut = 1;
+    }
+    pthread_mutex_unlock(&w->lock);
+  }
+  return NULL;
+}
 
 /* A connection's request while its body arrives. */
 struct web_conn {
   struct buf body; /* bounded by [serve] max_body */
-  size_t seen;     /* body bytes received, kept or not */
   int too_big;
 };
 
@@ -646,6 +770,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
       return MHD_NO;
     buf_init(&q->body, max);
     *con_cls = q;
+    track_mark(w, c, 1);
     /* Refused before a byte of it is read (and before "100 Continue"). */
     if (cl && strtoull(cl, NULL, 10) > max) {
       q->too_big = 1;
@@ -654,17 +779,15 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
     return MHD_YES;
   }
   if (*upload_size) {
-    q->seen += *upload_size;
     if (!q->too_big &&
         buf_append(&q->body, upload, *upload_size) == SM_ERR_LIMIT) {
       q->too_big = 1;
       buf_free(&q->body);
     }
     *upload_size = 0;
-    /* A chunked body has no length to refuse up front; past a margin
-     * the sender is not worth answering. */
-    if (q->too_big && q->seen > max && q->seen - max > WEB_BODY_DRAIN)
-      return MHD_NO;
+    /* A chunked body has no length to refuse up front, and the library
+     * takes no answer before the body ends: the rest is read and
+     * dropped, within WEB_REQUEST_DEADLINE (web_sweep), then 413. */
     return MHD_YES;
   }
   if (q->too_big)
@@ -687,9 +810,8 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
   struct web_conn *q = *con_cls;
 
-  (void)cls;
-  (void)c;
   (void)toe;
+  track_mark(cls, c, 0);
   if (q) {
     buf_free(&q->body);
     free(q);
@@ -769,6 +891,7 @@ web_start(const struct env *env, const char *listen, struct web **out,
   if (!w)
     return SM_ERR_NOMEM;
   w->env = env;
+  pthread_mutex_init(&w->lock, NULL);
   rc = resolve(listen, w, &alen, err, errlen);
   if (rc != SM_OK) {
     free(w);
@@ -778,9 +901,11 @@ web_start(const struct env *env, const char *listen, struct web **out,
     flags |= MHD_USE_IPv6;
   /* One internal thread runs every request in turn (no thread per
    * connection): the store handle and the template set are used by that
-   * thread alone. Limits bound what a client can hold: connections, idle
-   * time, and the memory for the request line and headers (a longer
-   * URL or header block is answered 414 or 431 by the library). */
+   * thread alone. Limits bound what a client can hold: connections (all,
+   * and per address), idle time, the time for a request head and a
+   * whole request (web_sweep), and the memory for the request line and
+   * headers (a longer URL or header block is answered 414 or 431 by the
+   * library). */
   w->daemon = MHD_start_daemon(
       flags, 0, NULL, NULL, on_request, w, MHD_OPTION_EXTERNAL_LOGGER,
       on_mhd_log, (void *)NULL, MHD_OPTION_SOCK_ADDR,
@@ -788,14 +913,19 @@ web_start(const struct env *env, const char *listen, struct web **out,
       (unsigned)WEB_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)WEB_TIMEOUT, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
       (size_t)WEB_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-      (void *)NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-      MHD_OPTION_END);
+      (void *)w, MHD_OPTION_NOTIFY_CONNECTION, on_connection, (void *)w,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)WEB_PER_ADDRESS,
+      MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
   if (!w->daemon) {
     snprintf(err, errlen, "[serve] listen: cannot listen on %s%s%s", listen,
              errno ? ": " : "", errno ? strerror(errno) : "");
+    pthread_mutex_destroy(&w->lock);
     free(w);
     return SM_ERR_NETWORK;
   }
+  w->sweeping = pthread_create(&w->sweeper, NULL, web_sweep, w) == 0;
+  if (!w->sweeping)
+    log_warning("web: no deadline for slow requests: cannot start a thread");
   (void)alen;
   *out = w;
   return SM_OK;
@@ -806,6 +936,13 @@ web_stop(struct web *w)
 {
   if (!w)
     return;
+  if (w->sweeping) {
+    pthread_mutex_lock(&w->lock);
+    w->stopping = 1;
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->sweeper, NULL);
+  }
   MHD_stop_daemon(w->daemon);
+  pthread_mutex_destroy(&w->lock);
   free(w);
 }

@@ -31,13 +31,12 @@
 #include "token.h"
 
 #define WEB_MAX_PAGE (256 * 1024) /* bytes of one rendered page */
-#define WEB_CONNECTIONS 64        /* connections open at once */
+#define WEB_CONNECTIONS 512       /* connections open at once */
+#define WEB_PER_ADDRESS 16        /* of them from one client address */
 #define WEB_TIMEOUT 15            /* seconds a connection may idle */
+#define WEB_HEAD_DEADLINE 10      /* seconds for a whole request head */
+#define WEB_REQUEST_DEADLINE 30   /* seconds for a whole request, body too */
 #define WEB_MAX_HEAD (32 * 1024)  /* request line and headers */
-#define WEB_BODY_DRAIN                                                        \
-  (256 * 1024) /* an oversized body of unknown length                         \
-                  is read this far past max_body                              \
-                  before the connection is cut */
 
 /* One answer, before HTTP framing. */
 struct web_response {
