@@ -22,6 +22,8 @@ static const struct {
     [SM_ERR_LIMIT] = {"limit exceeded", EX_DATAERR},
     [SM_ERR_NOTFOUND] = {"not found", EX_NOINPUT},
     [SM_ERR_INTERNAL] = {"internal error", EX_SOFTWARE},
+    [SM_ERR_NOPERM] = {"permission denied", EX_NOPERM},
+    [SM_ERR_CANTCREAT] = {"cannot create", EX_CANTCREAT},
 };
 
 const char *

@@ -17,6 +17,8 @@ enum sm_status {
   SM_ERR_LIMIT,    /* input exceeds a configured bound */
   SM_ERR_NOTFOUND, /* lookup found nothing */
   SM_ERR_INTERNAL, /* a bug: an assumption of ours was wrong */
+  SM_ERR_NOPERM,   /* the operating system refused: owner or mode */
+  SM_ERR_CANTCREAT, /* a file or directory cannot be created */
   SM_ERR_LAST
 };
 

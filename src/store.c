@@ -254,6 +254,9 @@ store_open(const char *path, long busy_timeout_ms, int flags,
   int src;
 
   *out = NULL;
+  rc = store_diagnose(path, flags, err, errlen);
+  if (rc != SM_OK)
+    return rc;
   st = calloc(1, sizeof(*st));
   if (!st || !(st->path = strdup(path))) {
     free(st);

@@ -28,6 +28,13 @@ struct store;
 enum sm_status store_open(const char *path, long busy_timeout_ms, int flags,
                           struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
+/* Looks at the store's file and directory before SQLite does, and puts
+ * what would keep PATH from opening in an operator's terms into err: a
+ * missing directory (SM_ERR_CANTCREAT), an owner or a mode that keeps
+ * this user out (SM_ERR_NOPERM). As root, creates a new store owned by
+ * its directory's owner. store_open calls it first. */
+enum sm_status store_diagnose(const char *path, int flags, char *err,
+                              size_t errlen);
 /* The last error as text, naming what failed. Owned by st. */
 const char *store_errmsg(const struct store *st);
 
