@@ -101,6 +101,7 @@ const struct cmd_def *cmd_find(const char *name);
 extern const struct cmd_def cmd_ingest_def;
 extern const struct cmd_def cmd_summaries_def;
 extern const struct cmd_def cmd_db_def;
+extern const struct cmd_def cmd_stats_def;
 extern const struct cmd_def cmd_config_def;
 extern const struct cmd_def cmd_receive_def;
 extern const struct cmd_def cmd_digest_def;

@@ -480,3 +480,26 @@ conf_dump(const struct conf *c, void *fp)
     }
   }
 }
+
+void
+conf_sample(void *fp)
+{
+  const char *section = "";
+
+  fprintf(fp, "# shortmail.conf: every key at its default, commented out.\n"
+              "# Uncomment and change what differs here; see\n"
+              "# shortmail.conf(5) for what each key means, and\n"
+              "# `shortmail config` for the settings in effect.\n");
+  for (size_t i = 0; i < NKEYS; i++) {
+    const struct conf_key *k = &conf_keys[i];
+
+    if (strcmp(section, k->section)) {
+      fprintf(fp, "\n[%s]\n", k->section);
+      section = k->section;
+    }
+    if (k->def)
+      fprintf(fp, "#%s = %s\n", k->key, k->def);
+    else
+      fprintf(fp, "#%s =\n", k->key);
+  }
+}

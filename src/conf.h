@@ -111,6 +111,9 @@ void conf_defaults(struct conf *c);
 void conf_free(struct conf *c);
 /* Prints every key with its value, as a valid configuration file. */
 void conf_dump(const struct conf *c, void *fp);
+/* Writes a sample configuration file to fp (a FILE *): every section,
+ * every key commented out at its default; unset keys have no value. */
+void conf_sample(void *fp);
 
 /* The default configuration file: $(sysconfdir)/shortmail.conf. */
 const char *conf_default_path(void);

@@ -5,19 +5,19 @@
 
 enum sm_status {
   SM_OK = 0,
-  SM_ERR_USAGE,    /* bad command line */
-  SM_ERR_DATA,     /* outside input is malformed: feed, mail, CSV */
-  SM_ERR_NOINPUT,  /* a named input file or row does not exist */
-  SM_ERR_CONFIG,   /* configuration file wrong or unreadable */
-  SM_ERR_NOMEM,    /* allocation failed */
-  SM_ERR_IO,       /* read or write failed */
-  SM_ERR_TEMP,     /* transient: database busy, disk full; retry later */
-  SM_ERR_NETWORK,  /* fetch or connection failed */
-  SM_ERR_PROTOCOL, /* the peer answered something we cannot use */
-  SM_ERR_LIMIT,    /* input exceeds a configured bound */
-  SM_ERR_NOTFOUND, /* lookup found nothing */
-  SM_ERR_INTERNAL, /* a bug: an assumption of ours was wrong */
-  SM_ERR_NOPERM,   /* the operating system refused: owner or mode */
+  SM_ERR_USAGE,     /* bad command line */
+  SM_ERR_DATA,      /* outside input is malformed: feed, mail, CSV */
+  SM_ERR_NOINPUT,   /* a named input file or row does not exist */
+  SM_ERR_CONFIG,    /* configuration file wrong or unreadable */
+  SM_ERR_NOMEM,     /* allocation failed */
+  SM_ERR_IO,        /* read or write failed */
+  SM_ERR_TEMP,      /* transient: database busy, disk full; retry later */
+  SM_ERR_NETWORK,   /* fetch or connection failed */
+  SM_ERR_PROTOCOL,  /* the peer answered something we cannot use */
+  SM_ERR_LIMIT,     /* input exceeds a configured bound */
+  SM_ERR_NOTFOUND,  /* lookup found nothing */
+  SM_ERR_INTERNAL,  /* a bug: an assumption of ours was wrong */
+  SM_ERR_NOPERM,    /* the operating system refused: owner or mode */
   SM_ERR_CANTCREAT, /* a file or directory cannot be created */
   SM_ERR_LAST
 };

@@ -630,4 +630,16 @@ enum sm_status store_post_pending(struct store *st, int64_t now, long *pending,
 
 /* ---- end of posting ------------------------------------------------ */
 
+/* `shortmail stats`: calls cb once per figure, in sections (readers,
+ * frequency, keywords, summaries, sent, queue, bounces, comments), over
+ * the `weeks` weeks before `now`; `sub` is the second key where a figure
+ * has one (the kind of mail sent in a week), else NULL. Each section
+ * starts with a call whose key is NULL. A non-zero return from cb stops
+ * the section. */
+enum sm_status store_stats(struct store *st, int64_t now, int weeks,
+                           int (*cb)(void *ctx, const char *section,
+                                     const char *key, const char *sub,
+                                     int64_t n),
+                           void *ctx);
+
 #endif

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "buf.h"
 #include "log.h"
@@ -445,4 +446,69 @@ token_hash(const char *token, size_t len, char out[TOKEN_HASH_LEN + 1])
 done:
   EVP_MD_CTX_free(ctx);
   return st;
+}
+
+enum sm_status
+token_secret_create(const char *path, long uid, long gid, int *created,
+                    char *err, size_t errlen)
+{
+  static const char hex[] = "0123456789abcdef";
+  unsigned char raw[32];
+  char text[2 * sizeof(raw) + 1];
+  size_t off = 0;
+  ssize_t n;
+  int fd;
+
+  *created = 0;
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      return SM_OK;
+    snprintf(err, errlen, "%s: cannot create the secret file: %s", path,
+             strerror(errno));
+    return errno == EACCES   ? SM_ERR_NOPERM
+           : errno == ENOENT ? SM_ERR_CANTCREAT
+                             : SM_ERR_IO;
+  }
+  if (RAND_bytes(raw, sizeof(raw)) != 1) {
+    snprintf(err, errlen, "%s: no random bytes for the secret", path);
+    goto fail;
+  }
+  for (size_t i = 0; i < sizeof(raw); i++) {
+    text[2 * i] = hex[raw[i] >> 4];
+    text[2 * i + 1] = hex[raw[i] & 15];
+  }
+  text[sizeof(text) - 1] = '\n';
+  OPENSSL_cleanse(raw, sizeof(raw));
+  while (off < sizeof(text)) {
+    n = write(fd, text + off, sizeof(text) - off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      snprintf(err, errlen, "%s: cannot write the secret: %s", path,
+               strerror(errno));
+      goto fail;
+    }
+    off += (size_t)n;
+  }
+  OPENSSL_cleanse(text, sizeof(text));
+  if (uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) < 0) {
+    snprintf(err, errlen, "%s: cannot give the secret to uid %ld: %s", path,
+             uid, strerror(errno));
+    goto fail;
+  }
+  if (fsync(fd) < 0 || close(fd) < 0) {
+    fd = -1;
+    snprintf(err, errlen, "%s: cannot write the secret: %s", path,
+             strerror(errno));
+    goto fail;
+  }
+  *created = 1;
+  return SM_OK;
+fail:
+  OPENSSL_cleanse(text, sizeof(text));
+  if (fd >= 0)
+    close(fd);
+  unlink(path);
+  return SM_ERR_IO;
 }

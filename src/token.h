@@ -87,6 +87,13 @@ enum sm_status token_secret_load(const char *path, struct token_secret *out,
 enum sm_status token_secret_set(struct token_secret *out, const void *key,
                                 size_t len);
 void token_secret_free(struct token_secret *s);
+/* Creates the secret file at `path` with 32 random bytes (64 hex digits
+ * and a newline), mode 0600, owned by uid:gid when uid >= 0 (root making
+ * it for the service user). An existing file is left alone: *created
+ * says which. SM_ERR_CANTCREAT when the directory is missing,
+ * SM_ERR_NOPERM when it is not writable. */
+enum sm_status token_secret_create(const char *path, long uid, long gid,
+                                   int *created, char *err, size_t errlen);
 
 /* The name used in addresses ("confirm", "c", "bounce", "unsub", "k");
  * static, NULL for an out-of-range value. */
