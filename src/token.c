@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include "buf.h"
 #include "log.h"
@@ -470,8 +470,11 @@ token_secret_create(const char *path, long uid, long gid, int *created,
            : errno == ENOENT ? SM_ERR_CANTCREAT
                              : SM_ERR_IO;
   }
-  if (RAND_bytes(raw, sizeof(raw)) != 1) {
-    snprintf(err, errlen, "%s: no random bytes for the secret", path);
+  /* The kernel's generator, blocking until it is seeded: a secret made
+   * at first boot must not be guessable. */
+  if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+    snprintf(err, errlen, "%s: no random bytes for the secret: %s", path,
+             strerror(errno));
     goto fail;
   }
   for (size_t i = 0; i < sizeof(raw); i++) {
@@ -479,7 +482,7 @@ token_secret_create(const char *path, long uid, long gid, int *created,
     text[2 * i + 1] = hex[raw[i] & 15];
   }
   text[sizeof(text) - 1] = '\n';
-  OPENSSL_cleanse(raw, sizeof(raw));
+  explicit_bzero(raw, sizeof(raw));
   while (off < sizeof(text)) {
     n = write(fd, text + off, sizeof(text) - off);
     if (n < 0 && errno == EINTR)
@@ -491,7 +494,7 @@ token_secret_create(const char *path, long uid, long gid, int *created,
     }
     off += (size_t)n;
   }
-  OPENSSL_cleanse(text, sizeof(text));
+  explicit_bzero(text, sizeof(text));
   if (uid >= 0 && fchown(fd, (uid_t)uid, (gid_t)gid) < 0) {
     snprintf(err, errlen, "%s: cannot give the secret to uid %ld: %s", path,
              uid, strerror(errno));
@@ -506,7 +509,7 @@ token_secret_create(const char *path, long uid, long gid, int *created,
   *created = 1;
   return SM_OK;
 fail:
-  OPENSSL_cleanse(text, sizeof(text));
+  explicit_bzero(text, sizeof(text));
   if (fd >= 0)
     close(fd);
   unlink(path);
