@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "feed.h"
 #include "log.h"
+#include "progress.h"
 #include "store.h"
 #include "util.h"
 
@@ -61,7 +62,7 @@ ingest_store(struct store *st, const char *url,
 {
   size_t counts[STORE_UNCHANGED + 1] = {0};
   int64_t now = util_now();
-  int progress = cmd_interactive() && p->nitems >= 2000;
+  struct progress pr;
   enum sm_status rc;
 
   rc = store_begin(st);
@@ -69,6 +70,7 @@ ingest_store(struct store *st, const char *url,
     log_error("%s: %s", url, store_errmsg(st));
     return rc;
   }
+  progress_start(&pr, "ingest", "items", p->nitems, cmd_interactive());
   for (size_t i = 0; i < p->nitems; i++) {
     enum store_upsert_result res;
     int64_t id;
@@ -81,8 +83,7 @@ ingest_store(struct store *st, const char *url,
       goto fail;
     }
     counts[res]++;
-    if (progress && i % 1000 == 0)
-      fprintf(stderr, "\ringest: %zu/%zu items stored", i, p->nitems);
+    progress_update(&pr, i + 1);
     log_debug("%s: %s: %s",
               res == STORE_INSERTED  ? "new"
               : res == STORE_UPDATED ? "updated"
@@ -91,8 +92,7 @@ ingest_store(struct store *st, const char *url,
               p->items[i].guid ? p->items[i].guid : p->items[i].link,
               p->items[i].title);
   }
-  if (progress)
-    fputs("\r\033[K", stderr);
+  progress_end(&pr);
   rc = store_feed_set(st, url, resp->http.etag, resp->http.last_modified, now);
   if (rc != SM_OK) {
     log_error("%s: %s", url, store_errmsg(st));

@@ -76,7 +76,12 @@ SHORTMAIL_DB=$T/env.db sm db migrate
 test -f "$T/env.db"; ok $? "SHORTMAIL_DB names it too"
 
 sm --db "$T/no/such/dir/x.db" summaries
-is "$rc" 75 "a store that cannot be opened is a temporary failure (75)"
+is "$rc" 73 "a store whose directory is missing exits 73 (EX_CANTCREAT)"
+like "$T/err" "store's directory $T/no/such/dir does not exist" "and names the directory"
+printf 'From: a@example.org\nTo: digest-request@lists.example.org\nSubject: help\n\nhelp\n' |
+  "$SHORTMAIL" --db "$T/no/such/dir/x.db" receive --recipient digest-request@lists.example.org \
+    --sender a@example.org >"$T/out" 2>"$T/err"
+is "$?" 75 "but receive exits 75 for it, so the MTA keeps the message"
 like "$T/err" "no/such/dir/x.db" "message names the path"
 
 sm summaries
