@@ -185,6 +185,16 @@ cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns)
                    total.seconds
              : 0.0,
          total.rendered, paused ? "; stopped early, see the log" : "");
+  /* Mail was due and the relay took none of it (down, unreachable,
+   * answering 4xx to all): cron and monitoring must see a failure to
+   * retry, not a clean exit over "0 sent". */
+  if (rc == SM_OK && !start_failed && total.sent == 0 && total.failed == 0 &&
+      total.deferred > 0) {
+    log_error("the relay %s:%ld took none of the %zu due messages; they "
+              "wait for the next run (`shortmail queue` shows why)",
+              ctx->conf.smtp.host, ctx->conf.smtp.port, total.deferred);
+    rc = SM_ERR_TEMP;
+  }
   return start_failed ? EX_OSERR : sm_exit_code(rc);
 }
 

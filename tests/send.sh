@@ -99,6 +99,9 @@ conf "$SINK_PORT"
 sms send
 like "$T/out" "^send: 0 sent, 1 deferred" "a 4xx at RCPT defers"
 is "$(state eve@example.org)" deferred "eve: deferred"
+is "$rc" 75 "mail was due and the relay took none: send exits 75"
+like "$T/err" "the relay 127\.0\.0\.1:$SINK_PORT took none of the 1 due messages" \
+  "and says so in one line"
 next=$(sql "SELECT next_attempt_at - $(date -d "$SHORTMAIL_NOW" +%s) FROM outbox WHERE recipient = 'eve@example.org'")
 ok "$([ "$next" -ge 60 ] && [ "$next" -le 72 ] && echo 0 || echo 1)" "the retry waits retry_base plus jitter (${next}s)"
 sink_start
@@ -121,6 +124,16 @@ conf "$SINK_PORT"
 SHORTMAIL_NOW=2026-11-24T10:00:00Z sms send
 is "$(dumped fay@example.org)" 0 "a failed message is never retried"
 is "$(sql "SELECT reply FROM deliveries d JOIN outbox o ON o.id = d.outbox_id WHERE o.recipient = 'fay@example.org'" | cut -c1)" 5 "its 5xx reply is recorded"
+
+# --- the relay unreachable: nothing delivered, exit 75, the cause in queue.
+queue3 jon
+conf "$(free_port)"
+SHORTMAIL_NOW=2026-11-23T11:00:00Z sms send
+is "$rc" 75 "an unreachable relay: send exits 75, not 0 over 0 sent"
+like "$T/err" "took none of the [0-9]+ due messages" "and names what waits"
+is "$(state jon@example.org)" deferred "jon: deferred, not failed"
+sms queue --state deferred
+like "$T/out" "jon@example\.org .*(onnect|refused)" "queue shows why: the connection failed"
 
 # --- a disconnect at DATA and a 421: put back, delivered once.
 export SHORTMAIL_NOW=2026-11-24T10:00:00Z
