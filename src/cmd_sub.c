@@ -33,7 +33,7 @@
 static const char usage[] =
     "usage: shortmail sub add [--confirmed] ADDRESS [KEYWORD...]\n"
     "       shortmail sub del ADDRESS\n"
-    "       shortmail sub list [--json]\n"
+    "       shortmail sub list [--json] [--status S] [--keyword K]\n"
     "       shortmail sub show ADDRESS [--json]\n"
     "       shortmail sub export\n"
     "       shortmail sub import [--confirmed] [--send-confirmations] "
@@ -55,6 +55,9 @@ static const char usage[] =
     "         there is no such reader).\n"
     "list     Every reader: status, frequency, paused, number of\n"
     "         keywords, date subscribed.\n"
+    "  --status S            only readers in state S (pending, confirmed,\n"
+    "                        unsubscribed, disabled)\n"
+    "  --keyword K           only readers who follow keyword K (any case)\n"
     "show     One reader: everything, keywords in the order added.\n"
     "  --json                one JSON value (list: an array), for scripts\n"
     "export   Every reader as CSV on standard output, with the header\n"
@@ -180,6 +183,14 @@ sub_add_cmd(struct cmd_ctx *ctx, int argc, char **argv)
   }
   if (optind >= argc)
     return cmd_usage_error(ctx, "add: which address?");
+  /* A negated keyword has one dash (-gan); two dashes after the address
+   * is an option in the wrong place, not a bad keyword. */
+  for (int i = optind + 1; i < argc; i++)
+    if (argv[i][0] == '-' && argv[i][1] == '-')
+      return cmd_usage_error(ctx,
+                             "add: options go before the address (%s after "
+                             "%s): shortmail sub add %s %s KEYWORD...",
+                             argv[i], argv[optind], argv[i], argv[optind]);
   if (address_normalize_said(argv[optind], addr, sizeof(addr), err,
                              sizeof(err))) {
     log_error("%s", err);
@@ -363,18 +374,39 @@ list_row(void *vctx, const struct store_subscriber *s, char *const *kw,
 static int
 sub_list(struct cmd_ctx *ctx, int argc, char **argv)
 {
-  static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"json", no_argument, NULL, 'j'},
+      {"status", required_argument, NULL, 's'},
+      {"keyword", required_argument, NULL, 'k'},
+      {NULL, 0, NULL, 0}};
   struct list_ctx lc;
   struct store *st = NULL;
+  const char *status = NULL, *keyword = NULL;
+  enum model_status want;
   enum sm_status rc;
   int c, code;
 
   memset(&lc, 0, sizeof(lc));
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    if (c != 'j')
+    switch (c) {
+    case 'j':
+      lc.json = 1;
+      break;
+    case 's':
+      if ((want = (enum model_status)model_status_parse(optarg)) ==
+          (enum model_status) - 1)
+        return cmd_usage_error(ctx,
+                               "list: --status \"%s\" is not one of "
+                               "pending, confirmed, unsubscribed, disabled",
+                               optarg);
+      status = model_status_name(want);
+      break;
+    case 'k':
+      keyword = optarg;
+      break;
+    default:
       return cmd_usage_error(ctx, "list: unknown option");
-    lc.json = 1;
+    }
   }
   if (optind < argc)
     return cmd_usage_error(ctx, "list: unexpected argument \"%s\"",
@@ -386,7 +418,7 @@ sub_list(struct cmd_ctx *ctx, int argc, char **argv)
     json_init(&lc.j, stdout);
     json_begin_array(&lc.j);
   }
-  rc = store_sub_list_keywords(st, list_row, &lc);
+  rc = store_sub_list_keywords(st, status, keyword, list_row, &lc);
   if (lc.json) {
     json_end_array(&lc.j);
     json_finish(&lc.j);
@@ -558,7 +590,7 @@ sub_export(struct cmd_ctx *ctx, int argc, char **argv)
       fwrite(ec.line.data, 1, ec.line.len, stdout) != ec.line.len)
     rc = SM_ERR_IO;
   if (rc == SM_OK)
-    rc = store_sub_list_keywords(st, export_row, &ec);
+    rc = store_sub_list_keywords(st, NULL, NULL, export_row, &ec);
   if (rc == SM_OK)
     rc = ec.rc;
   if (rc == SM_OK && fflush(stdout) != 0)

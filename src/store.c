@@ -1866,7 +1866,8 @@ free_strings(char **v, size_t n)
 }
 
 enum sm_status
-store_sub_list_keywords(struct store *st, store_sub_kw_cb cb, void *ctx)
+store_sub_list_keywords(struct store *st, const char *status,
+                        const char *keyword, store_sub_kw_cb cb, void *ctx)
 {
   sqlite3_stmt *q = NULL;
   struct store_subscriber cur;
@@ -1883,10 +1884,15 @@ store_sub_list_keywords(struct store *st, store_sub_kw_cb cb, void *ctx)
                   "s.created_at, coalesce(s.confirmed_at, 0), s.changed_at, "
                   "coalesce(s.last_digest_at, 0), i.keyword FROM "
                   "subscribers s LEFT JOIN interests i ON i.subscriber_id = "
-                  "s.id ORDER BY s.address, s.id, i.created_at, i.keyword",
+                  "s.id WHERE (?1 IS NULL OR s.status = ?1) AND (?2 IS NULL "
+                  "OR EXISTS (SELECT 1 FROM interests k WHERE "
+                  "k.subscriber_id = s.id AND k.keyword = ?2 COLLATE "
+                  "NOCASE)) ORDER BY s.address, s.id, i.created_at, i.keyword",
                   &q);
   if (rc != SM_OK)
     return rc;
+  store_bind_text(q, 1, status);
+  store_bind_text(q, 2, keyword);
   while ((src = sqlite3_step(q)) == SQLITE_ROW) {
     if (have && sqlite3_column_int64(q, 0) != cur.id) {
       stop = cb(ctx, &cur, kw, n);

@@ -357,11 +357,14 @@ enum sm_status store_outbox_count(struct store *st, const char *recipient,
 /* ---- readers for operators (shortmail sub, src/cmd_sub.c) ---------- */
 
 /* Every reader, by address, each with their keywords in the order added
- * (as store_interests), in one query. The reader and the keywords are
- * owned by the store during the call; cb returns nonzero to stop. */
+ * (as store_interests), in one query; only those of `status` (a status
+ * name) and only those following `keyword` (case-insensitive), where
+ * either is not NULL. The reader and the keywords are owned by the store
+ * during the call; cb returns nonzero to stop. */
 typedef int (*store_sub_kw_cb)(void *ctx, const struct store_subscriber *s,
                                char *const *kw, size_t nkw);
-enum sm_status store_sub_list_keywords(struct store *st, store_sub_kw_cb cb,
+enum sm_status store_sub_list_keywords(struct store *st, const char *status,
+                                       const char *keyword, store_sub_kw_cb cb,
                                        void *ctx);
 
 /* Adds a reader with the given address, status, frequency (NULL for

@@ -72,4 +72,27 @@ is "$(cat "$T/j")" "4 2 1 [1, 2] {} ['bounces', 'comments', 'frequency', 'keywor
 sm stats --weeks 0
 is "$rc" 64 "--weeks 0 is a usage error"
 
+# sub list filters, for lists too long to read whole.
+sm sub list --status pending
+is "$(grep -c '@example.org' "$T/out")" 1 "sub list --status pending lists one reader"
+like "$T/out" '^carl@example\.org +pending' "the pending one"
+sm sub list --keyword CS.LG
+is "$(grep -o '^[a-z]*@example\.org' "$T/out" | tr '\n' ' ')" "ann@example.org bob@example.org " \
+  "sub list --keyword matches the keyword in any case"
+sm sub list --status confirmed --keyword attention --json
+is "$("$PYTHON3" -c 'import json,sys; print([r["address"] for r in json.load(open(sys.argv[1]))])' "$T/out")" \
+  "['ann@example.org']" "both filters together, in JSON"
+sm sub list --status gone
+is "$rc" 64 "an unknown status is a usage error"
+like "$T/err" 'not one of pending, confirmed, unsubscribed, disabled' "naming the states"
+
+# An option after the address is named as such, not as a bad keyword.
+sm sub add dan@example.org --confirmed cs.LG
+is "$rc" 64 "sub add ADDRESS --confirmed exits 64"
+like "$T/err" 'options go before the address \(--confirmed after dan@example\.org\)' \
+  "and says options go before the address"
+unlike "$T/err" 'keyword' "not that a keyword is bad"
+sm sub show dan@example.org
+is "$rc" 66 "and nobody was added"
+
 done_testing

@@ -134,6 +134,11 @@ like "$T/err" "took none of the [0-9]+ due messages" "and names what waits"
 is "$(state jon@example.org)" deferred "jon: deferred, not failed"
 sms queue --state deferred
 like "$T/out" "jon@example\.org .*(onnect|refused)" "queue shows why: the connection failed"
+sink_start
+conf "$SINK_PORT"
+SHORTMAIL_NOW=2026-11-23T12:00:00Z sms send
+is "$rc" 0 "once the relay is back, send exits 0"
+is "$(dumped jon@example.org)" 1 "and jon's message goes"
 
 # --- a disconnect at DATA and a 421: put back, delivered once.
 export SHORTMAIL_NOW=2026-11-24T10:00:00Z
