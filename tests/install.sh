@@ -83,6 +83,7 @@ sink_start
 setkey list address digest@lists.example.org
 setkey list weekday "$(LC_ALL=C date -u +%A | tr 'A-Z' 'a-z')"
 setkey feed url "file://$top_srcdir/data/sample-feed.xml"
+setkey arxiv enabled no # no network here: keywords come from the feed
 setkey store path "$state/shortmail.db"
 setkey secret file "$R$sysconfdir/shortmail/secret"
 setkey templates dir "$R$prefix/share/shortmail/templates"
