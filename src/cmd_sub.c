@@ -183,10 +183,11 @@ sub_add_cmd(struct cmd_ctx *ctx, int argc, char **argv)
   }
   if (optind >= argc)
     return cmd_usage_error(ctx, "add: which address?");
-  /* A negated keyword has one dash (-gan); two dashes after the address
-   * is an option in the wrong place, not a bad keyword. */
+  /* One of our options after the address is an option in the wrong
+   * place, not a bad keyword (--gan stays a bad keyword). */
   for (int i = optind + 1; i < argc; i++)
-    if (argv[i][0] == '-' && argv[i][1] == '-')
+    if (argv[i][0] == '-' && argv[i][1] == '-' &&
+        !strcmp(argv[i] + 2, opts[0].name))
       return cmd_usage_error(ctx,
                              "add: options go before the address (%s after "
                              "%s): shortmail sub add %s %s KEYWORD...",
