@@ -104,6 +104,7 @@ extern const struct cmd_def cmd_db_def;
 extern const struct cmd_def cmd_stats_def;
 extern const struct cmd_def cmd_config_def;
 extern const struct cmd_def cmd_receive_def;
+extern const struct cmd_def cmd_fetch_def;
 extern const struct cmd_def cmd_digest_def;
 extern const struct cmd_def cmd_preview_def;
 extern const struct cmd_def cmd_send_def;

@@ -124,17 +124,8 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
     goto out;
   cmd_env(ctx, st, &mail, &env);
   env.dry_run = dry_run;
-  /* An oversized message arrives cut at max_size + 1 bytes, so
-   * receive_message sees it is over the limit and quarantines it. */
-  if (total > raw.len)
-    log_warning("message of %zu bytes is over [receive] max_size", total);
-  rc = receive_message(&env, raw.data, raw.len, recipient, sender, &res);
-  if (rc != SM_OK)
-    log_error("to %s: %s%s%s", recipient ? recipient : "?", sm_strerror(rc),
-              *store_errmsg(st) ? ": " : "", store_errmsg(st));
-  else
-    log_info("to %s: %s: %s: %s", recipient ? recipient : "?", res.route,
-             receive_outcome_name(res.outcome), res.detail);
+  rc = receive_one(&env, raw.data, raw.len, total, recipient, sender, NULL,
+                   NULL, &res);
   if (dry_run)
     printf("route: %s\noutcome: %s (%s)\n%s", res.route,
            receive_outcome_name(res.outcome), res.detail,

@@ -70,6 +70,20 @@ struct conf {
     char *authserv_id; /* our MTA's Authentication-Results id, or unset */
   } receive;
   struct {
+    char *url; /* imaps://HOST[:PORT]; unset: no fetch */
+    char *user;
+    char *password_file;
+    char *mailbox;          /* the one drained: INBOX */
+    char *ca_file;          /* unset: the system's */
+    long timeout;           /* seconds per IMAP command */
+    char *done;             /* folder for processed mail; "-": delete */
+    char *rejected;         /* folder for quarantined and oversized */
+    long max_messages;      /* per run */
+    size_t max_size;        /* larger ones go to rejected unread */
+    char *recipient_header; /* "Delivered-To, X-Original-To, To" */
+    int allow_plaintext;    /* imap:// without STARTTLS (loopback) */
+  } imap;
+  struct {
     long threshold;  /* score at which a reader is disabled */
     long stale_days; /* a score older than this starts again from 0 */
   } bounce;

@@ -16,6 +16,7 @@
 #include "ascii.h"
 #include "buf.h"
 #include "http.h"
+#include "http_int.h"
 #include "log.h"
 #include "util.h"
 
@@ -23,9 +24,7 @@
 #define RETRY_DELAY_MS 1000L
 
 struct fetch_ctx {
-  struct buf *body;
-  int too_large;
-  int nomem;
+  struct http_sink sink;
   /* From the last response of the chain only: a redirect's headers say
    * nothing about the document. */
   char *etag;
@@ -40,9 +39,9 @@ fetch_ctx_reset(struct fetch_ctx *fc)
   free(fc->last_modified);
   fc->etag = fc->last_modified = NULL;
   fc->reason[0] = '\0';
-  fc->too_large = 0;
-  fc->nomem = 0;
-  buf_reset(fc->body);
+  fc->sink.too_large = 0;
+  fc->sink.nomem = 0;
+  buf_reset(fc->sink.body);
 }
 
 void
@@ -73,21 +72,21 @@ http_response_free(struct http_response *resp)
   memset(resp, 0, sizeof(*resp));
 }
 
-static size_t
-on_body(char *p, size_t size, size_t n, void *ud)
+size_t
+http_sink_write(char *p, size_t size, size_t n, void *ud)
 {
-  struct fetch_ctx *fc = ud;
+  struct http_sink *sink = ud;
   size_t len = size * n;
-  enum sm_status st = buf_append(fc->body, p, len);
+  enum sm_status st = buf_append(sink->body, p, len);
 
   /* Returning short makes libcurl abort the transfer at once, so an
    * endless or oversized body costs no more than the limit. */
   if (st == SM_ERR_LIMIT) {
-    fc->too_large = 1;
+    sink->too_large = 1;
     return 0;
   }
   if (st != SM_OK) {
-    fc->nomem = 1;
+    sink->nomem = 1;
     return 0;
   }
   return len;
@@ -240,13 +239,13 @@ classify(CURL *h, CURLcode rc, const struct fetch_ctx *fc, const char *url,
     }
     return;
   }
-  if (fc->too_large) {
+  if (fc->sink.too_large) {
     a->status = SM_ERR_LIMIT;
     snprintf(a->msg, sizeof(a->msg), "response larger than %zu bytes",
              o->max_size);
     return;
   }
-  if (fc->nomem) {
+  if (fc->sink.nomem) {
     a->status = SM_ERR_NOMEM;
     snprintf(a->msg, sizeof(a->msg), "out of memory");
     return;
@@ -351,7 +350,7 @@ perform(const char *url, const struct http_opts *o, int post,
   memset(resp, 0, sizeof(*resp));
   memset(&fc, 0, sizeof(fc));
   buf_init(&resp->body, o->max_size);
-  fc.body = &resp->body;
+  fc.sink.body = &resp->body;
   if (errlen)
     err[0] = '\0';
 
@@ -433,8 +432,8 @@ perform(const char *url, const struct http_opts *o, int post,
   curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(h, CURLOPT_USERAGENT, ua);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &fc);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_sink_write);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &fc.sink);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &fc);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curlerr);

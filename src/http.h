@@ -1,7 +1,9 @@
-/* http.h: the HTTP client (libcurl): GET of feeds, with conditional
- * headers, compression, bounded size, redirects, time limits and retries;
- * POST of a JSON body to the site's API. The only module that includes
- * curl headers; feed (fetching) and site (posting comments) go through it.
+/* http.h: the network client (libcurl). HTTP (http.c): GET of feeds,
+ * with conditional headers, compression, bounded size, redirects, time
+ * limits and retries; POST of a JSON body to the site's API. IMAP
+ * (http_imap.c): the few commands `shortmail fetch` needs to drain a
+ * mailbox. The only module that includes curl headers; feed (fetching),
+ * site (posting comments) and mailbox (fetch) go through it.
  *
  * Every failure message names the URL and, for an HTTP answer, the
  * status and reason ("URL: HTTP 503 Service Unavailable after 3
@@ -10,6 +12,7 @@
 #define SM_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "status.h"
@@ -84,5 +87,120 @@ void http_response_free(struct http_response *resp);
 /* Whether s may be sent as a header value: printable ASCII only, 1 to
  * HTTP_HEADER_MAX bytes. */
 int http_header_safe(const char *s);
+
+/* ---- IMAP (http_imap.c) -------------------------------------------- */
+
+/* One IMAP session: a libcurl handle whose connection (logged in, a
+ * mailbox selected) is kept from one command to the next. */
+struct http_imap;
+
+struct http_imap_opts {
+  const char *url;      /* imaps://HOST[:PORT] or imap://HOST[:PORT] */
+  const char *user;     /* copied */
+  const char *password; /* copied; never logged */
+  const char *ca_file;  /* NULL: the system's certificates */
+  long timeout;         /* seconds for each command (and to connect) */
+  int allow_plaintext;  /* imap:// may stay without TLS when the server
+                           offers no STARTTLS (a test server on
+                           loopback); otherwise STARTTLS is required */
+};
+
+/* What STATUS says about a mailbox. */
+struct http_imap_status {
+  uint32_t uidvalidity;
+  uint32_t messages;
+};
+
+/* One message of a mailbox, as FETCH (UID RFC822.SIZE FLAGS) lists it. */
+struct http_imap_item {
+  uint32_t uid;
+  uint64_t size; /* bytes, as the server counts them */
+  int deleted;   /* flagged \Deleted */
+  int seen;      /* flagged \Seen */
+};
+
+/* The most messages one listing may hold. */
+#define HTTP_IMAP_MAX_LIST 100000
+
+/* Sets up a session; nothing is sent yet. SM_ERR_CONFIG for a URL that
+ * is not imap:// or imaps://, or one with a path (the mailbox is named
+ * per command). Free with http_imap_close. */
+enum sm_status http_imap_open(const struct http_imap_opts *o,
+                              struct http_imap **out, char *err,
+                              size_t errlen);
+/* Logs out and frees; NULL is fine. */
+void http_imap_close(struct http_imap *s);
+
+/* Every command below fails with: SM_ERR_AUTH (user or password
+ * refused), SM_ERR_CONFIG (TLS required and not offered, a URL libcurl
+ * refuses), SM_ERR_NETWORK (no connection, a timeout, the server
+ * closing: transient), SM_ERR_PROTOCOL (the server answered NO or BAD,
+ * or something we cannot read), SM_ERR_NOMEM; err names the URL and
+ * quotes the server's last answer. Mailbox and folder names are sent
+ * as written (non-ASCII names in IMAP's modified UTF-7); a name with a
+ * control character is SM_ERR_CONFIG. */
+
+/* STATUS of a mailbox. */
+enum sm_status http_imap_status(struct http_imap *s, const char *mailbox,
+                                struct http_imap_status *st, char *err,
+                                size_t errlen);
+
+/* The first n messages of mailbox (by sequence number, which is UID
+ * order: the oldest first), sorted by UID; *items is the caller's to
+ * free. The mailbox is selected with uidvalidity: SM_ERR_NOTFOUND when
+ * the server's is another now. */
+enum sm_status http_imap_list(struct http_imap *s, const char *mailbox,
+                              uint32_t uidvalidity, uint32_t n,
+                              struct http_imap_item **items, size_t *count,
+                              char *err, size_t errlen);
+
+/* The whole message uid into out, which must be empty (bounded by
+ * out->max: SM_ERR_LIMIT, the transfer stopped there).
+ * SM_ERR_NOTFOUND when the message is gone. libcurl asks for BODY[],
+ * which sets \Seen as a side effect. */
+enum sm_status http_imap_fetch(struct http_imap *s, const char *mailbox,
+                               uint32_t uidvalidity, uint32_t uid,
+                               struct buf *out, char *err, size_t errlen);
+
+/* Adds (add = 1) or removes flags, such as "\\Seen \\Deleted", on uid. */
+enum sm_status http_imap_flag(struct http_imap *s, const char *mailbox,
+                              uint32_t uidvalidity, uint32_t uid,
+                              const char *flags, int add, char *err,
+                              size_t errlen);
+
+/* Moves uid to folder (MOVE, RFC 6851; where the server has no MOVE,
+ * COPY and \Deleted, and *expunge is set: the caller expunges). A uid
+ * that is gone is no error. */
+enum sm_status http_imap_move(struct http_imap *s, const char *mailbox,
+                              uint32_t uidvalidity, uint32_t uid,
+                              const char *folder, int *expunge, char *err,
+                              size_t errlen);
+
+/* EXPUNGE: removes the messages flagged \Deleted from mailbox. */
+enum sm_status http_imap_expunge(struct http_imap *s, const char *mailbox,
+                                 uint32_t uidvalidity, char *err,
+                                 size_t errlen);
+
+/* CREATE folder; one that exists already is no error. */
+enum sm_status http_imap_create(struct http_imap *s, const char *folder,
+                                char *err, size_t errlen);
+
+/* The parsers of the server's answers as libcurl hands them over
+ * (untagged lines, "\r\n" or "\n" ended), exposed for tests and
+ * fuzzing. */
+
+/* The "* STATUS name (MESSAGES n UIDVALIDITY n ...)" line in text:
+ * SM_ERR_PROTOCOL when there is none or it lacks either number. */
+enum sm_status http_imap_parse_status(const char *text, size_t len,
+                                      struct http_imap_status *out);
+
+/* Every "* N FETCH (...)" line of text that carries a UID and an
+ * RFC822.SIZE, at most max of them, sorted by UID, duplicates dropped;
+ * other untagged lines (EXISTS, a FETCH with only FLAGS) are skipped.
+ * *bad counts FETCH lines that could not be read. *items is the
+ * caller's to free (NULL when *count is 0). */
+enum sm_status http_imap_parse_list(const char *text, size_t len, size_t max,
+                                    struct http_imap_item **items,
+                                    size_t *count, size_t *bad);
 
 #endif

@@ -418,3 +418,87 @@ inbound_msg_free(struct inbound_msg *m)
   free(m->auth_results);
   memset(m, 0, sizeof(*m));
 }
+
+/* The first address of list (groups opened) that accept takes, or
+ * NULL; malloc'd. */
+static char *
+accepted_address(InternetAddressList *list,
+                 int (*accept)(const char *address, void *ctx), void *ctx)
+{
+  int n = internet_address_list_length(list);
+
+  for (int i = 0; i < n; i++) {
+    InternetAddress *ia = internet_address_list_get_address(list, i);
+    char *a;
+
+    if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+      a = accepted_address(
+          internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
+          accept, ctx);
+      if (a)
+        return a;
+      continue;
+    }
+    if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+      continue;
+    a = inbound_normalize_address(
+        internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+    if (a && accept(a, ctx))
+      return a;
+    free(a);
+  }
+  return NULL;
+}
+
+char *
+inbound_find_address(const char *raw, size_t len, const char *name,
+                     int (*accept)(const char *address, void *ctx), void *ctx)
+{
+  GMimeStream *stream;
+  GMimeParser *parser;
+  GMimeMessage *msg;
+  GMimeHeaderList *headers;
+  const char *end;
+  char *found = NULL;
+  int count;
+
+  inbound_global_init();
+  /* Only the header is parsed: the body of a large message is not
+   * read for this. */
+  end = raw;
+  for (size_t i = 0; i + 1 < len; i++)
+    if (raw[i] == '\n' &&
+        (raw[i + 1] == '\n' ||
+         (raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n'))) {
+      end = raw + i + 1;
+      break;
+    }
+  if (end == raw)
+    end = raw + len;
+  stream = g_mime_stream_mem_new_with_buffer(raw, (size_t)(end - raw));
+  parser = g_mime_parser_new_with_stream(stream);
+  msg = g_mime_parser_construct_message(parser, NULL);
+  headers = msg ? g_mime_object_get_header_list(GMIME_OBJECT(msg)) : NULL;
+  count = headers ? g_mime_header_list_get_count(headers) : 0;
+  for (int i = 0; i < count && !found; i++) {
+    GMimeHeader *h = g_mime_header_list_get_header_at(headers, i);
+    const char *hn = h ? g_mime_header_get_name(h) : NULL;
+    InternetAddressList *list;
+    char *v;
+
+    if (!hn || strcasecmp(hn, name))
+      continue;
+    v = unfold_dup(g_mime_header_get_raw_value(h));
+    list = v ? internet_address_list_parse(NULL, v) : NULL;
+    if (list) {
+      found = accepted_address(list, accept, ctx);
+      g_object_unref(list);
+    }
+    free(v);
+  }
+  if (msg)
+    g_object_unref(msg);
+  g_object_unref(parser);
+  g_object_unref(stream);
+  return found;
+}

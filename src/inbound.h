@@ -61,4 +61,12 @@ void inbound_msg_free(struct inbound_msg *m);
  * address_sendable()'s verdict. Caller frees. */
 char *inbound_normalize_address(const char *value);
 
+/* Looks at every address of every `name` header of raw (its header
+ * only), top to bottom, and returns the first, normalised as by
+ * inbound_normalize_address, for which accept(address, ctx) is non-zero;
+ * NULL when none is (or no memory). Caller frees. */
+char *inbound_find_address(const char *raw, size_t len, const char *name,
+                           int (*accept)(const char *address, void *ctx),
+                           void *ctx);
+
 #endif

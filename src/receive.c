@@ -366,7 +366,7 @@ quarantine(const struct env *env, const char *key, const char *sender,
 enum sm_status
 receive_message(const struct env *env, const char *raw, size_t len,
                 const char *recipient, const char *sender,
-                struct receive_result *res)
+                const struct receive_hook *hook, struct receive_result *res)
 {
   struct inbound_msg m;
   char err[SM_ERRLEN];
@@ -415,7 +415,14 @@ receive_message(const struct env *env, const char *raw, size_t len,
     goto fail;
   if (seen) {
     receive_set_outcome(res, RECEIVE_DUPLICATE, "already received: %s", key);
-    store_rollback(env->st);
+    if (!hook || env->dry_run) {
+      store_rollback(env->st);
+      goto out;
+    }
+    rc = hook->in_tx(hook->ctx, env->st, res);
+    if (rc != SM_OK)
+      goto fail;
+    rc = store_commit(env->st);
     goto out;
   }
   if (!parsed) {
@@ -470,6 +477,8 @@ receive_message(const struct env *env, const char *raw, size_t len,
     rc = store_received_add(env->st, key, env->now, sender, rcpt, res->route,
                             receive_outcome_name(res->outcome), res->detail,
                             NULL, 0);
+  if (rc == SM_OK && hook)
+    rc = hook->in_tx(hook->ctx, env->st, res);
   if (rc != SM_OK)
     goto fail;
   if (env->dry_run) {
@@ -486,5 +495,31 @@ out:
     inbound_msg_free(&m);
   free(rcpt);
   free(from_env);
+  return rc;
+}
+
+enum sm_status
+receive_one(const struct env *env, const char *raw, size_t len, size_t total,
+            const char *recipient, const char *sender, const char *origin,
+            const struct receive_hook *hook, struct receive_result *res)
+{
+  const char *to = recipient ? recipient : "?";
+  const char *sep = origin ? ": " : "";
+  enum sm_status rc;
+
+  if (!origin)
+    origin = "";
+  /* An oversized message arrives cut at max_size + 1 bytes, so
+   * receive_message sees it is over the limit and quarantines it. */
+  if (total > len)
+    log_warning("%s%smessage of %zu bytes is over [receive] max_size", origin,
+                sep, total);
+  rc = receive_message(env, raw, len, recipient, sender, hook, res);
+  if (rc != SM_OK)
+    log_error("%s%sto %s: %s%s%s", origin, sep, to, sm_strerror(rc),
+              *store_errmsg(env->st) ? ": " : "", store_errmsg(env->st));
+  else
+    log_info("%s%sto %s: %s: %s: %s", origin, sep, to, res->route,
+             receive_outcome_name(res->outcome), res->detail);
   return rc;
 }

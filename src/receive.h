@@ -48,11 +48,37 @@ struct receive_result {
   struct buf report; /* for --dry-run: commands and queued mail */
 };
 
+/* What a caller writes inside a message's transaction, after its effect
+ * (for a duplicate, alone) and before the commit, so that it is
+ * committed with the effect or not at all: fetch records the IMAP UID
+ * there. */
+struct receive_hook {
+  enum sm_status (*in_tx)(void *ctx, struct store *st,
+                          const struct receive_result *res);
+  void *ctx;
+};
+
 /* Handles the raw message (len bytes). recipient and sender are the
  * envelope, or NULL to take them from Delivered-To / X-Original-To and
- * Return-Path. res->report is initialised here; free it with buf_free. */
+ * Return-Path. hook: NULL for mail from the MTA. res->report is
+ * initialised here; free it with buf_free. */
 enum sm_status receive_message(const struct env *env, const char *raw,
                                size_t len, const char *recipient,
-                               const char *sender, struct receive_result *res);
+                               const char *sender,
+                               const struct receive_hook *hook,
+                               struct receive_result *res);
+
+/* What every message goes through, whether the MTA hands it over
+ * (receive) or it is taken from a mailbox (fetch): receive_message, then
+ * the one log line each message gets ("to ADDR: route: outcome:
+ * detail", or the error). total is the size the message had before it
+ * was cut at [receive] max_size + 1 bytes; origin names where it came
+ * from in that line ("UID 42 of INBOX"), or is NULL. hook and res as
+ * for receive_message. */
+enum sm_status receive_one(const struct env *env, const char *raw, size_t len,
+                           size_t total, const char *recipient,
+                           const char *sender, const char *origin,
+                           const struct receive_hook *hook,
+                           struct receive_result *res);
 
 #endif

@@ -24,6 +24,7 @@ static const struct {
     [SM_ERR_INTERNAL] = {"internal error", EX_SOFTWARE},
     [SM_ERR_NOPERM] = {"permission denied", EX_NOPERM},
     [SM_ERR_CANTCREAT] = {"cannot create", EX_CANTCREAT},
+    [SM_ERR_AUTH] = {"authentication failed", EX_NOPERM},
 };
 
 const char *

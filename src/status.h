@@ -19,6 +19,7 @@ enum sm_status {
   SM_ERR_INTERNAL,  /* a bug: an assumption of ours was wrong */
   SM_ERR_NOPERM,    /* the operating system refused: owner or mode */
   SM_ERR_CANTCREAT, /* a file or directory cannot be created */
+  SM_ERR_AUTH,      /* a server refused our user name or password */
   SM_ERR_LAST
 };
 

@@ -186,6 +186,25 @@ enum sm_status store_received_add(struct store *st, const char *key,
                                   const char *outcome, const char *detail,
                                   const void *raw, size_t rawlen);
 
+/* ---- messages taken from an IMAP mailbox (store_imap.c) ------------ */
+
+/* Whether `shortmail fetch` took message uid of mailbox (an identity
+ * such as "imap://user@host/INBOX") under uidvalidity, and which folder
+ * ("done" or "rejected") it goes to, copied into folder. */
+enum sm_status store_imap_taken(struct store *st, const char *mailbox,
+                                int64_t uidvalidity, int64_t uid, char *folder,
+                                size_t folderlen, int *taken);
+/* Records that it was taken, inside the caller's transaction (the one
+ * that commits the message's effect). A second record of the same
+ * message changes nothing. */
+enum sm_status store_imap_take(struct store *st, const char *mailbox,
+                               int64_t uidvalidity, int64_t uid,
+                               const char *folder, int64_t now);
+/* Forgets records older than `before` (their messages left the mailbox
+ * long ago); *removed may be NULL. */
+enum sm_status store_imap_prune(struct store *st, int64_t before,
+                                long *removed);
+
 /* ---- the outbox ---------------------------------------------------- */
 
 struct store_outbox_row {

@@ -1,0 +1,82 @@
+#!/bin/sh
+# fetch-crash.sh: `shortmail fetch` killed with SIGKILL 20 times while it
+# drains a mailbox of 500 requests from 500 readers, then left to
+# finish: every message must be applied exactly once. Exactly once is
+# read from the store (500 readers, 500 confirmations, 500 received
+# rows, 500 UIDs taken), from the folders (INBOX empty, 500 messages in
+# done, each once) and from the log: no message may reach receive's
+# Message-ID check as a duplicate, which would mean the UID record
+# failed and only the second guard stood.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/dovecot-lib.sh"
+
+: "${CRASH_MESSAGES:=500}"
+: "${CRASH_KILLS:=20}"
+dovecot_test_start
+printf 'max_messages = 10000\n' >>"$T/shortmail.conf"
+
+# The messages go straight into new/, as an MTA delivers them.
+"$PYTHON3" - "$DC_MAIL" "$CRASH_MESSAGES" <<'PY'
+import os, sys
+mail, n = sys.argv[1], int(sys.argv[2])
+for i in range(1, n + 1):
+    name = "1764000000.M%dP1.crash-test" % i
+    with open(os.path.join(mail, "tmp", name), "w") as f:
+        f.write("From: Reader %d <reader%d@example.org>\r\n"
+                "To: digest-request@lists.example.org\r\n"
+                "Subject: subscribe\r\n"
+                "Message-ID: <crash-%d@example.org>\r\n"
+                "Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\n"
+                "subscribe cs.LG\r\n" % (i, i, i))
+    os.rename(os.path.join(mail, "tmp", name), os.path.join(mail, "new", name))
+PY
+chown -R "$DC_MAIL_UID" "$DC_MAIL"
+is "$(dovecot_count)" "$CRASH_MESSAGES" "$CRASH_MESSAGES requests are in INBOX"
+
+# Kill after a delay that grows with each round, so the kills land in
+# every phase of a run: logging in, listing, between commit and move.
+start=$(date +%s)
+kills=0
+round=0
+while [ "$kills" -lt "$CRASH_KILLS" ] && [ "$(dovecot_count)" -gt 0 ]; do
+  round=$((round + 1))
+  "$SHORTMAIL" fetch >>"$T/runs.out" 2>>"$T/runs.err" &
+  pid=$!
+  "$PYTHON3" -c 'import sys, time; time.sleep(0.01 + 0.005 * (int(sys.argv[1]) % 9))' "$round"
+  if kill -9 "$pid" 2>/dev/null; then
+    kills=$((kills + 1))
+  fi
+  wait "$pid" 2>/dev/null
+done
+diag "$kills kills in $round runs; $(dovecot_count) messages left"
+is "$kills" "$CRASH_KILLS" "fetch was killed $CRASH_KILLS times while draining"
+sm fetch
+is "$rc" 0 "the last run finishes: exit 0"
+elapsed=$(($(date +%s) - start))
+diag "drained in $elapsed s"
+[ "$elapsed" -lt 60 ]
+ok $? "drained in under a minute ($elapsed s)"
+
+is "$(dovecot_count)" 0 "INBOX is empty"
+is "$(dovecot_count shortmail-done)" "$CRASH_MESSAGES" "every message is in done"
+d=$(dc_folder_dir shortmail-done)
+is "$(cat "$d"/cur/* "$d"/new/* 2>/dev/null | grep -c '^Message-ID: <crash-')" \
+  "$CRASH_MESSAGES" "... each once"
+is "$(cat "$d"/cur/* "$d"/new/* 2>/dev/null | grep '^Message-ID: <crash-' | sort -u | wc -l | tr -d ' ')" \
+  "$CRASH_MESSAGES" "... all different"
+is "$(sql "SELECT count(*) FROM subscribers WHERE status = 'pending'")" \
+  "$CRASH_MESSAGES" "every reader is pending: none lost"
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'confirm'")" \
+  "$CRASH_MESSAGES" "one confirmation each"
+is "$(sql "SELECT count(*) FROM (SELECT recipient FROM outbox GROUP BY recipient HAVING count(*) > 1)")" \
+  0 "no reader has two"
+is "$(sql "SELECT count(*) FROM received WHERE outcome = 'command'")" \
+  "$CRASH_MESSAGES" "every message is received once, as a command"
+is "$(sql "SELECT count(*) FROM imap_taken")" "$CRASH_MESSAGES" \
+  "every UID is recorded as taken"
+is "$(grep -c 'duplicate: already received' "$log")" 0 \
+  "no message came to the Message-ID check twice: 0 applied twice"
+taken_again=$(grep -c 'taken on an earlier pass' "$log")
+diag "$taken_again messages were applied by a killed run and moved by a later one"
+
+done_testing
