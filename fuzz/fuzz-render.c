@@ -243,7 +243,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
   for (size_t k = 0; k < 2; k++) {
     o.width = widths[k];
-    o.max_chars = k ? 200 : 0;
+    o.max_words = k ? 30 : 0;
 
     buf_reset(&out);
     cut = -1;

@@ -12,9 +12,9 @@
 #include "outbox.h"
 #include "render.h"
 #include "signer.h"
+#include "util.h"
 
 #define COMPOSE_MAX_PART (4 * 1024 * 1024) /* one rendered part */
-#define COMPOSE_CUT_CHARS 1500             /* a summary in a digest */
 
 /* One summary, rendered once per run. */
 struct frag {
@@ -154,10 +154,11 @@ load_row(void *vctx, const struct store_summary_row *r)
 {
   struct load_ctx *l = vctx;
   struct frag *f = l->f;
+  /* An excerpt; the template links every item to the whole summary. */
   struct render_opts o = {l->env->conf->site.url,
                           RENDER_DEFAULT_WIDTH,
-                          COMPOSE_CUT_CHARS,
-                          r->s.link,
+                          (size_t)l->env->conf->digest.excerpt_words,
+                          NULL,
                           r->s.excerpt,
                           cite_title,
                           l->c};
@@ -304,8 +305,8 @@ list_headers(struct compose *c, const struct compose_row *row,
     /* RFC 8058: the HTTPS URL first, then mailto, and the POST header
      * (which DKIM must sign with it). */
     snprintf(value, sizeof(value),
-             "<%s/u/%s>, <mailto:%s?subject=unsubscribe>", env->conf->site.url,
-             tok, addr);
+             "<%s/u/%s>, <mailto:%s?subject=unsubscribe>",
+             conf_public_url(env->conf), tok, addr);
     rc = mime_add_header(m, "List-Unsubscribe", value);
   }
   if (rc == SM_OK)
@@ -328,10 +329,163 @@ list_headers(struct compose *c, const struct compose_row *row,
 
 /* ---- digests -------------------------------------------------------- */
 
+/* What a Subject line calls a paper: its name before a colon ("FaceNet"
+ * of "FaceNet: A Unified Embedding ..."), else the title, shortened at a
+ * word to about 40 characters. */
+static void
+short_title(const char *title, char *out, size_t outlen)
+{
+  const char *colon = strchr(title, ':');
+  size_t n = strlen(title);
+
+  if (colon && colon - title >= 2 && colon - title <= 40)
+    n = (size_t)(colon - title);
+  if (n > 48) {
+    size_t k = 40;
+    while (k > 20 && title[k] != ' ')
+      k--;
+    snprintf(out, outlen, "%.*s…", (int)k, title);
+    return;
+  }
+  snprintf(out, outlen, "%.*s", (int)n, title);
+}
+
+/* The issue as readers say it: "Week of 30 November 2026" for
+ * "2026-W49" (the week's Monday), "30 November 2026" for "2026-11-30";
+ * anything else unchanged. */
+static void
+issue_label(const char *issue, char *out, size_t outlen)
+{
+  int y, w, m, d;
+  char date[64], tail;
+  struct tm tm;
+
+  memset(&tm, 0, sizeof(tm));
+  if (sscanf(issue, "%4d-W%2d%c", &y, &w, &tail) == 2 && w >= 1 && w <= 53) {
+    int64_t jan4, monday;
+    tm.tm_year = y - 1900;
+    tm.tm_mday = 4;
+    jan4 = (int64_t)timegm(&tm);
+    gmtime_r(&(time_t){(time_t)jan4}, &tm);
+    monday = jan4 - (int64_t)((tm.tm_wday + 6) % 7) * 86400 +
+             (int64_t)(w - 1) * 7 * 86400;
+    util_human_date(monday, date, sizeof(date));
+    snprintf(out, outlen, "Week of %s", date);
+  } else if (sscanf(issue, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 &&
+             m >= 1 && m <= 12 && d >= 1 && d <= 31) {
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d;
+    util_human_date((int64_t)timegm(&tm), out, outlen);
+  } else {
+    snprintf(out, outlen, "%s", issue);
+  }
+}
+
+/* "FaceNet, YOLO and 4 more · LIST" from the first titles. */
+static void
+digest_subject(const char *list, const char *t1, const char *t2, size_t count,
+               char *out, size_t outlen)
+{
+  char a[256], b[256];
+
+  short_title(t1 ? t1 : "", a, sizeof(a));
+  short_title(t2 ? t2 : "", b, sizeof(b));
+  if (count <= 1)
+    snprintf(out, outlen, "%s · %s", a, list);
+  else if (count == 2)
+    snprintf(out, outlen, "%s and %s · %s", a, b, list);
+  else
+    snprintf(out, outlen, "%s, %s and %zu more · %s", a, b, count - 2, list);
+}
+
+/* The reader's keywords, for the footer: "reader_keywords", as
+ * "cs.LG, gan, \"batch normalization\"" (unset when there are none). */
+static enum sm_status
+reader_keywords(struct compose *c, int64_t sub, struct tmpl_value *ctx)
+{
+  struct buf line = BUF_INIT(64 * 1024);
+  char **kw = NULL;
+  size_t n = 0;
+  enum sm_status rc;
+
+  rc = store_interests(c->env->st, sub, &kw, &n);
+  for (size_t i = 0; i < n; i++) {
+    if (rc == SM_OK && i)
+      rc = buf_puts(&line, ", ");
+    if (rc == SM_OK)
+      rc = buf_puts(&line, kw[i]);
+    free(kw[i]);
+  }
+  free(kw);
+  if (rc == SM_OK && n)
+    rc = tmpl_map_set_str(ctx, "reader_keywords", buf_str(&line));
+  buf_free(&line);
+  return rc;
+}
+
+/* The authors as a byline shows them: up to three names whole, else the
+ * first two and "et al." (names are separated by ", " or " and ", as the
+ * feeds write them). */
+static void
+short_authors(const char *a, char *out, size_t outlen)
+{
+  const char *p = a, *second = NULL;
+  size_t names = 1;
+
+  while (*p) {
+    size_t sep = !strncmp(p, ", ", 2) ? 2 : !strncmp(p, " and ", 5) ? 5 : 0;
+    if (sep) {
+      if (++names == 3)
+        second = p;
+      p += sep;
+    } else {
+      p++;
+    }
+  }
+  if (names > 3 && second)
+    snprintf(out, outlen, "%.*s et al.", (int)(second - a), a);
+  else
+    snprintf(out, outlen, "%s", a);
+}
+
+/* An item's lines under its title, each unset when it would be empty:
+ * "byline" (authors · venue year), "meta" (Summary by NAME · N votes; no
+ * votes when the feed gave none) and "info", both in one line. */
+static enum sm_status
+item_lines(const struct frag *f, struct tmpl_value *item)
+{
+  char by[4096], meta[1024], vy[1024], au[2048], info[6144];
+  enum sm_status rc = SM_OK;
+
+  snprintf(vy, sizeof(vy), "%s%s", f->venue ? f->venue : "",
+           f->venue && f->year ? " " : "");
+  if (f->year)
+    snprintf(vy + strlen(vy), sizeof(vy) - strlen(vy), "%d", f->year);
+  short_authors(f->authors ? f->authors : "", au, sizeof(au));
+  snprintf(by, sizeof(by), "%s%s%s", au, *au && *vy ? " · " : "", vy);
+  if (f->votes > 0)
+    snprintf(meta, sizeof(meta), "%s%s%s%ld vote%s",
+             f->summarizer ? "Summary by " : "",
+             f->summarizer ? f->summarizer : "", f->summarizer ? " · " : "",
+             f->votes, f->votes == 1 ? "" : "s");
+  else
+    snprintf(meta, sizeof(meta), "%s%s", f->summarizer ? "Summary by " : "",
+             f->summarizer ? f->summarizer : "");
+  snprintf(info, sizeof(info), "%s%s%s", by, *by && *meta ? " · " : "", meta);
+  if (*by)
+    rc = tmpl_map_set_str(item, "byline", by);
+  if (rc == SM_OK && *meta)
+    rc = tmpl_map_set_str(item, "meta", meta);
+  if (rc == SM_OK && *info)
+    rc = tmpl_map_set_str(item, "info", info);
+  return rc;
+}
+
 static enum sm_status
 digest_context(struct compose *c, const struct compose_row *row,
                const struct outbox_digest *payload, struct tmpl_value *ctx,
-               size_t *count)
+               size_t *count, const char **titles)
 {
   const struct env *env = c->env;
   struct tmpl_value *list = tmpl_map_add_list(ctx, "items");
@@ -382,9 +536,7 @@ digest_context(struct compose *c, const struct compose_row *row,
         (f->year && tmpl_map_set_int(item, "year", f->year)) ||
         (f->summarizer &&
          tmpl_map_set_str(item, "summarizer", f->summarizer)) ||
-        tmpl_map_set_int(item, "votes", f->votes) ||
-        tmpl_map_set_bool(item, "votes_one", f->votes == 1) ||
-        tmpl_map_set_str(item, "body_html", f->html) ||
+        item_lines(f, item) || tmpl_map_set_str(item, "body_html", f->html) ||
         tmpl_map_set_str(item, "body_text", f->text) ||
         tmpl_map_set_bool(item, "cut", f->cut) ||
         tmpl_map_set_str(item, "comment_address", caddr) ||
@@ -401,6 +553,8 @@ digest_context(struct compose *c, const struct compose_row *row,
           set_mailto(e, "del_mailto", req, del, del))
         return SM_ERR_NOMEM;
     }
+    if (shown < 2)
+      titles[shown] = f->title;
     /* A title too long for the preheader's room is left out of it. */
     if (shown < 3 && !also &&
         buf_printf(&pre, "%s%s", shown ? " · " : "", f->title) == SM_ERR_NOMEM)
@@ -415,14 +569,14 @@ digest_context(struct compose *c, const struct compose_row *row,
   rc = listaddr_token(env->secret, TOKEN_UNSUBSCRIBE, row->subscriber_id, 0,
                       row->created_at, tok, NULL);
   if (rc == SM_OK) {
-    snprintf(url, sizeof(url), "%s/u/%s", env->conf->site.url, tok);
+    snprintf(url, sizeof(url), "%s/u/%s", conf_public_url(env->conf), tok);
     rc = tmpl_map_set_str(ctx, "unsubscribe_url", url);
   }
   if (rc == SM_OK)
     rc = listaddr_token(env->secret, TOKEN_KEYWORDS, row->subscriber_id, 0,
                         row->created_at, tok, NULL);
   if (rc == SM_OK) {
-    snprintf(url, sizeof(url), "%s/k/%s", env->conf->site.url, tok);
+    snprintf(url, sizeof(url), "%s/k/%s", conf_public_url(env->conf), tok);
     rc = tmpl_map_set_str(ctx, "keywords_url", url);
   }
   if (rc == SM_OK)
@@ -451,21 +605,25 @@ compose_digest(struct compose *c, const struct compose_row *row,
   struct buf text = BUF_INIT(COMPOSE_MAX_PART);
   struct buf html = BUF_INIT(COMPOSE_MAX_PART);
   struct mime_msg *m = &c->msg;
-  char subject[1024], tail[512];
+  char subject[1024], tail[512], issue[128];
+  const char *titles[2] = {NULL, NULL};
   size_t count = 0;
   enum sm_status rc;
 
   if (!ctx)
     return SM_ERR_NOMEM;
+  issue_label(row->issue ? row->issue : "", issue, sizeof(issue));
   if (tmpl_map_set_str(ctx, "list_name", env->conf->list.name) ||
       tmpl_map_set_str(ctx, "list_address", env->conf->list.address) ||
       tmpl_map_set_str(ctx, "site_url", env->conf->site.url) ||
       tmpl_map_set_str(ctx, "address", row->recipient) ||
-      tmpl_map_set_str(ctx, "issue", row->issue ? row->issue : "")) {
+      tmpl_map_set_str(ctx, "issue", issue)) {
     rc = SM_ERR_NOMEM;
     goto out;
   }
-  rc = digest_context(c, row, payload, ctx, &count);
+  rc = digest_context(c, row, payload, ctx, &count, titles);
+  if (rc == SM_OK)
+    rc = reader_keywords(c, row->subscriber_id, ctx);
   if (rc == SM_OK)
     rc = tmpl_set_render(env->tmpl, "digest.txt", ctx, TMPL_TEXT, &text, err,
                          errlen);
@@ -473,8 +631,8 @@ compose_digest(struct compose *c, const struct compose_row *row,
     rc = tmpl_set_render(env->tmpl, "digest.html", ctx, 0, &html, err, errlen);
   if (rc != SM_OK)
     goto out;
-  snprintf(subject, sizeof(subject), "%s: %zu new summar%s",
-           env->conf->list.name, count, count == 1 ? "y" : "ies");
+  digest_subject(env->conf->list.name, titles[0], titles[1], count, subject,
+                 sizeof(subject));
   mime_msg_reset(m);
   rc = base_headers(c, row, env->conf->list.name, env->conf->list.address,
                     subject);
@@ -523,7 +681,7 @@ compose_reply(struct compose *c, const struct compose_row *row,
                          p->auto_submitted ? p->auto_submitted
                                            : "auto-replied");
   if (rc == SM_OK)
-    rc = mime_add_body_text(m, MIME_PLAIN, p->text, strlen(p->text));
+    rc = mime_add_body_flowed(m, p->text, strlen(p->text));
   if (rc == SM_OK)
     rc = mime_render(m, out);
   return rc;
@@ -553,7 +711,7 @@ comment_context(struct compose *c, const struct compose_row *row,
                         row->created_at, tok, NULL);
   if (rc != SM_OK)
     return rc;
-  snprintf(url, sizeof(url), "%s/u/%s", env->conf->site.url, tok);
+  snprintf(url, sizeof(url), "%s/u/%s", conf_public_url(env->conf), tok);
   if (tmpl_map_set_str(ctx, "list_name", env->conf->list.name) ||
       tmpl_map_set_str(ctx, "list_address", env->conf->list.address) ||
       tmpl_map_set_str(ctx, "site_url", env->conf->site.url) ||
@@ -563,7 +721,6 @@ comment_context(struct compose *c, const struct compose_row *row,
       tmpl_map_set_str(ctx, "link", p->link) ||
       tmpl_map_set_str(ctx, "text", p->text) ||
       tmpl_map_set_str(ctx, "reply_address", caddr) ||
-      set_mailto(ctx, "unfollow_mailto", caddr, "unfollow", "unfollow") ||
       tmpl_map_set_str(ctx, "unsubscribe_url", url) ||
       tmpl_map_set_str(ctx, "request_address", req))
     return SM_ERR_NOMEM;
@@ -626,7 +783,7 @@ compose_comment(struct compose *c, const struct compose_row *row,
     rc = list_headers(c, row, value);
   }
   if (rc == SM_OK)
-    rc = mime_add_body_text(m, MIME_PLAIN, text.data, text.len);
+    rc = mime_add_body_flowed(m, text.data, text.len);
   if (rc == SM_OK)
     rc = mime_render(m, out);
 out:

@@ -75,6 +75,8 @@ static const struct conf_key conf_keys[] = {
     {"templates", "dir", T_STRING, OFF(templates.dir), PKGDATADIR "/templates",
      0, 0},
     {"digest", "max_items", T_LONG, OFF(digest.max_items), "10", 1, 100},
+    {"digest", "excerpt_words", T_LONG, OFF(digest.excerpt_words), "120", 0,
+     100000},
     {"receive", "max_size", T_SIZE, OFF(receive.max_size), "10M", 1024,
      1024L * 1024 * 1024},
     {"receive", "authserv_id", T_STRING, OFF(receive.authserv_id), NULL, 0, 0},
@@ -96,6 +98,7 @@ static const struct conf_key conf_keys[] = {
     {"bounce", "threshold", T_LONG, OFF(bounce.threshold), "5", 1, 1000},
     {"bounce", "stale_days", T_LONG, OFF(bounce.stale_days), "7", 1, 365},
     {"serve", "listen", T_STRING, OFF(serve.listen), "127.0.0.1:8025", 0, 0},
+    {"serve", "public_url", T_STRING, OFF(serve.public_url), NULL, 0, 0},
     {"serve", "max_body", T_SIZE, OFF(serve.max_body), "64K", 1024,
      16L * 1024 * 1024},
     {"dkim", "key_file", T_STRING, OFF(dkim.key_file), NULL, 0, 0},
@@ -517,4 +520,11 @@ conf_sample(void *fp)
     else
       fprintf(fp, "#%s =\n", k->key);
   }
+}
+
+const char *
+conf_public_url(const struct conf *c)
+{
+  return c->serve.public_url && *c->serve.public_url ? c->serve.public_url
+                                                     : c->site.url;
 }

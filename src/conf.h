@@ -64,6 +64,7 @@ struct conf {
   } templates;
   struct {
     long max_items;
+    long excerpt_words; /* each summary's excerpt; 0: whole summaries */
   } digest;
   struct {
     size_t max_size;   /* larger mail is quarantined unread */
@@ -88,7 +89,8 @@ struct conf {
     long stale_days; /* a score older than this starts again from 0 */
   } bounce;
   struct {
-    char *listen; /* ADDR:PORT for shortmail serve */
+    char *listen;     /* ADDR:PORT for shortmail serve */
+    char *public_url; /* where readers reach serve; unset: [site] url */
     size_t max_body;
   } serve;
   struct {
@@ -128,6 +130,10 @@ void conf_dump(const struct conf *c, void *fp);
 /* Writes a sample configuration file to fp (a FILE *): every section,
  * every key commented out at its default; unset keys have no value. */
 void conf_sample(void *fp);
+
+/* Where readers reach `serve` (the base of /u/, /k/ and /confirm/
+ * links): [serve] public_url, else [site] url. Owned by c. */
+const char *conf_public_url(const struct conf *c);
 
 /* The default configuration file: $(sysconfdir)/shortmail.conf. */
 const char *conf_default_path(void);

@@ -7,6 +7,7 @@
 
 #include "ascii.h"
 #include "inbound_cmd.h"
+#include "match.h"
 
 static const struct {
   const char *word;
@@ -144,6 +145,96 @@ strip_subject(const char *s)
   }
 }
 
+/* How many of the words of s are stop words ("to the digest please");
+ * *words is set to the number of words. */
+static size_t
+stop_words(const char *s, size_t *words)
+{
+  size_t stop = 0;
+
+  *words = 0;
+  while (*s) {
+    size_t n;
+    while (*s == ' ' || *s == '\t')
+      s++;
+    n = strcspn(s, " \t");
+    if (n) {
+      (*words)++;
+      stop += (size_t)match_stop_word(s, n);
+    }
+    s += n;
+  }
+  return stop;
+}
+
+/* The command a Subject holds, if it holds one. A Subject is often a
+ * polite sentence around a command: "Subscribe to the digest please" is
+ * "subscribe" (with no keywords: "to", "the" and "please" are none),
+ * "unsubscribe me" is "unsubscribe"; "help with my account" is no
+ * command. */
+static enum sm_status
+subject_command(const char *subject, struct inbound_cmds *out)
+{
+  const char *stripped = strip_subject(subject);
+  char *s = trimmed_copy(stripped, strlen(stripped));
+  enum inbound_verb verb = VERB_HELP;
+  const char *args = "";
+  enum sm_status rc = SM_OK;
+  size_t wl, words;
+
+  if (!s)
+    return SM_ERR_NOMEM;
+  if (strlen(s) > INBOUND_MAX_LINE)
+    goto out;
+  if (classify(s, &verb, &args) == LINE_COMMAND) {
+    /* Keywords in prose: the verb alone. */
+    if (*args && stop_words(args, &words) > 0) {
+      s[strcspn(s, " \t")] = '\0';
+      args = "";
+    }
+    rc = push(out, verb, s, args, 0);
+    goto out;
+  }
+  /* A verb that takes no arguments, followed by politeness only. */
+  wl = strcspn(s, " \t");
+  if (s[wl] && stop_words(s + wl, &words) == words) {
+    s[wl] = '\0';
+    if (classify(s, &verb, &args) == LINE_COMMAND)
+      rc = push(out, verb, s, "", 0);
+  }
+out:
+  free(s);
+  return rc;
+}
+
+/* Whether two commands do the same: the same verb and arguments (any
+ * case, any spacing between words). */
+static int
+same_command(const struct inbound_cmd *a, enum inbound_verb verb,
+             const char *args)
+{
+  const char *p = a->args, *q = args;
+
+  if (a->verb != verb)
+    return 0;
+  for (;;) {
+    while (*p == ' ' || *p == '\t')
+      p++;
+    while (*q == ' ' || *q == '\t')
+      q++;
+    if (!*p || !*q)
+      return !*p && !*q;
+    while (*p && *q && *p != ' ' && *p != '\t' && *q != ' ' && *q != '\t' &&
+           ascii_tolower((unsigned char)*p) ==
+               ascii_tolower((unsigned char)*q)) {
+      p++;
+      q++;
+    }
+    if ((*p && *p != ' ' && *p != '\t') || (*q && *q != ' ' && *q != '\t'))
+      return 0;
+  }
+}
+
 enum sm_status
 inbound_cmd_parse(const char *subject, const char *body,
                   struct inbound_cmds *out)
@@ -154,16 +245,8 @@ inbound_cmd_parse(const char *subject, const char *body,
   enum sm_status rc = SM_OK;
 
   memset(out, 0, sizeof(*out));
-  if (subject) {
-    char *s =
-        trimmed_copy(strip_subject(subject), strlen(strip_subject(subject)));
-    if (!s)
-      return SM_ERR_NOMEM;
-    if (strlen(s) <= INBOUND_MAX_LINE &&
-        classify(s, &verb, &args) == LINE_COMMAND)
-      rc = push(out, verb, s, args, 0);
-    free(s);
-  }
+  if (subject && (rc = subject_command(subject, out)) != SM_OK)
+    return rc;
   for (const char *p = body ? body : ""; *p && rc == SM_OK;) {
     const char *e = strchr(p, '\n');
     size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -181,6 +264,10 @@ inbound_cmd_parse(const char *subject, const char *body,
     if (!line)
       return SM_ERR_NOMEM;
     k = classify(line, &verb, &args);
+    /* The same command in the Subject and the body runs once. */
+    if (k == LINE_COMMAND && out->n && out->cmds[0].lineno == 0 &&
+        same_command(&out->cmds[0], verb, args))
+      k = LINE_BLANK;
     if (k == LINE_COMMAND)
       rc = push(out, verb, line, args, lineno);
     free(line);

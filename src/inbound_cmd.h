@@ -1,10 +1,13 @@
 /* inbound_cmd.h: the command language of the request address.
  *
  * One command per line, case-insensitive; a lone command may stand in the
- * Subject ("Re:"/"Fwd:" prefixes ignored). Reading stops at the first line
- * that is not a command, at a signature ("-- "), at quoted text ("> ") and
- * at "end", so a reply that quotes our help text does not run it. Blank
- * lines before and between commands are skipped. */
+ * Subject ("Re:"/"Fwd:" prefixes ignored), also inside a polite sentence:
+ * "Subscribe to the digest please" is "subscribe" without keywords (the
+ * rest are stop words), "unsubscribe me please" is "unsubscribe". A body
+ * line that repeats the Subject's command is not run twice. Reading stops at
+ * the first line that is not a command, at a signature ("-- "), at quoted text
+ * ("> ") and at "end", so a reply that quotes our help text does not run it.
+ * Blank lines before and between commands are skipped. */
 #ifndef SM_INBOUND_CMD_H
 #define SM_INBOUND_CMD_H
 

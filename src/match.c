@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "match.h"
@@ -693,4 +694,36 @@ match_terms_free(struct match_term *terms, size_t n)
   for (size_t i = 0; i < n; i++)
     match_term_free(&terms[i]);
   free(terms);
+}
+
+int
+match_stop_word(const char *word, size_t len)
+{
+  /* English function words, the politeness of a request, and the words
+   * that name the list itself. */
+  static const char *const stop[] = {
+      "a",         "about",        "all",     "an",         "and",  "any",
+      "are",       "as",           "at",      "be",         "by",   "can",
+      "could",     "digest",       "do",      "email",      "for",  "from",
+      "get",       "hello",        "hi",      "i",          "in",   "into",
+      "is",        "it",           "its",     "just",       "like", "list",
+      "mail",      "me",           "my",      "newsletter", "no",   "not",
+      "now",       "of",           "on",      "or",         "our",  "please",
+      "pls",       "plz",          "receive", "send",       "so",   "some",
+      "subscribe", "subscription", "thank",   "thanks",     "that", "the",
+      "them",      "this",         "to",      "up",         "us",   "want",
+      "we",        "weekly",       "with",    "would",      "you",  "your",
+      NULL};
+
+  for (size_t i = 0; stop[i]; i++)
+    if (strlen(stop[i]) == len && !strncasecmp(word, stop[i], len))
+      return 1;
+  return 0;
+}
+
+int
+match_term_is_stop_word(const struct match_term *t)
+{
+  return t->kind == MATCH_WORD && !t->negated && t->text &&
+         match_stop_word(t->text, strlen(t->text));
 }

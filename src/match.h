@@ -84,4 +84,14 @@ int match_tag_matches(const struct match_term *t, char *const *keywords,
 void match_term_free(struct match_term *t);
 void match_terms_free(struct match_term *terms, size_t n);
 
+/* Whether a word (any case) is too common to be a keyword: "the", "to",
+ * "please", "digest", ... Such a word would match nearly every summary,
+ * or is the politeness around a command ("subscribe to the digest
+ * please"). */
+int match_stop_word(const char *word, size_t len);
+
+/* Whether a parsed keyword is a lone stop word (a phrase, a tag, an
+ * author or a negation never is). */
+int match_term_is_stop_word(const struct match_term *t);
+
 #endif

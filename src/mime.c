@@ -29,6 +29,7 @@ mime_msg_init(struct mime_msg *m)
 void
 mime_msg_reset(struct mime_msg *m)
 {
+  m->flowed = 0;
   buf_reset(&m->head);
   for (int k = 0; k < MIME_KINDS; k++) {
     buf_reset(&m->part[k].own);
@@ -750,6 +751,80 @@ mime_add_body_text(struct mime_msg *m, enum mime_kind kind, const char *text,
   return st;
 }
 
+/* Lines shorter than this keep their break: they were not wrapped. */
+#define MIME_FLOW_MIN 50
+
+/* Whether a line (without its end) breaks a flowed paragraph where it
+ * stands: blank, indented, quoted, a list item or a signature. */
+static int
+flow_breaks(const char *l, size_t n)
+{
+  size_t d = 0;
+
+  if (n == 0 || l[0] == ' ' || l[0] == '\t' || l[0] == '>')
+    return 1;
+  /* A link stands on its own line, where programs find it whole. */
+  if ((n >= 7 && !memcmp(l, "http://", 7)) ||
+      (n >= 8 && !memcmp(l, "https://", 8)))
+    return 1;
+  if (n == 3 && !memcmp(l, "-- ", 3))
+    return 1;
+  if (n >= 2 && (l[0] == '*' || l[0] == '-' || l[0] == '+') && l[1] == ' ')
+    return 1;
+  while (d < n && l[d] >= '0' && l[d] <= '9')
+    d++;
+  return d > 0 && d + 1 < n && (l[d] == '.' || l[d] == ')') && l[d + 1] == ' ';
+}
+
+enum sm_status
+mime_add_body_flowed(struct mime_msg *m, const char *text, size_t len)
+{
+  struct buf out = BUF_INIT(MIME_PART_MAX);
+  const char *p = text, *end = text + len;
+  enum sm_status st = SM_OK;
+
+  while (p < end && st == SM_OK) {
+    const char *e = memchr(p, '\n', (size_t)(end - p));
+    const char *next = e ? e + 1 : end;
+    size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+    size_t nn;
+    int sig, soft;
+
+    if (n && p[n - 1] == '\r')
+      n--;
+    sig = n == 3 && !memcmp(p, "-- ", 3);
+    while (!sig && n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+      n--;
+    nn = (size_t)(end - next);
+    if (nn) {
+      const char *ne = memchr(next, '\n', nn);
+      nn = ne ? (size_t)(ne - next) : nn;
+      if (nn && next[nn - 1] == '\r')
+        nn--;
+    }
+    /* A short line ends where its writer ended it (a comment's own
+     * line breaks); a long one was wrapped and flows on. */
+    soft = next < end && n >= MIME_FLOW_MIN && !flow_breaks(p, n) &&
+           p[n - 1] != ':' && !flow_breaks(next, nn);
+    if (n &&
+        (p[0] == ' ' || p[0] == '>' || (n >= 5 && !memcmp(p, "From ", 5))))
+      st = buf_putc(&out, ' ');
+    if (st == SM_OK)
+      st = buf_append(&out, p, n);
+    if (st == SM_OK && soft)
+      st = buf_putc(&out, ' ');
+    if (st == SM_OK && (e || soft))
+      st = buf_putc(&out, '\n');
+    p = next;
+  }
+  if (st == SM_OK)
+    st = mime_add_body_text(m, MIME_PLAIN, out.data ? out.data : "", out.len);
+  if (st == SM_OK)
+    m->flowed = 1;
+  buf_free(&out);
+  return st;
+}
+
 enum sm_status
 mime_add_body_qp(struct mime_msg *m, enum mime_kind kind, const char *qp,
                  size_t len)
@@ -801,8 +876,12 @@ mime_render(const struct mime_msg *m, struct buf *out)
     goto fail;
   if (n == 1) {
     int k = used[MIME_PLAIN] ? MIME_PLAIN : MIME_HTML;
+    const char *ph = part_headers[k];
 
-    if ((st = buf_puts(out, part_headers[k])) != SM_OK ||
+    if (k == MIME_PLAIN && m->flowed)
+      ph = "Content-Type: text/plain; charset=utf-8; format=flowed\r\n"
+           "Content-Transfer-Encoding: quoted-printable\r\n";
+    if ((st = buf_puts(out, ph)) != SM_OK ||
         (st = buf_puts(out, "\r\n")) != SM_OK ||
         (st = put_part_body(&m->part[k], out)) != SM_OK)
       goto fail;

@@ -86,6 +86,7 @@ struct mime_part {
 struct mime_msg {
   struct buf head; /* rendered header fields, each ending in CRLF */
   struct mime_part part[MIME_KINDS];
+  int flowed; /* the text/plain part is format=flowed */
 };
 
 void mime_msg_init(struct mime_msg *m);
@@ -146,6 +147,15 @@ enum sm_status mime_add_date(struct mime_msg *m, int64_t t);
  * call of a kind creates the part. */
 enum sm_status mime_add_body_text(struct mime_msg *m, enum mime_kind kind,
                                   const char *text, size_t len);
+/* The text/plain body of a text-only message as format=flowed (RFC 3676,
+ * DelSp=No), so that phones reflow it instead of breaking each line
+ * twice: the lines of a paragraph end in a space (soft breaks); a line
+ * that is short (under 50 bytes: not wrapped, ended by its writer),
+ * blank, indented, quoted, a link, a list item, a signature separator,
+ * ends in ':' or is followed by such a line keeps its hard break; lines
+ * starting with ' ', '>' or "From " are space-stuffed. */
+enum sm_status mime_add_body_flowed(struct mime_msg *m, const char *text,
+                                    size_t len);
 /* Appends `len` bytes that are already quoted-printable: the output of
  * mime_qp_encode or a concatenation of such outputs. Borrowed, not
  * copied: the bytes must stay unchanged until the last mime_render.

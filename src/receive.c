@@ -151,6 +151,9 @@ run_command(struct cmd_run *r, const struct inbound_cmd *c, struct buf *msg)
       rc = buf_puts(msg, "; ");
       if (rc == SM_OK)
         rc = sub_add_keywords(e, id, c->args, msg);
+    } else if (rc == SM_OK) {
+      rc = buf_puts(msg, "; to choose what you get, send \"add KEYWORD\", "
+                         "for example \"add cs.LG\"");
     }
     break;
   case VERB_ADD:
@@ -203,7 +206,7 @@ handle_request(const struct env *env, const struct inbound_msg *m,
 {
   struct inbound_cmds cmds;
   struct cmd_run r;
-  struct tmpl_value *ctx = NULL, *results = NULL, *kw;
+  struct tmpl_value *ctx = NULL, *results = NULL;
   int was_confirmed, sent = 0;
   enum sm_status rc;
 
@@ -252,8 +255,8 @@ handle_request(const struct env *env, const struct inbound_msg *m,
              m->from_addr, res->detail);
     goto out;
   }
-  kw = tmpl_map_add_list(ctx, "keywords");
-  if (!kw || tmpl_map_set_str(ctx, "address", m->from_addr) ||
+  if (tmpl_map_set_str(ctx, "address", m->from_addr) ||
+      tmpl_map_set_bool(ctx, "has_results", cmds.n > 0) ||
       tmpl_map_set_int(ctx, "dropped", (int64_t)cmds.dropped) ||
       tmpl_map_set_bool(ctx, "help", r.help || cmds.n == 0) ||
       tmpl_map_set_bool(ctx, "no_commands", cmds.n == 0) ||
@@ -265,7 +268,7 @@ handle_request(const struct env *env, const struct inbound_msg *m,
     rc = SM_ERR_NOMEM;
     goto out;
   }
-  rc = sub_keywords_value(env, r.reader.id, kw);
+  rc = sub_keywords_value(env, r.reader.id, ctx);
   if (rc == SM_OK)
     rc = sub_queue_reply(env, r.reader.id, m->from_addr, "reply.txt", ctx,
                          &r.thread, key, &sent);

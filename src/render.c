@@ -1828,63 +1828,363 @@ r_fix_tree(struct render *r)
   return st;
 }
 
-/* Visible characters of a literal: a formula counts as its Unicode. */
-static size_t
-r_visible(const struct render *r, const char *s)
+static cmark_node *
+r_new_text(const char *s, size_t n, struct buf *tmp)
 {
-  size_t n = strlen(s), pos = 0, at, idx, count = 0;
+  cmark_node *t;
 
-  for (;;) {
-    size_t from = pos;
-    int found = r_next_ph(r, s, n, &pos, &at, &idx);
+  buf_reset(tmp);
+  if (buf_append(tmp, s, n) != SM_OK)
+    return NULL;
+  t = cmark_node_new(CMARK_NODE_TEXT);
+  if (t && !cmark_node_set_literal(t, buf_str(tmp))) {
+    cmark_node_free(t);
+    t = NULL;
+  }
+  return t;
+}
 
-    for (size_t i = from; i < at; i++)
-      count += ((unsigned char)s[i] & 0xc0) != 0x80;
-    if (!found)
-      break;
-    for (size_t i = 0; i < r->math[idx].unilen; i++)
-      count += ((unsigned char)r->mathtext.data[r->math[idx].uni + i] &
-                0xc0) != 0x80;
+/* ---- Excerpts ----------------------------------------------------------
+ *
+ * A summary longer than max_words words is cut to an excerpt: at the last
+ * sentence end (or end of a paragraph or list item) in the last third
+ * before the limit, else at the last word boundary within it, with an
+ * ellipsis. Words are runs of non-space characters of the visible text;
+ * a formula, a code span, a link and an image are each one unit that is
+ * kept whole or dropped whole, and so is a heading, a code block, a
+ * table-like HTML block or a rule. An excerpt never ends in a heading. */
+
+/* Whether a word ends a sentence: it ends in . ! or ? (maybe followed by
+ * closing quotes or brackets) and is not an abbreviation or an initial
+ * ("e.g.", "Fig.", "J."). */
+static int
+r_sentence_end(const char *w, size_t n)
+{
+  static const char *const abbrev[] = {
+      "e.g.", "i.e.",    "cf.",   "vs.",  "al.",  "fig.", "eq.",
+      "etc.", "approx.", "resp.", "sec.", "ref.", "no.",  "dr.",
+      "mr.",  "ms.",     "prof.", "st.",  NULL};
+  size_t k = n;
+
+  while (k > 0 && strchr("\"')]*_", w[k - 1]))
+    k--;
+  if (k >= 3 && !memcmp(w + k - 3, "\xe2\x80\x9d", 3)) /* ” */
+    k -= 3;
+  if (k == 0 || !strchr(".!?", w[k - 1]))
+    return 0;
+  if (k == 2 && w[0] >= 'A' && w[0] <= 'Z')
+    return 0; /* an initial */
+  for (size_t i = 0; abbrev[i]; i++)
+    if (r_ieq(w, k, abbrev[i]))
+      return 0;
+  return 1;
+}
+
+/* Words in a literal (placeholders are inside words). */
+static size_t
+r_words(const char *s)
+{
+  size_t count = 0;
+  int in = 0;
+
+  for (; *s; s++) {
+    int sp = *s == ' ' || *s == '\t' || *s == '\n' || *s == '\r';
+    if (!sp && !in)
+      count++;
+    in = !sp;
   }
   return count;
 }
 
-/* Cuts after the last top-level block that ends within max_chars. */
+/* Words of every text, code and alt text under nd. */
+static size_t
+r_node_words(cmark_node *nd)
+{
+  cmark_iter *it = cmark_iter_new(nd);
+  cmark_event_type ev;
+  size_t count = 0;
+
+  if (!it)
+    return 0;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *c = cmark_iter_get_node(it);
+    const char *lit;
+    if (ev == CMARK_EVENT_ENTER && (lit = cmark_node_get_literal(c)) != NULL)
+      count += r_words(lit);
+  }
+  cmark_iter_free(it);
+  return count;
+}
+
+/* What a block after the first adds to the count: the rest of the line
+ * it leaves and the space between blocks, so that a list of short items
+ * is not three times as tall as a paragraph of as many words. */
+#define R_BLOCK_WORDS 5
+
+/* A place to cut: inside a text node after `off` bytes (node a text
+ * node), or before `node` (off == (size_t)-1), or after `node`. */
+enum cut_kind { CUT_NONE, CUT_IN_TEXT, CUT_BEFORE, CUT_AFTER };
+
+struct cut_at {
+  enum cut_kind kind;
+  cmark_node *node;
+  size_t off;
+  size_t words; /* words kept */
+};
+
+static int
+r_is_block_atom(cmark_node_type t)
+{
+  return t == CMARK_NODE_HEADING || t == CMARK_NODE_CODE_BLOCK ||
+         t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_THEMATIC_BREAK;
+}
+
+static int
+r_is_inline_atom(cmark_node_type t)
+{
+  return t == CMARK_NODE_CODE || t == CMARK_NODE_LINK ||
+         t == CMARK_NODE_IMAGE || t == CMARK_NODE_HTML_INLINE;
+}
+
+/* Removes what follows nd, at every level up to the document. */
+static void
+r_drop_after(struct render *r, cmark_node *nd)
+{
+  for (; nd && nd != r->root; nd = cmark_node_parent(nd))
+    while (cmark_node_next(nd))
+      cmark_node_free(cmark_node_next(nd));
+}
+
+/* Removes nd, then its ancestors left without children. */
+static void
+r_drop_empty_up(struct render *r, cmark_node *nd)
+{
+  while (nd && nd != r->root) {
+    cmark_node *parent = cmark_node_parent(nd);
+    cmark_node_free(nd);
+    if (cmark_node_first_child(parent))
+      break;
+    nd = parent;
+  }
+}
+
+/* Finds the cut; returns 1 when the summary is longer than max. */
+static int
+r_find_cut(struct render *r, cmark_iter *it, size_t max, struct cut_at *best,
+           struct cut_at *hard)
+{
+  size_t words = 0, near = max - max / 3, blocks = 0;
+  cmark_event_type ev;
+
+  best->kind = CUT_NONE;
+  while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *nd = cmark_iter_get_node(it);
+    cmark_node_type t = cmark_node_get_type(nd);
+    size_t n;
+
+    if (ev == CMARK_EVENT_EXIT) {
+      /* The end of a paragraph or an item ends a sentence. */
+      if ((t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_ITEM) && words > 0 &&
+          words >= near) {
+        best->kind = CUT_AFTER;
+        best->node = nd;
+        best->words = words;
+      }
+      continue;
+    }
+    /* A block after the first starts a line of its own: it costs the
+     * words that line could have held. */
+    if ((t == CMARK_NODE_PARAGRAPH || r_is_block_atom(t)) && blocks++ > 0) {
+      words += R_BLOCK_WORDS;
+      if (words > max) {
+        /* Before it (and before its list item, when it is the item's
+         * first: r_cut drops what it leaves empty). */
+        hard->kind = CUT_BEFORE;
+        hard->node = nd;
+        hard->words = words - R_BLOCK_WORDS;
+        return 1;
+      }
+    }
+    if (r_is_block_atom(t) || r_is_inline_atom(t)) {
+      n = r_node_words(nd);
+      /* Alone it may exceed the limit: then it is kept if it comes
+       * first. */
+      if (words + n > max && words > 0) {
+        hard->kind = CUT_BEFORE;
+        hard->node = nd;
+        hard->words = words;
+        return 1;
+      }
+      words += n;
+      if (cmark_node_first_child(nd))
+        cmark_iter_reset(it, nd, CMARK_EVENT_EXIT);
+      continue;
+    }
+    if (t == CMARK_NODE_TEXT) {
+      const char *s = cmark_node_get_literal(nd);
+      size_t i = 0, len = strlen(s);
+      while (i < len) {
+        size_t b;
+        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
+          i++;
+        if (i == len)
+          break;
+        if (words + 1 > max) {
+          hard->kind = CUT_IN_TEXT;
+          hard->node = nd;
+          hard->off = i;
+          hard->words = words;
+          return 1;
+        }
+        b = i;
+        while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n')
+          i++;
+        words++;
+        if (words >= near && r_sentence_end(s + b, i - b)) {
+          best->kind = CUT_IN_TEXT;
+          best->node = nd;
+          best->off = i;
+          best->words = words;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+/* A heading this long is a heading line that swallowed its paragraph
+ * (the site's feeds and pasted text lose line ends: "## Results We
+ * find that ..."). */
+#define R_HEADING_MAX_WORDS 12
+
+/* Moves nd's children from `from` on into a new paragraph after `after`. */
+static enum sm_status
+r_move_to_paragraph(cmark_node *from, cmark_node *after)
+{
+  cmark_node *p = cmark_node_new(CMARK_NODE_PARAGRAPH), *next;
+
+  if (!p || !cmark_node_insert_after(after, p)) {
+    cmark_node_free(p);
+    return SM_ERR_NOMEM;
+  }
+  for (; from; from = next) {
+    next = cmark_node_next(from);
+    cmark_node_unlink(from);
+    if (!cmark_node_append_child(p, from))
+      return SM_ERR_NOMEM;
+  }
+  return SM_OK;
+}
+
+/* A heading never swallows the text after it: a long heading keeps what
+ * comes before a colon in its first few words ("#### What is DRAW: The
+ * deep ...") and gives the rest to a paragraph; without such a colon it
+ * becomes a paragraph. */
+static enum sm_status
+r_fix_headings(struct render *r)
+{
+  cmark_node *nd = cmark_node_first_child(r->root), *next;
+  enum sm_status st = SM_OK;
+
+  for (; nd && st == SM_OK; nd = next) {
+    cmark_node *first = cmark_node_first_child(nd);
+    const char *lit, *colon;
+    next = cmark_node_next(nd);
+    if (cmark_node_get_type(nd) != CMARK_NODE_HEADING ||
+        r_node_words(nd) <= R_HEADING_MAX_WORDS)
+      continue;
+    lit = first && cmark_node_get_type(first) == CMARK_NODE_TEXT
+              ? cmark_node_get_literal(first)
+              : NULL;
+    colon = lit ? strchr(lit, ':') : NULL;
+    if (colon && colon > lit) {
+      size_t head = (size_t)(colon - lit);
+      buf_reset(&r->tmp);
+      if (buf_append(&r->tmp, lit, head) != SM_OK)
+        return SM_ERR_NOMEM;
+      if (r_words(buf_str(&r->tmp)) > R_HEADING_MAX_WORDS / 2 + 1)
+        colon = NULL;
+    } else {
+      colon = NULL;
+    }
+    if (colon) {
+      const char *rest = colon + 1;
+      cmark_node *t;
+      while (*rest == ' ' || *rest == '\t')
+        rest++;
+      t = r_new_text(rest, strlen(rest), &r->tmp);
+      if (!t || !cmark_node_insert_after(first, t)) {
+        cmark_node_free(t);
+        return SM_ERR_NOMEM;
+      }
+      buf_reset(&r->tmp);
+      if (buf_append(&r->tmp, lit, (size_t)(colon - lit)) != SM_OK ||
+          !cmark_node_set_literal(first, buf_str(&r->tmp)))
+        return SM_ERR_NOMEM;
+      st = r_move_to_paragraph(t, nd);
+    } else {
+      st = r_move_to_paragraph(first, nd);
+      if (st == SM_OK)
+        cmark_node_free(nd);
+    }
+  }
+  return st;
+}
+
+/* Cuts the summary to an excerpt of at most max_words words. */
 static enum sm_status
 r_cut(struct render *r)
 {
-  size_t max = r->o->max_chars, total = 0;
-  cmark_node *blk = cmark_node_first_child(r->root), *next;
-  int first = 1;
+  size_t max = r->o->max_words;
+  struct cut_at best, hard, *c;
+  cmark_iter *it;
+  int over;
+  cmark_node *nd, *last;
 
   if (max == 0)
     return SM_OK;
-  for (; blk; blk = cmark_node_next(blk), first = 0) {
-    cmark_iter *it = cmark_iter_new(blk);
-    cmark_event_type ev;
-
-    if (!it)
-      return SM_ERR_NOMEM;
-    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-      cmark_node *nd = cmark_iter_get_node(it);
-      cmark_node_type t = cmark_node_get_type(nd);
-
-      if (ev == CMARK_EVENT_ENTER &&
-          (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE ||
-           t == CMARK_NODE_CODE_BLOCK))
-        total += r_visible(r, cmark_node_get_literal(nd));
-    }
-    cmark_iter_free(it);
-    if (total > max && !first)
-      break;
-  }
-  if (!blk)
+  it = cmark_iter_new(r->root);
+  if (!it)
+    return SM_ERR_NOMEM;
+  over = r_find_cut(r, it, max, &best, &hard);
+  cmark_iter_free(it);
+  if (!over)
     return SM_OK;
   r->was_cut = 1;
-  for (; blk; blk = next) {
-    next = cmark_node_next(blk);
-    cmark_node_free(blk);
+  c = best.kind != CUT_NONE ? &best : &hard;
+  nd = c->node;
+  if (c->kind == CUT_AFTER) {
+    r_drop_after(r, nd);
+  } else if (c->kind == CUT_IN_TEXT) {
+    const char *s = cmark_node_get_literal(nd);
+    size_t end = c->off;
+    buf_reset(&r->tmp);
+    while (end > 0 &&
+           (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\n'))
+      end--;
+    if (buf_append(&r->tmp, s, end) != SM_OK ||
+        (c == &hard && buf_puts(&r->tmp, " \xe2\x80\xa6") != SM_OK) ||
+        !cmark_node_set_literal(nd, buf_str(&r->tmp)))
+      return SM_ERR_NOMEM;
+    r_drop_after(r, nd);
+  } else {
+    cmark_node *prev = cmark_node_previous(nd);
+    r_drop_after(r, nd);
+    if (prev && cmark_node_get_type(prev) != CMARK_NODE_SOFTBREAK &&
+        r_is_inline_atom(cmark_node_get_type(nd))) {
+      cmark_node *ell = r_new_text(" \xe2\x80\xa6", 4, &r->tmp);
+      if (!ell || !cmark_node_insert_before(nd, ell)) {
+        cmark_node_free(ell);
+        return SM_ERR_NOMEM;
+      }
+    }
+    r_drop_empty_up(r, nd);
   }
+  /* An excerpt never ends with a heading, whose text is not in it. */
+  while ((last = cmark_node_last_child(r->root)) != NULL &&
+         cmark_node_get_type(last) == CMARK_NODE_HEADING &&
+         cmark_node_previous(last))
+    cmark_node_free(last);
   return SM_OK;
 }
 
@@ -1934,6 +2234,8 @@ r_prepare(struct render *r, const char *markdown, size_t len,
   if (!r->root)
     return SM_ERR_NOMEM;
   st = r_fix_tree(r);
+  if (st == SM_OK)
+    st = r_fix_headings(r);
   if (st == SM_OK)
     st = r_cut(r);
   if (r->o->excerpt)
@@ -2010,22 +2312,6 @@ r_math_html(const struct render *r, size_t idx, enum math_place place,
   if (st == SM_OK)
     st = buf_puts(dst, place == MATH_PARAGRAPH ? "</span></p>" : "</span>");
   return st;
-}
-
-static cmark_node *
-r_new_text(const char *s, size_t n, struct buf *tmp)
-{
-  cmark_node *t;
-
-  buf_reset(tmp);
-  if (buf_append(tmp, s, n) != SM_OK)
-    return NULL;
-  t = cmark_node_new(CMARK_NODE_TEXT);
-  if (t && !cmark_node_set_literal(t, buf_str(tmp))) {
-    cmark_node_free(t);
-    t = NULL;
-  }
-  return t;
 }
 
 /* Replaces a text node holding placeholders: in an image's alt text by

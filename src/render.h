@@ -45,13 +45,24 @@
  * does not run on past a backtick, a blank line or a line that starts a
  * new block (heading, quote, list item, fence).
  *
- * Cutting (max_chars > 0): a summary whose visible text (characters of
- * its text, code, math and alt texts, not markup) exceeds max_chars is
- * cut after the last top-level block (paragraph, list, heading, …) that
- * ends within max_chars; the first block is always kept. Both renderings
- * cut at the same block. When cut and more_url is set, a last paragraph
- * links to it: HTML <p><a href="MORE">Read the full summary</a></p>,
- * text "Read the full summary: MORE" (before the reference list).
+ * Excerpts (max_words > 0): a summary of more than max_words words
+ * (runs of visible text between spaces; a formula, a code span, a link
+ * or an image is one unit, kept or dropped whole, and so is a heading or
+ * a code block; every block after the first, such as a paragraph or a
+ * list item, counts 5 words more for the line it starts) is cut to an
+ * excerpt: after the last sentence (a word
+ * ending in . ! or ?, not an abbreviation or an initial) or the last
+ * paragraph or list item that ends in the last third before the limit;
+ * when none does, after the last word within it, followed by " …". An
+ * excerpt never ends with a heading. Both renderings cut at the same
+ * place. When cut and more_url is set, a last paragraph links to it:
+ * HTML <p><a href="MORE">Read the full summary</a></p>, text "Read the
+ * full summary: MORE" (before the reference list).
+ *
+ * Headings: a heading of more than 12 words is a heading line that
+ * swallowed its paragraph (pasted text, feeds that lose line ends). What
+ * comes before a colon within its first 7 words stays the heading and
+ * the rest becomes a paragraph; without such a colon it is a paragraph.
  *
  * Citations: the site's summaries cite its other papers as \cite{KEY}
  * (also \cite{KEY1,KEY2}); each key becomes a link to the paper's page,
@@ -81,8 +92,8 @@ struct render_opts {
   const char *base_url; /* site URL for making links absolute; NULL leaves
                            relative links relative */
   size_t width;         /* text wrap in display columns; 0 means 72 */
-  size_t max_chars;     /* cut long summaries at a block boundary; 0 = no
-                           cut */
+  size_t max_words;     /* cut long summaries to an excerpt of at most this
+                           many words; 0 = no cut */
   const char *more_url; /* link for "Read the full summary" when cut; NULL
                            cuts without a link */
   int excerpt;          /* the markdown is already an excerpt (the site's

@@ -132,11 +132,11 @@ sub_send_confirmation(const struct env *env, const struct store_subscriber *s,
                       const struct sub_thread *thread, int *sent)
 {
   struct buf text = BUF_INIT(SUB_MAX_MESSAGE);
-  struct tmpl_value *ctx = NULL, *kw;
+  struct tmpl_value *ctx = NULL;
   struct store_outbox_row row;
   char token[TOKEN_MAX_LEN + 1], *payload = NULL;
   char confirm_to[LISTADDR_MAX], url[1024], subject[512], mid[256];
-  char expires[32];
+  char expires[64];
   int64_t until = 0;
   long recent = 0;
   enum sm_status rc;
@@ -160,18 +160,18 @@ sub_send_confirmation(const struct env *env, const struct store_subscriber *s,
                        sizeof(confirm_to));
   if (rc != SM_OK)
     goto out;
-  snprintf(url, sizeof(url), "%s/confirm/%s", env->conf->site.url, token);
-  util_format_time(until, expires, sizeof(expires));
+  snprintf(url, sizeof(url), "%s/confirm/%s", conf_public_url(env->conf),
+           token);
+  util_human_date(until, expires, sizeof(expires));
   ctx = sub_base_context(env);
-  kw = ctx ? tmpl_map_add_list(ctx, "keywords") : NULL;
-  if (!kw || tmpl_map_set_str(ctx, "address", s->address) != SM_OK ||
+  if (!ctx || tmpl_map_set_str(ctx, "address", s->address) != SM_OK ||
       tmpl_map_set_str(ctx, "confirm_address", confirm_to) != SM_OK ||
       tmpl_map_set_str(ctx, "confirm_url", url) != SM_OK ||
       tmpl_map_set_str(ctx, "expires", expires) != SM_OK) {
     rc = SM_ERR_NOMEM;
     goto out;
   }
-  rc = sub_keywords_value(env, s->id, kw);
+  rc = sub_keywords_value(env, s->id, ctx);
   if (rc == SM_OK)
     rc = render(env, "confirm.txt", ctx, &text);
   if (rc != SM_OK)
@@ -294,6 +294,7 @@ change_keywords(const struct env *env, int64_t sub, const char *args, int add,
 {
   struct match_term *terms = NULL;
   struct buf done = BUF_INIT(8192), same = BUF_INIT(8192);
+  struct buf common = BUF_INIT(8192);
   char err[SM_ERRLEN];
   size_t n = 0;
   enum sm_status rc;
@@ -310,6 +311,10 @@ change_keywords(const struct env *env, int64_t sub, const char *args, int add,
   for (size_t i = 0; i < n && rc == SM_OK; i++) {
     const char *k = terms[i].canonical;
     int changed = 0;
+    if (add && match_term_is_stop_word(&terms[i])) {
+      rc = buf_printf(&common, "%s\"%s\"", common.len ? ", " : "", k);
+      continue;
+    }
     if (add) {
       rc = store_interest_add(env->st, sub, k, SUB_MAX_INTERESTS, env->now,
                               &changed);
@@ -330,9 +335,18 @@ change_keywords(const struct env *env, int64_t sub, const char *args, int add,
   if (rc == SM_OK && same.len)
     rc = buf_printf(msg, "%s%s %s", msg->len ? "; " : "", buf_str(&same),
                     add ? "was there already" : "was not among your keywords");
+  if (rc == SM_OK && common.len)
+    rc = buf_printf(msg,
+                    "%snot added: %s, too common to be a keyword (it would "
+                    "match nearly every summary)%s",
+                    msg->len ? "; " : "", buf_str(&common),
+                    done.len || same.len ? ""
+                                         : "; write the topics you want, for "
+                                           "example \"add cs.LG\"");
   match_terms_free(terms, n);
   buf_free(&done);
   buf_free(&same);
+  buf_free(&common);
   return rc;
 }
 
@@ -357,6 +371,8 @@ sub_keywords_parse(const char *query, char ***kw, size_t *n, char *why,
     size_t j;
     char **grown;
 
+    if (match_term_is_stop_word(&terms[i]))
+      continue; /* never a keyword */
     for (j = 0; j < *n && strcmp((*kw)[j], terms[i].canonical); j++)
       ;
     if (j < *n)
@@ -392,18 +408,24 @@ sub_del_keywords(const struct env *env, int64_t sub, const char *args,
 }
 
 enum sm_status
-sub_keywords_value(const struct env *env, int64_t sub, struct tmpl_value *list)
+sub_keywords_value(const struct env *env, int64_t sub, struct tmpl_value *ctx)
 {
+  struct tmpl_value *list = tmpl_map_add_list(ctx, "keywords");
   char **kw = NULL;
   size_t n = 0;
-  enum sm_status rc = store_interests(env->st, sub, &kw, &n);
+  enum sm_status rc;
 
+  if (!list)
+    return SM_ERR_NOMEM;
+  rc = store_interests(env->st, sub, &kw, &n);
   for (size_t i = 0; i < n; i++) {
     if (rc == SM_OK)
       rc = tmpl_list_append_str(list, kw[i]);
     free(kw[i]);
   }
   free(kw);
+  if (rc == SM_OK)
+    rc = tmpl_map_set_bool(ctx, "has_keywords", n > 0);
   return rc;
 }
 
@@ -462,15 +484,14 @@ sub_welcome(const struct env *env, const struct store_subscriber *s,
             const struct sub_thread *thread, const char *key, int *sent)
 {
   struct tmpl_value *ctx = sub_base_context(env);
-  struct tmpl_value *kw = ctx ? tmpl_map_add_list(ctx, "keywords") : NULL;
   enum sm_status rc = SM_OK;
 
   *sent = 0;
-  if (!kw || tmpl_map_set_str(ctx, "address", s->address) ||
+  if (!ctx || tmpl_map_set_str(ctx, "address", s->address) ||
       tmpl_map_set_str(ctx, "frequency", model_frequency_name(s->frequency)))
     rc = SM_ERR_NOMEM;
   if (rc == SM_OK)
-    rc = sub_keywords_value(env, s->id, kw);
+    rc = sub_keywords_value(env, s->id, ctx);
   /* Welcome the reader at the address that subscribed, whatever
    * address the confirmation came from. */
   if (rc == SM_OK)

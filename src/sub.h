@@ -113,9 +113,11 @@ enum sm_status sub_keywords_parse_args(char *const *args, size_t nargs,
                                        char ***kw, size_t *n, char *err,
                                        size_t errlen);
 
-/* The reader's keywords as a list value for templates. */
+/* The reader's keywords into a template map: "keywords", a list of
+ * strings, and "has_keywords", a boolean (a section on a list repeats;
+ * this one shows a heading once). */
 enum sm_status sub_keywords_value(const struct env *env, int64_t sub,
-                                  struct tmpl_value *list);
+                                  struct tmpl_value *ctx);
 
 /* Queues a reply of kind "reply" rendered from `template` (a .txt in the
  * templates directory) with ctx, to `to`. The Message-ID is derived from

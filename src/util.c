@@ -284,6 +284,20 @@ util_format_time(int64_t t, char *out, size_t outlen)
   strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void
+util_human_date(int64_t t, char *out, size_t outlen)
+{
+  static const char *const month_names[] = {
+      "January", "February", "March",     "April",   "May",      "June",
+      "July",    "August",   "September", "October", "November", "December"};
+  time_t tt = (time_t)t;
+  struct tm tm;
+
+  gmtime_r(&tt, &tm);
+  snprintf(out, outlen, "%d %s %d", tm.tm_mday, month_names[tm.tm_mon],
+           tm.tm_year + 1900);
+}
+
 int64_t
 util_now(void)
 {

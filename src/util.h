@@ -32,6 +32,9 @@ int util_utf8_valid(const char *s, size_t n);
 int util_parse_date(const char *s, int64_t *out);
 /* Formats t as "2026-11-23T02:34:08Z" into out (at least 21 bytes). */
 void util_format_time(int64_t t, char *out, size_t outlen);
+/* "9 December 2026" (UTC), for readers; the English month names, never
+ * the locale's. */
+void util_human_date(int64_t t, char *out, size_t outlen);
 
 /* The current time in seconds; in builds configured with
  * --enable-test-hooks, SHORTMAIL_NOW overrides it. */

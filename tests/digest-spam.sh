@@ -105,15 +105,6 @@ check(sorted(seen) == sorted(want), "every digest was checked", seen)
 PY
 ok $? "the report was read"
 sed 's/^/#   /' "$T/sa.check.err"
-while IFS="$(printf '\t')" read -r res name detail; do
-  case "$res" in
-  ok) ok 0 "$name" ;;
-  fail)
-    ok 1 "$name"
-    printf '#   %s\n' "$detail"
-    ;;
-  *) printf '%s\n' "$res" ;;
-  esac
-done <"$T/sa.check"
+ok_results "$T/sa.check"
 
 done_testing

@@ -83,6 +83,22 @@ diag() { echo "# $*"; }
 
 skip_all() { echo "1..0 # SKIP $1"; trap - EXIT; rm -rf "$T"; exit 0; }
 
+# ok_results FILE: one TAP check per line that a test's Python part
+# wrote: "ok<TAB>NAME", "fail<TAB>NAME<TAB>DETAIL"; other lines (such as
+# "# note") are passed on as they are.
+ok_results() {
+  while IFS="$(printf '\t')" read -r res name detail; do
+    case "$res" in
+    ok) ok 0 "$name" ;;
+    fail)
+      ok 1 "$name"
+      printf '#   %s\n' "$detail"
+      ;;
+    *) printf '%s\n' "$res" ;;
+    esac
+  done <"$1"
+}
+
 done_testing() {
   echo "1..$tap_n"
   [ "$tap_failed" -eq 0 ]

@@ -288,6 +288,34 @@ serve_stop
 is "$serve_rc" 0 "the server stops cleanly"
 unlike "$T/serve.err" 'error:' "and logged no error"
 
+# ---- [serve] public_url: the links of every message open on serve -----
+serve_start
+printf 'public_url = %s\n' "$base" >>"$T/shortmail.conf" # [serve] is last
+# A reader of its own: the others' keywords and states changed above.
+sql "INSERT INTO subscribers (id, address, status, created_at, confirmed_at, changed_at)
+       VALUES (90, 'pub@example.com', 'confirmed', 0, 0, 0);
+     INSERT INTO interests (subscriber_id, keyword, created_at) VALUES (90, 'cs.lg', 0);"
+sm preview --now "$SHORTMAIL_NOW" --eml "$T/pub.eml" --html "$T/pub.html" pub@example.com
+is "$rc" 0 "preview with [serve] public_url"
+for kind in u k; do
+  link=$(grep -o "$base/$kind/[a-z2-7]*" "$T/pub.html" | head -1)
+  [ -n "$link" ]
+  ok $? "the digest's /$kind/ link starts with public_url"
+  get "$link"
+  is "$code" 200 "and opens on serve: GET /$kind/TOKEN"
+done
+like "$T/pub.eml" "^List-Unsubscribe: <$base/u/[a-z2-7]+>" "List-Unsubscribe starts with public_url"
+unlike "$T/pub.html" 'https://www\.shortscience\.org/[uk]/' "no /u/ or /k/ link on the site"
+sm sub add public@example.com gan
+link=$(sql "SELECT payload FROM outbox WHERE kind = 'confirm' AND recipient = 'public@example.com'" |
+  grep -o "$base/confirm/[a-z2-7]*" | head -1)
+[ -n "$link" ]
+ok $? "the confirmation request's link starts with public_url"
+get "$link"
+is "$code" 200 "and opens on serve: GET /confirm/TOKEN"
+like "$T/b" 'public@example\.com' "the page names the reader"
+serve_stop
+
 "$SHORTMAIL" serve --help >"$T/out" 2>&1
 like "$T/out" '^usage: shortmail serve \[--listen ADDR:PORT\]' "serve --help"
 "$SHORTMAIL" help >"$T/out" 2>&1

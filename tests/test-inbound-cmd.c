@@ -78,6 +78,28 @@ main(void)
   is_str(run("Question about the digest", "pause\n"), "pause()@1",
          "a Subject that is no command is ignored");
   is_str(run(NULL, ""), "", "empty body");
+  /* A Subject is a command only when it is one; politeness around it is
+   * not keywords. */
+  is_str(run("Subscribe to the digest please", ""), "subscribe()@0",
+         "a polite Subject subscribes, with no keywords");
+  is_str(run("Re: subscribe gan cs.LG", ""), "subscribe(gan cs.LG)@0",
+         "a Subject with keywords keeps them");
+  is_str(run("unsubscribe me please", ""), "unsubscribe()@0",
+         "a verb without arguments and politeness is the verb");
+  is_str(run("help with my account settings", ""), "",
+         "a verb followed by other words is prose");
+  is_str(run("Hello, a question", "help\n"), "help()@1",
+         "prose in the Subject runs nothing");
+  /* The same command in the Subject and the body runs once. */
+  is_str(run("subscribe cs.LG", "Subscribe  CS.lg\n"), "subscribe(cs.LG)@0",
+         "the body repeating the Subject's command: once");
+  is_str(run("Subscribe to the digest please", "subscribe\n"), "subscribe()@0",
+         "a polite Subject and a bare command: once");
+  is_str(run("help", "help\nkeywords\n"), "help()@0 keywords()@2",
+         "only the repeat is dropped");
+  is_str(run("subscribe cs.LG", "subscribe gan\n"),
+         "subscribe(cs.LG)@0 subscribe(gan)@1",
+         "different arguments are different commands");
 
   for (int i = 0; i < 101 && n < sizeof(big) - 32; i++)
     n += (size_t)snprintf(big + n, sizeof(big) - n, "add word%d\n", i);

@@ -355,6 +355,72 @@ test_single_part(void)
 }
 
 static void
+test_flowed(void)
+{
+  struct mime_msg m;
+  struct buf out = BUF_INIT(1 << 16);
+  const char *body;
+  static const char text[] =
+      "Hello,\n"
+      "\n"
+      "A paragraph of two lines, long enough that a phone\n"
+      "should join them into one.   \n"
+      "A short line\n"
+      "keeps its end.\n"
+      "Keywords you asked for:\n"
+      "  cs.LG\n"
+      "* an item\n"
+      "* another\n"
+      "1. first\n"
+      "Open this link:\n"
+      "https://www.shortscience.org/confirm/abc\n"
+      "From here on.\n"
+      ">quoted\n"
+      "-- \n"
+      "Sig line";
+  /* Soft breaks end in a space (QP keeps it as =20 before a soft line
+   * break or the CRLF); the rest are hard; ' ', '>' and "From " are
+   * stuffed. */
+  static const char want[] =
+      "Hello,\r\n"
+      "\r\n"
+      "A paragraph of two lines, long enough that a phone=20\r\n"
+      "should join them into one.\r\n"
+      "A short line\r\n"
+      "keeps its end.\r\n"
+      "Keywords you asked for:\r\n"
+      "   cs.LG\r\n"
+      "* an item\r\n"
+      "* another\r\n"
+      "1. first\r\n"
+      "Open this link:\r\n"
+      "https://www.shortscience.org/confirm/abc\r\n"
+      " From here on.\r\n"
+      " >quoted\r\n"
+      "--=20\r\n"
+      "Sig line=\r\n";
+
+  mime_msg_init(&m);
+  mime_add_address(&m, "From", NULL, "digest-request@lists.example.org");
+  is_int(mime_add_body_flowed(&m, text, strlen(text)), SM_OK, "flowed: add");
+  is_int(mime_render(&m, &out), SM_OK, "flowed: render");
+  ok(strstr(buf_str(&out), "Content-Type: text/plain; charset=utf-8; "
+                           "format=flowed\r\n") != NULL,
+     "flowed: the part says format=flowed");
+  body = strstr(buf_str(&out), "\r\n\r\n");
+  is_str(body ? body + 4 : "", want,
+         "flowed: paragraphs soft, lists, quotes, links and signature hard");
+  mime_msg_reset(&m);
+  buf_reset(&out);
+  mime_add_body_text(&m, MIME_PLAIN, "x\n", 2);
+  mime_render(&m, &out);
+  ok(strstr(buf_str(&out), "format=flowed") == NULL,
+     "flowed: reset forgets it");
+  mime_msg_free(&m);
+  buf_free(&out);
+}
+
+static void
 test_date_and_id(void)
 {
   char d[64], id[MIME_MSGID_MAX];
@@ -862,6 +928,7 @@ main(void)
 {
   test_exact_message();
   test_single_part();
+  test_flowed();
   test_date_and_id();
   test_subjects();
   test_injection();

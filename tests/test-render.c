@@ -641,67 +641,117 @@ test_urls(void)
   url_is(NULL, "/relative", "/relative");
 }
 
-static const char para1[] = "First paragraph, thirty chars.";
-static const char para2[] = "Second paragraph, 31 characters";
+/* The text rendering of md cut at max words, without the more link. */
+static char *
+cut_text(const char *md, size_t max, int *cut)
+{
+  struct render_opts o = site;
+  struct buf out = BUF_INIT(1 << 16);
+
+  o.max_words = max;
+  *cut = -1;
+  if (render_text(md, strlen(md), &o, &out, cut) != SM_OK)
+    return strdup("(error)");
+  return buf_detach(&out);
+}
+
+static void
+cut_is(const char *md, size_t max, const char *want, int want_cut,
+       const char *name)
+{
+  int cut;
+  char *got = cut_text(md, max, &cut);
+
+  is_str(got, want, name);
+  is_int(cut, want_cut, name);
+  free(got);
+}
 
 static void
 test_cut(void)
 {
   struct render_opts o = site;
-  struct buf md = BUF_INIT(1 << 16), out = BUF_INIT(1 << 16);
+  struct buf out = BUF_INIT(1 << 16);
+  const char *two = "One two three four five. Six seven eight nine ten "
+                    "eleven twelve.\n\nThirteen fourteen.\n";
   int cut = -1;
 
-  must(buf_printf(&md, "%s\n\n%s\n\n# Third\n\n* list\n", para1, para2));
+  cut_is(two, 100,
+         "One two three four five. Six seven eight nine ten eleven "
+         "twelve.\n\nThirteen fourteen.\n",
+         0, "cut: a summary within the limit is whole");
+  /* 12 words, a second paragraph (5 more), 2 words. */
+  cut_is(two, 19,
+         "One two three four five. Six seven eight nine ten eleven "
+         "twelve.\n\nThirteen fourteen.\n",
+         0, "cut: exactly the limit is whole");
+  cut_is(two, 13,
+         "One two three four five. Six seven eight nine ten eleven "
+         "twelve.\n",
+         1, "cut: at the end of the paragraph in the last third");
+  cut_is(two, 7, "One two three four five.\n", 1,
+         "cut: at the end of a sentence in the last third");
+  cut_is(two, 11,
+         "One two three four five. Six seven eight nine ten eleven "
+         "…\n",
+         1, "cut: no sentence end near: at a word, with an ellipsis");
+  cut_is("It is e.g. better. Or J. Smith said so here.\n", 7,
+         "It is e.g. better. Or J. Smith …\n", 1,
+         "cut: abbreviations and initials end no sentence");
+  cut_is("Decay is $10^{-4} \\cdot x$ here and more words\n", 3,
+         "Decay is 10⁻⁴ · x …\n", 1,
+         "cut: a formula is one word, never split");
+  cut_is("See `a b c d` now\n", 2, "See …\n", 1,
+         "cut: a code span is kept or dropped whole");
+  cut_is("Read [the very long link text](http://x.org/) now\n", 3, "Read …\n",
+         1, "cut: a link is kept or dropped whole");
+  cut_is("First para here.\n\n## Heading\n\n[a b c d e f](http://x.org/) "
+         "tail\n",
+         10, "First para here.\n", 1,
+         "cut: an excerpt never ends in a heading");
+  cut_is("First para here.\n\n* one two\n* three four\n* five six\n", 10,
+         "First para here.\n\n  * one two\n", 1,
+         "cut: after a list item in the last third (each item costs 5 "
+         "words more)");
+  cut_is("First para here.\n\n* one two\n* three four\n* five six\n", 6,
+         "First para here.\n", 1,
+         "cut: a list item that does not fit is dropped whole");
+  /* A heading that swallowed its paragraph. */
+  cut_is("## Evaluation The learning rate starts at 0.1 and is divided by 10 "
+         "when the error plateaus.\n",
+         0,
+         "Evaluation The learning rate starts at 0.1 and is divided by 10 "
+         "when the\n"
+         "error plateaus.\n",
+         0, "headings: a long heading without a colon is a paragraph");
+  cut_is("#### What is DRAW: The deep recurrent attention writer (DRAW) model "
+         "has two differences.\n",
+         0,
+         "What is DRAW\n------------\n\nThe deep recurrent attention writer "
+         "(DRAW) model has two differences.\n",
+         0, "headings: a long heading keeps what comes before its colon");
+  cut_is("## Short heading: fine\n\nText.\n", 0,
+         "Short heading: fine\n-------------------\n\nText.\n", 0,
+         "headings: a short heading stays whole");
+
+  /* The more link, in both renderings, at the same cut. */
   o.more_url = "https://www.shortscience.org/paper?bibtexKey=x";
-  o.max_chars = 65;
-  ok(render_text(md.data, md.len, &o, &out, &cut) == SM_OK, "cut: text");
+  o.max_words = 7;
+  ok(render_text(two, strlen(two), &o, &out, &cut) == SM_OK, "cut: text");
   is_int(cut, 1, "cut: was_cut");
   is_str(buf_str(&out),
-         "First paragraph, thirty chars.\n\nSecond paragraph, 31 characters\n"
-         "\nRead the full summary: "
+         "One two three four five.\n\nRead the full summary: "
          "https://www.shortscience.org/paper?bibtexKey=x\n",
-         "cut: after the second paragraph, with the link");
+         "cut: text with the link");
   buf_reset(&out);
-  o.max_chars = 61; /* the second paragraph ends at 61 */
   cut = -1;
-  ok(render_html(md.data, md.len, &o, &out, &cut) == SM_OK, "cut: html");
+  ok(render_html(two, strlen(two), &o, &out, &cut) == SM_OK, "cut: html");
   is_int(cut, 1, "cut: html was_cut");
   is_str(buf_str(&out),
-         "<p>First paragraph, thirty chars.</p>\n"
-         "<p>Second paragraph, 31 characters</p>\n"
+         "<p>One two three four five.</p>\n"
          "<p><a href=\"https://www.shortscience.org/paper?bibtexKey=x\">"
          "Read the full summary</a></p>\n",
-         "cut: html at the boundary, with the link");
-  buf_reset(&out);
-  o.max_chars = 60;
-  ok(render_html(md.data, md.len, &o, &out, &cut) == SM_OK, "cut: html 60");
-  is_str(buf_str(&out),
-         "<p>First paragraph, thirty chars.</p>\n"
-         "<p><a href=\"https://www.shortscience.org/paper?bibtexKey=x\">"
-         "Read the full summary</a></p>\n",
-         "cut: one character short drops the block");
-  buf_reset(&out);
-  o.max_chars = 5;
-  o.more_url = NULL;
-  ok(render_text(md.data, md.len, &o, &out, &cut) == SM_OK, "cut: tiny");
-  is_int(cut, 1, "cut: tiny was_cut");
-  is_str(buf_str(&out), "First paragraph, thirty chars.\n",
-         "cut: the first block is always kept; no link without more_url");
-  buf_reset(&out);
-  o.max_chars = 1000;
-  cut = -1;
-  ok(render_text(md.data, md.len, &o, &out, &cut) == SM_OK, "cut: none");
-  is_int(cut, 0, "cut: a summary that fits is not cut");
-  ok(strstr(buf_str(&out), "  * list\n") != NULL, "cut: all blocks kept");
-  ok(strstr(buf_str(&out), "Read the full") == NULL, "cut: no link");
-  buf_reset(&out);
-  /* Math counts as its Unicode: $10^{-4}$ is 4 characters. */
-  buf_reset(&md);
-  must(buf_puts(&md, "Decay $10^{-4}$ here.\n\nNext.\n"));
-  o.max_chars = 22; /* "Decay 10⁻⁴ here." is 16, "Next." 5 */
-  ok(render_text(md.data, md.len, &o, &out, &cut) == SM_OK, "cut: math");
-  is_int(cut, 0, "cut: math counted as shown");
-  buf_free(&md);
+         "cut: html at the same place, with the link");
   buf_free(&out);
 }
 
