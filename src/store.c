@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "address.h"
 #include "ascii.h"
 #include "buf.h"
 #include "outbox.h"
@@ -242,6 +243,24 @@ sql_tag_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_null(ctx);
 }
 
+/* sm_mailbox(TEXT): the mailbox an address names (address_mailbox_key:
+ * no +sub-address, lower case), for limits counted per mailbox; NULL for
+ * what is no address we can send to. */
+static void
+sql_mailbox(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+  const unsigned char *s = sqlite3_value_text(argv[0]);
+  char key[ADDRESS_MAX + 1];
+
+  (void)argc;
+  if (!s ||
+      address_mailbox_key((const char *)s, key, sizeof(key)) != ADDRESS_OK) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
+}
+
 enum sm_status
 store_open(const char *path, long busy_timeout_ms, int flags,
            struct store **out, char *err, size_t errlen)
@@ -275,6 +294,13 @@ store_open(const char *path, long busy_timeout_ms, int flags,
                                    sql_tag_fold, NULL, NULL, NULL);
   if (src != SQLITE_OK) {
     rc = store_fail(st, src, "registering sm_tag_fold");
+    goto fail;
+  }
+  src = sqlite3_create_function_v2(st->db, "sm_mailbox", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                   sql_mailbox, NULL, NULL, NULL);
+  if (src != SQLITE_OK) {
+    rc = store_fail(st, src, "registering sm_mailbox");
     goto fail;
   }
   /* FULL: `receive` exits 0 only after its effect is on disk, and a power
@@ -1570,8 +1596,8 @@ store_outbox_count(struct store *st, const char *recipient, const char *kind,
   *count = 0;
   rc = store_stmt(st,
                   "SELECT count(*) FROM outbox WHERE kind IN ('reply', "
-                  "'confirm') AND recipient = ?1 COLLATE NOCASE AND "
-                  "kind = ?2 AND created_at >= ?3",
+                  "'confirm') AND sm_mailbox(recipient) = sm_mailbox(?1) "
+                  "AND kind = ?2 AND created_at >= ?3",
                   &q);
   if (rc != SM_OK)
     return rc;

@@ -367,8 +367,10 @@ enum sm_status store_queue_drop(struct store *st, int64_t id);
 /* Counts of rows by state: queued, claimed, sent, deferred, failed. */
 enum sm_status store_queue_counts(struct store *st, long counts[5]);
 
-/* Rows of kind "reply" or "confirm" queued for recipient since a time:
- * for the per-address rate limits. */
+/* Rows of kind "reply" or "confirm" queued since a time to the mailbox
+ * of recipient (address_mailbox_key: ada+x@Example.org and ADA@example.org
+ * are one mailbox): for the rate limits, which sub-addresses and case
+ * must not multiply. */
 enum sm_status store_outbox_count(struct store *st, const char *recipient,
                                   const char *kind, int64_t since,
                                   long *count);

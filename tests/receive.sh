@@ -420,6 +420,15 @@ case "$detail" in
 *) ok 1 "the message is logged as a command ($detail)" ;;
 esac
 
+# The once-a-day confirmation limit counts mailboxes, not address
+# strings: sub-addresses and another case of the same mailbox share it.
+for a in victim+a@example.com victim+b@example.com Victim@EXAMPLE.com; do
+  printf 'From: %s\nMessage-ID: <%s@example.com>\n\nsubscribe\n' "$a" "mb-$a" |
+    "$SHORTMAIL" receive --recipient "$req" --sender "$a" 2> /dev/null
+done
+is "$(sql "SELECT count(*) FROM outbox WHERE kind = 'confirm' AND recipient LIKE 'victim%@example.com'")" 1 \
+  "one confirmation a day per mailbox, whatever its sub-address or case"
+
 # Unreadable configuration: 75, so the MTA keeps the mail.
 printf 'From: i@example.com\n\nsubscribe\n' |
   "$SHORTMAIL" -c "$T/no-such.conf" receive --recipient "$req" --sender i@example.com 2> /dev/null
