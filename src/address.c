@@ -231,8 +231,10 @@ address_mailbox_key(const char *s, char *out, size_t outlen)
     return f;
   at = strchr(s, '@');
   plus = memchr(s, '+', (size_t)(at - s));
-  if (plus == s)
-    plus = NULL; /* "+x@" is a mailbox of its own, not a sub-address */
+  /* "+x@" is a mailbox of its own, not a sub-address; so is "a.+x@",
+   * whose cut "a.@" would not be an address at all (found by fuzzing). */
+  if (plus == s || (plus && plus[-1] == '.'))
+    plus = NULL;
   for (const char *p = s; *p; p++) {
     if (plus && p >= plus && p < at)
       continue;
