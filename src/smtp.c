@@ -52,7 +52,6 @@
 /* Sockets remembered from before a session (see smtp_find_socket). */
 #define SMTP_SOCKETS_MAX 256
 /* A reply line longer than this is cut (libesmtp itself reads 1024). */
-#define SMTP_RLINE_MAX 1024
 /* The mechanisms an EHLO reply lists, for error messages. */
 #define SMTP_MECHS_MAX 128
 
@@ -119,8 +118,7 @@ struct smtp_run {
   int stopped; /* the caller's before_data stopped the session */
   char protocol_error[SMTP_REPLY_MAX + 64]; /* the first out-of-place reply */
   /* replies */
-  char line[SMTP_RLINE_MAX];
-  size_t linelen;
+  struct smtp_reply_reader reader;
   int wr_bol;    /* the next byte written starts a line */
   int quit_sent; /* replies after QUIT are not the session's verdict */
   char last_reply[SMTP_REPLY_MAX];
@@ -153,34 +151,6 @@ smtp_ms_since(const struct timespec *t)
          (now.tv_nsec - t->tv_nsec) / 1000000;
 }
 
-/* Copies server text for a record: control characters become spaces,
- * runs of spaces one, no leading or trailing space, bounded. */
-static void
-smtp_clean_text(char *out, size_t outlen, const char *in, size_t inlen)
-{
-  size_t o = 0, i;
-  int space = 0;
-
-  for (i = 0; i < inlen && in[i] != '\0'; i++) {
-    unsigned char ch = (unsigned char)in[i];
-
-    if (ch < 0x20 || ch == 0x7f || ch == ' ') {
-      space = o > 0;
-      continue;
-    }
-    if (space) {
-      if (o + 1 >= outlen)
-        break;
-      out[o++] = ' ';
-      space = 0;
-    }
-    if (o + 1 >= outlen)
-      break;
-    out[o++] = (char)ch;
-  }
-  out[o] = '\0';
-}
-
 static char *
 smtp_strdup(const char *s)
 {
@@ -194,6 +164,83 @@ smtp_strdup(const char *s)
   if (p)
     memcpy(p, s, n);
   return p;
+}
+
+/* ---- replies as the server sends them ------------------------------ */
+
+void
+smtp_reply_clean(char *out, size_t outlen, const char *in, size_t inlen)
+{
+  size_t o = 0, i;
+  int space = 0;
+
+  if (outlen == 0)
+    return;
+  for (i = 0; i < inlen && in[i] != '\0'; i++) {
+    unsigned char ch = (unsigned char)in[i];
+
+    if (ch < 0x20 || ch == 0x7f || ch == ' ') {
+      space = o > 0;
+      continue;
+    }
+    if (space) {
+      /* A space only with room for what follows it: never trailing. */
+      if (o + 2 >= outlen)
+        break;
+      out[o++] = ' ';
+      space = 0;
+    }
+    if (o + 1 >= outlen)
+      break;
+    out[o++] = (char)ch;
+  }
+  out[o] = '\0';
+}
+
+int
+smtp_reply_parse(const char *p, size_t n, struct smtp_reply_line *out)
+{
+  size_t end = n;
+
+  memset(out, 0, sizeof *out);
+  /* RFC 5321 4.2: three digits, the first 2 to 5, the second 0 to 5. */
+  if (n < 3 || p[0] < '2' || p[0] > '5' || p[1] < '0' || p[1] > '5' ||
+      p[2] < '0' || p[2] > '9')
+    return 0;
+  while (end > 3 && (p[end - 1] == '\n' || p[end - 1] == '\r'))
+    end--;
+  /* "250-..." continues; "250 ..." and a bare "250" (4.2: the text is
+   * optional on the last line) end the reply. Anything else after the
+   * digits ("2500", "250:") is not a reply line. */
+  if (end > 3 && p[3] != ' ' && p[3] != '-')
+    return 0;
+  out->code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+  out->last = end == 3 || p[3] == ' ';
+  out->text = p + (end > 3 ? 4 : 3);
+  out->textlen = end > 3 ? end - 4 : 0;
+  return 1;
+}
+
+size_t
+smtp_reply_feed(struct smtp_reply_reader *r, const char *buf, size_t n,
+                void (*fn)(void *ctx, const char *line, size_t len), void *ctx)
+{
+  size_t lines = 0;
+
+  for (size_t i = 0; i < n; i++) {
+    /* A longer line keeps its start (the code and the first words are
+     * what matter) and its line end; the middle is dropped. */
+    if (r->len < sizeof r->line)
+      r->line[r->len++] = buf[i];
+    else if (buf[i] == '\n')
+      r->line[sizeof r->line - 1] = '\n';
+    if (buf[i] == '\n') {
+      fn(ctx, r->line, r->len);
+      r->len = 0;
+      lines++;
+    }
+  }
+  return lines;
 }
 
 /* ---- configuration ------------------------------------------------- */
@@ -829,7 +876,7 @@ smtp_event_cb(smtp_session_t es, int event, void *arg, ...)
     smtp_timer_arm(run, 0);
     run->connected = 1;
     run->wr_bol = 1;
-    run->linelen = 0;
+    run->reader.len = 0;
     smtp_now(&run->last_io);
     smtp_find_socket(run);
     break;
@@ -975,7 +1022,7 @@ smtp_debug_line(struct smtp_run *run, const char *dir, const char *p, size_t n)
 
   if (lf)
     n = (size_t)(lf - p);
-  smtp_clean_text(line, sizeof line, p, n);
+  smtp_reply_clean(line, sizeof line, p, n);
   log_debug("%s: %s %s", run->c->hostport, dir, line);
 }
 
@@ -1005,24 +1052,25 @@ smtp_on_write_line(struct smtp_run *run, const char *p, size_t n)
   }
 }
 
-/* One complete reply line from the server. */
+/* One complete reply line from the server (smtp_reply_feed's callback). */
 static void
-smtp_on_reply_line(struct smtp_run *run, const char *p, size_t n)
+smtp_on_reply_line(void *ctx, const char *p, size_t n)
 {
-  int code, last;
+  struct smtp_run *run = ctx;
+  struct smtp_reply_line rl;
+  int code;
 
   smtp_debug_line(run, "<", p, n);
-  if (n < 4 || p[0] < '1' || p[0] > '5' || p[1] < '0' || p[1] > '9' ||
-      p[2] < '0' || p[2] > '9' || (p[3] != ' ' && p[3] != '-'))
+  if (!smtp_reply_parse(p, n, &rl))
     return; /* not a reply line; libesmtp judges the syntax */
-  code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-  last = p[3] == ' ';
-  if (code == 250 && (smtp_starts(p + 4, n - 4, "AUTH ") ||
-                      smtp_starts(p + 4, n - 4, "AUTH\r"))) {
-    smtp_clean_text(run->mechs, sizeof run->mechs, p + 8, n - 8);
+  code = rl.code;
+  if (code == 250 && rl.textlen >= 4 && !strncasecmp(rl.text, "AUTH", 4) &&
+      (rl.textlen == 4 || rl.text[4] == ' ')) {
+    smtp_reply_clean(run->mechs, sizeof run->mechs, rl.text + 4,
+                     rl.textlen - 4);
     return;
   }
-  if (!last)
+  if (!rl.last)
     return;
   if (run->auth_pending && code != 334) {
     run->auth_pending = 0;
@@ -1030,20 +1078,20 @@ smtp_on_reply_line(struct smtp_run *run, const char *p, size_t n)
       run->authenticated = 1;
       run->mechanism = run->c->auth ? auth_mechanism_name(run->c->auth) : NULL;
     } else {
-      smtp_clean_text(run->auth_reply, sizeof run->auth_reply, p, n);
+      smtp_reply_clean(run->auth_reply, sizeof run->auth_reply, p, n);
     }
   }
   if (run->starttls_sent && !run->starttls_code) {
     run->starttls_code = code;
   }
   if (code == 421 && !run->closed_reply[0])
-    smtp_clean_text(run->closed_reply, sizeof run->closed_reply, p, n);
+    smtp_reply_clean(run->closed_reply, sizeof run->closed_reply, p, n);
   if (code == 530 && !run->saw_530) {
     run->saw_530 = 1;
-    smtp_clean_text(run->reply_530, sizeof run->reply_530, p, n);
+    smtp_reply_clean(run->reply_530, sizeof run->reply_530, p, n);
   }
   if (!run->quit_sent) {
-    smtp_clean_text(run->last_reply, sizeof run->last_reply, p, n);
+    smtp_reply_clean(run->last_reply, sizeof run->last_reply, p, n);
   }
 }
 
@@ -1066,14 +1114,7 @@ smtp_monitor_cb(const char *buf, int buflen, int writing, void *arg)
   }
   if (writing != SMTP_CB_READING)
     return;
-  for (i = 0; i < n; i++) {
-    if (run->linelen < sizeof run->line)
-      run->line[run->linelen++] = buf[i];
-    if (buf[i] == '\n') {
-      smtp_on_reply_line(run, run->line, run->linelen);
-      run->linelen = 0;
-    }
-  }
+  smtp_reply_feed(&run->reader, buf, n, smtp_on_reply_line, run);
 }
 
 /* libesmtp's message callback: the message in chunks. `len` NULL means
@@ -1140,7 +1181,7 @@ smtp_set_verdict(struct smtp_msg *m, const smtp_status_t *s,
   else
     m->enhanced[0] = '\0';
   if (s->text)
-    smtp_clean_text(m->reply, sizeof m->reply, s->text, strlen(s->text));
+    smtp_reply_clean(m->reply, sizeof m->reply, s->text, strlen(s->text));
   else
     m->reply[0] = '\0';
   if (s->code / 100 == 2)
@@ -1283,8 +1324,8 @@ smtp_find_421(struct smtp_run *run, struct smtp_item *items, size_t n)
       if (st[k] && st[k]->code == 421) {
         char text[200];
 
-        smtp_clean_text(text, sizeof text, st[k]->text ? st[k]->text : "",
-                        st[k]->text ? strlen(st[k]->text) : 0);
+        smtp_reply_clean(text, sizeof text, st[k]->text ? st[k]->text : "",
+                         st[k]->text ? strlen(st[k]->text) : 0);
         if (st[k]->enh_class > 0)
           snprintf(run->closed_reply, sizeof run->closed_reply,
                    "421 %d.%d.%d %s", st[k]->enh_class, st[k]->enh_subject,

@@ -258,4 +258,46 @@ int smtp_check_address(const char *addr, int allow_empty);
 /* "sent", "deferred", "failed", "invalid". Static. */
 const char *smtp_outcome_name(enum smtp_outcome o);
 
+/* ---- replies as the server sends them --------------------------------
+ * The session reads every reply line through these (the protocol
+ * monitor: AUTH mechanisms, the AUTH verdict, 421, 530, the last reply
+ * for error messages); they are pure, for tests and fuzzing. libesmtp
+ * reads the same bytes for its own state and the per-message statuses. */
+
+/* The longest reply line kept (RFC 5321 4.5.3.1.5 allows 512 octets). */
+#define SMTP_RLINE_MAX 1024
+
+/* Reassembles lines from the bytes as they are read. */
+struct smtp_reply_reader {
+  char line[SMTP_RLINE_MAX];
+  size_t len; /* 0 to start (or after a reconnect) */
+};
+
+/* Feeds n bytes; calls fn once per complete line (ended by LF; a CR
+ * before it is kept), in order. A line longer than SMTP_RLINE_MAX keeps
+ * its first SMTP_RLINE_MAX - 1 bytes and its LF. Bytes after the last
+ * LF wait for the next call. Returns the number of lines handed over. */
+size_t smtp_reply_feed(struct smtp_reply_reader *r, const char *buf, size_t n,
+                       void (*fn)(void *ctx, const char *line, size_t len),
+                       void *ctx);
+
+/* One reply line: "250-PIPELINING", "550 5.7.1 Relaying denied". */
+struct smtp_reply_line {
+  int code;         /* 200 to 559 */
+  int last;         /* "250 text" or a bare "250": the reply ends here */
+  const char *text; /* after the code and its separator, CR and LF
+                       excluded; points into the line */
+  size_t textlen;
+};
+
+/* Reads line (n bytes, LF or CR LF included or not): 1 and *out if it
+ * is a reply line (three digits, the first 2 to 5 and the second 0 to 5,
+ * then '-', ' ' or the end), 0 if not. */
+int smtp_reply_parse(const char *line, size_t n, struct smtp_reply_line *out);
+
+/* Copies server text for a record or a message: control characters and
+ * runs of spaces become one space, none leading or trailing, stopping at
+ * a NUL, cut to outlen - 1 bytes; always NUL-terminated (outlen > 0). */
+void smtp_reply_clean(char *out, size_t outlen, const char *in, size_t inlen);
+
 #endif

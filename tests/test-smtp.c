@@ -215,9 +215,144 @@ test_batches(void)
   smtp_client_free(c);
 }
 
+/* ---- replies as the server sends them ------------------------------ */
+
+/* What the reader handed over: each line parsed, as "CODE+text" for a
+ * last line, "CODE-text" for a continuation, "?" for a non-reply line,
+ * separated by '|'. */
+struct seen {
+  char out[4096];
+  size_t lines;
+};
+
+static void
+seen_line(void *ctx, const char *line, size_t len)
+{
+  struct seen *s = ctx;
+  struct smtp_reply_line rl;
+  size_t o = strlen(s->out);
+
+  if (o)
+    o += (size_t)snprintf(s->out + o, sizeof s->out - o, "|");
+  if (smtp_reply_parse(line, len, &rl))
+    snprintf(s->out + o, sizeof s->out - o, "%d%c%.*s", rl.code,
+             rl.last ? '+' : '-', (int)rl.textlen, rl.text);
+  else
+    snprintf(s->out + o, sizeof s->out - o, "?");
+  s->lines++;
+}
+
+/* Feeds text to a fresh reader `chunk` bytes at a time. */
+static const char *
+feed(const char *text, size_t chunk, struct seen *s)
+{
+  struct smtp_reply_reader r;
+  size_t n = strlen(text);
+
+  memset(s, 0, sizeof *s);
+  r.len = 0;
+  for (size_t i = 0; i < n; i += chunk)
+    smtp_reply_feed(&r, text + i, n - i < chunk ? n - i : chunk, seen_line, s);
+  return s->out;
+}
+
+static void
+test_reply_lines(void)
+{
+  struct smtp_reply_line rl;
+  struct seen s;
+  char clean[64];
+  /* Postfix's EHLO answer, as it comes. */
+  const char *ehlo = "250-mail.example.org\r\n250-PIPELINING\r\n"
+                     "250-SIZE 10240000\r\n250-AUTH PLAIN LOGIN\r\n"
+                     "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
+                     "250 CHUNKING\r\n";
+
+  is_str(feed(ehlo, 4096, &s),
+         "250-mail.example.org|250-PIPELINING|250-SIZE 10240000|"
+         "250-AUTH PLAIN LOGIN|250-ENHANCEDSTATUSCODES|250-8BITMIME|"
+         "250+CHUNKING",
+         "multiline 250: every line, only the last one ends the reply");
+  is_int(s.lines, 7, "seven lines");
+  /* The same bytes one at a time, and in uneven pieces: the same lines. */
+  is_str(feed(ehlo, 1, &s),
+         "250-mail.example.org|250-PIPELINING|250-SIZE 10240000|"
+         "250-AUTH PLAIN LOGIN|250-ENHANCEDSTATUSCODES|250-8BITMIME|"
+         "250+CHUNKING",
+         "byte by byte: the same lines");
+  is_str(feed("250 2.0.0 Ok: queued as 4XyZ1\r\n550 5.7.1 <a@b>: Relay "
+              "access denied\r\n451 4.3.0 Temporary lookup failure\r\n",
+              7, &s),
+         "250+2.0.0 Ok: queued as 4XyZ1|550+5.7.1 <a@b>: Relay access "
+         "denied|451+4.3.0 Temporary lookup failure",
+         "2xx, 5xx and 4xx with enhanced status codes, in uneven pieces");
+  is_str(feed("550-5.7.1 The IP you're using to send mail is not\r\n"
+              "550-5.7.1 authorized to send email directly to our\r\n"
+              "550 5.7.1 servers. https://support.example.com/x - gsmtp\r\n",
+              3, &s),
+         "550-5.7.1 The IP you're using to send mail is not|550-5.7.1 "
+         "authorized to send email directly to our|550+5.7.1 servers. "
+         "https://support.example.com/x - gsmtp",
+         "a multiline 5xx with an enhanced code on every line");
+  is_str(feed("250-first\n250 second\n", 5, &s), "250-first|250+second",
+         "bare LF ends lines too");
+  is_str(feed("235\r\n354\n250 \r\n", 2, &s), "235+|354+|250+",
+         "a bare code is a last line with no text (RFC 5321 4.2)");
+  is_str(feed("250 ok\r\n250 half", 3, &s), "250+ok",
+         "a line without its LF waits");
+  is_str(feed("hello\r\n2500 x\r\n250:x\r\n25\r\n\r\n099 x\r\n600 x\r\n"
+              "1234\r\n270 x\r\n2a0 x\r\n",
+              4096, &s),
+         "?|?|?|?|?|?|?|?|?|?", "garbage and near-codes are no reply lines");
+  is_str(feed("421 4.3.2 Service not available, closing channel\r\n"
+              "220-greeting\r\n530 5.7.0 Authentication required\r\n",
+              11, &s),
+         "421+4.3.2 Service not available, closing channel|220-greeting|"
+         "530+5.7.0 Authentication required",
+         "421 and 530 as the session reads them");
+
+  {
+    /* A line of 5000 bytes: its start and its end are kept, nothing is
+     * written past the buffer, and the next line is read on its own. */
+    static char big[5000 + 64];
+    size_t n;
+
+    memcpy(big, "550 ", 4);
+    memset(big + 4, 'x', 5000 - 4);
+    n = 5000;
+    memcpy(big + n, "\r\n250 next\r\n", 13);
+    feed(big, 999, &s);
+    is_int(s.lines, 2, "an over-long line: still two lines");
+    ok(strncmp(s.out, "550+xxxx", 8) == 0, "its code and start kept");
+    ok(strlen(s.out) < SMTP_RLINE_MAX + 16, "and cut near SMTP_RLINE_MAX");
+    ok(strstr(s.out, "|250+next") != NULL, "the next line intact");
+  }
+
+  ok(smtp_reply_parse("250-AUTH=LOGIN", 14, &rl) && !rl.last &&
+         rl.textlen == 10,
+     "a continuation line's text");
+  ok(!smtp_reply_parse("25", 2, &rl), "two digits are no reply");
+  ok(smtp_reply_parse("559", 3, &rl) && rl.code == 559 && rl.last,
+     "559, without a line end");
+  ok(!smtp_reply_parse("560 x", 5, &rl), "second digit 6 refused");
+
+  smtp_reply_clean(clean, sizeof clean, "550  5.7.1\tno\r\n", 15);
+  is_str(clean, "550 5.7.1 no", "clean: tabs, CR LF and runs of spaces");
+  smtp_reply_clean(clean, sizeof clean, "  \x01x\x7fy\0z", 8);
+  is_str(clean, "x y", "clean: controls become spaces, a NUL ends");
+  smtp_reply_clean(clean, 4, "250 Ok", 6);
+  is_str(clean, "250", "clean: cut to the buffer, no trailing space");
+  /* Found by fuzz-smtp-reply: a cut right after a space left it. */
+  smtp_reply_clean(clean, 5, "abc d", 5);
+  is_str(clean, "abc", "clean: a cut after a space drops the space");
+  smtp_reply_clean(clean, 6, "abc d", 5);
+  is_str(clean, "abc d", "clean: with room, the space and what follows");
+}
+
 int
 main(void)
 {
+  test_reply_lines();
   test_messages();
   test_addresses();
   test_config();
