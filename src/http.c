@@ -27,18 +27,14 @@ struct fetch_ctx {
   struct http_sink sink;
   /* From the last response of the chain only: a redirect's headers say
    * nothing about the document. */
-  char *etag;
-  char *last_modified;
-  char reason[64]; /* "Internal Server Error" */
+  struct http_head head;
 };
 
 static void
 fetch_ctx_reset(struct fetch_ctx *fc)
 {
-  free(fc->etag);
-  free(fc->last_modified);
-  fc->etag = fc->last_modified = NULL;
-  fc->reason[0] = '\0';
+  http_head_free(&fc->head);
+  http_head_init(&fc->head, (int64_t)time(NULL));
   fc->sink.too_large = 0;
   fc->sink.nomem = 0;
   buf_reset(fc->sink.body);
@@ -92,67 +88,223 @@ http_sink_write(char *p, size_t size, size_t n, void *ud)
   return len;
 }
 
-/* A header's value without surrounding white space, or NULL if the line
- * is not `name` (or the value is empty or too long to be worth keeping).
- * The caller frees. */
-static char *
-header_value(const char *line, size_t n, const char *name)
-{
-  size_t k = strlen(name);
-  const char *v, *end = line + n;
-  char *out;
+/* ---- the response head ------------------------------------------- */
 
-  if (n <= k || line[k] != ':' || strncasecmp(line, name, k))
-    return NULL;
-  v = line + k + 1;
-  while (v < end && (*v == ' ' || *v == '\t'))
-    v++;
-  while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' ||
+/* The fields of the head we keep, for folds and duplicates. */
+enum {
+  HEAD_OTHER,
+  HEAD_ETAG = 1,
+  HEAD_LAST_MODIFIED = 2,
+  HEAD_RETRY_AFTER = 4
+};
+
+void
+http_head_init(struct http_head *h, int64_t now)
+{
+  memset(h, 0, sizeof(*h));
+  h->retry_after = -1;
+  h->now = now;
+}
+
+void
+http_head_free(struct http_head *h)
+{
+  free(h->etag);
+  free(h->last_modified);
+  h->etag = h->last_modified = NULL;
+}
+
+/* Forgets a response's head, keeping the clock. */
+static void
+http_head_reset(struct http_head *h)
+{
+  http_head_free(h);
+  http_head_init(h, h->now);
+}
+
+/* The value of a field line (its name is k bytes, then ':') without
+ * surrounding white space, CR or LF: *v and its length. */
+static size_t
+field_value(const char *line, size_t n, size_t k, const char **v)
+{
+  const char *p = line + k + 1, *end = line + n;
+
+  while (p < end && (*p == ' ' || *p == '\t'))
+    p++;
+  while (end > p && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' ||
                      end[-1] == '\t'))
     end--;
-  if (end == v || (size_t)(end - v) > HTTP_HEADER_MAX)
-    return NULL;
-  out = malloc((size_t)(end - v) + 1);
-  if (!out)
-    return NULL;
-  memcpy(out, v, (size_t)(end - v));
-  out[end - v] = '\0';
-  return out;
+  *v = p;
+  return (size_t)(end - p);
+}
+
+/* Whether line is the field `name` ("ETag:"), case-insensitively. */
+static int
+field_is(const char *line, size_t n, const char *name)
+{
+  size_t k = strlen(name);
+
+  return n > k && line[k] == ':' && !strncasecmp(line, name, k);
+}
+
+long
+http_retry_after(const char *v, size_t n, int64_t now)
+{
+  char text[64];
+  int64_t when;
+  long secs = 0;
+  size_t i;
+
+  if (n == 0 || n >= sizeof(text))
+    return -1;
+  if (ascii_isdigit((unsigned char)v[0])) {
+    /* delta-seconds: digits only (RFC 9110 10.2.3). */
+    for (i = 0; i < n; i++) {
+      if (!ascii_isdigit((unsigned char)v[i]))
+        return -1;
+      if (secs < HTTP_RETRY_AFTER_MAX + 1)
+        secs = secs * 10 + (v[i] - '0');
+    }
+    return secs > HTTP_RETRY_AFTER_MAX ? HTTP_RETRY_AFTER_MAX + 1 : secs;
+  }
+  /* An HTTP-date in its preferred form, "Sun, 06 Nov 1994 08:49:37 GMT";
+   * the two obsolete forms are taken as no answer (our own backoff). */
+  memcpy(text, v, n);
+  text[n] = '\0';
+  if (!strchr(text, ',') || util_parse_date(text, &when) < 0)
+    return -1;
+  if (when <= now)
+    return 0;
+  return when - now > HTTP_RETRY_AFTER_MAX ? HTTP_RETRY_AFTER_MAX + 1
+                                           : (long)(when - now);
+}
+
+/* Sets one kept field from its value; a second copy that differs, or
+ * one that cannot be kept, makes the field unusable for this response. */
+static void
+head_field(struct http_head *h, int which, const char *v, size_t n)
+{
+  char **slot = which == HEAD_ETAG ? &h->etag : &h->last_modified;
+  char *copy;
+
+  h->prev = which;
+  if (h->bad & which)
+    return;
+  if (which == HEAD_RETRY_AFTER) {
+    long secs = http_retry_after(v, n, h->now);
+
+    if (secs < 0 || ((h->seen & which) && secs != h->retry_after)) {
+      h->bad |= which;
+      h->retry_after = -1;
+    } else {
+      h->retry_after = secs;
+    }
+    h->seen |= which;
+    return;
+  }
+  if (h->seen & which) {
+    if (*slot && strlen(*slot) == n && !memcmp(*slot, v, n))
+      return; /* the same again */
+    goto bad;
+  }
+  h->seen |= which;
+  /* Only what could be sent back in If-None-Match or If-Modified-Since
+   * (http_header_safe): libcurl splits lines at LF only, so a CR or a
+   * NUL may sit inside a value. */
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7E)
+      goto bad;
+  if (n == 0 || n > HTTP_HEADER_MAX || !(copy = malloc(n + 1)))
+    goto bad;
+  memcpy(copy, v, n);
+  copy[n] = '\0';
+  *slot = copy;
+  return;
+bad:
+  h->bad |= which;
+  free(*slot);
+  *slot = NULL;
+}
+
+void
+http_head_line(struct http_head *h, const char *line, size_t n)
+{
+  const char *v;
+  size_t k;
+
+  if (n >= 5 && !memcmp(line, "HTTP/", 5)) {
+    /* A new response (after a redirect or a 100): start over. */
+    const char *p = memchr(line, ' ', n), *end = line + n;
+
+    http_head_reset(h);
+    /* "HTTP/1.1 503 Service Unavailable", "HTTP/2 200" */
+    /* RFC 9110 15: three digits, the first 1 to 5. */
+    if (!p || end - p < 4 || p[1] < '1' || p[1] > '5' ||
+        !ascii_isdigit((unsigned char)p[2]) ||
+        !ascii_isdigit((unsigned char)p[3]) ||
+        (end - p > 4 && p[4] != ' ' && p[4] != '\r' && p[4] != '\n'))
+      return;
+    h->status = (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+    k = 0;
+    for (p += 5;
+         p < end && *p != '\r' && *p != '\n' && k + 1 < sizeof(h->reason); p++)
+      h->reason[k++] = ascii_isprint((unsigned char)*p) ? *p : '?';
+    while (k > 0 && h->reason[k - 1] == ' ')
+      k--;
+    h->reason[k] = '\0';
+    return;
+  }
+  if (n > 0 && (line[0] == ' ' || line[0] == '\t')) {
+    /* obs-fold (RFC 9112 5.2): the previous field goes on. Ours are
+     * single tokens or dates; one folded is not to be trusted. */
+    if (h->prev != HEAD_OTHER && !(h->bad & h->prev)) {
+      h->bad |= h->prev;
+      if (h->prev == HEAD_ETAG) {
+        free(h->etag);
+        h->etag = NULL;
+      } else if (h->prev == HEAD_LAST_MODIFIED) {
+        free(h->last_modified);
+        h->last_modified = NULL;
+      } else {
+        h->retry_after = -1;
+      }
+    }
+    return;
+  }
+  if (field_is(line, n, "ETag")) {
+    k = field_value(line, n, 4, &v);
+    head_field(h, HEAD_ETAG, v, k);
+  } else if (field_is(line, n, "Last-Modified")) {
+    k = field_value(line, n, 13, &v);
+    head_field(h, HEAD_LAST_MODIFIED, v, k);
+  } else if (field_is(line, n, "Retry-After")) {
+    k = field_value(line, n, 11, &v);
+    head_field(h, HEAD_RETRY_AFTER, v, k);
+  } else {
+    h->prev = HEAD_OTHER;
+  }
+}
+
+void
+http_head_parse(struct http_head *h, const char *text, size_t n)
+{
+  const char *p = text, *end = text + n, *lf;
+
+  while (p < end) {
+    lf = memchr(p, '\n', (size_t)(end - p));
+    lf = lf ? lf + 1 : end;
+    http_head_line(h, p, (size_t)(lf - p));
+    p = lf;
+  }
 }
 
 static size_t
 on_header(char *line, size_t size, size_t n, void *ud)
 {
   struct fetch_ctx *fc = ud;
-  size_t len = size * n;
-  char *v;
 
-  if (len >= 5 && !memcmp(line, "HTTP/", 5)) {
-    /* A new response (after a redirect or a 100): start over. */
-    const char *p = memchr(line, ' ', len), *end = line + len;
-    size_t k = 0;
-
-    free(fc->etag);
-    free(fc->last_modified);
-    fc->etag = fc->last_modified = NULL;
-    fc->reason[0] = '\0';
-    if (p) {
-      p = memchr(p + 1, ' ', (size_t)(end - p - 1));
-      if (p)
-        for (p++;
-             p < end && *p != '\r' && *p != '\n' && k + 1 < sizeof(fc->reason);
-             p++)
-          fc->reason[k++] = ascii_isprint((unsigned char)*p) ? *p : '?';
-      fc->reason[k] = '\0';
-    }
-  } else if ((v = header_value(line, len, "ETag"))) {
-    free(fc->etag);
-    fc->etag = v;
-  } else if ((v = header_value(line, len, "Last-Modified"))) {
-    free(fc->last_modified);
-    fc->last_modified = v;
-  }
-  return len;
+  http_head_line(&fc->head, line, size * n);
+  return size * n;
 }
 
 int
@@ -208,7 +360,8 @@ struct attempt {
   enum sm_status status;
   int retry; /* worth another attempt */
   char msg[SM_ERRLEN];
-  int http; /* msg is an HTTP status: say "after N attempts" */
+  int http;         /* msg is an HTTP status: say "after N attempts" */
+  long retry_after; /* seconds the server asked us to wait, or -1 */
 };
 
 static void
@@ -221,6 +374,7 @@ classify(CURL *h, CURLcode rc, const struct fetch_ctx *fc, const char *url,
   a->status = SM_OK;
   a->retry = 0;
   a->http = 0;
+  a->retry_after = -1;
   a->msg[0] = '\0';
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
   if (rc == CURLE_OK) {
@@ -228,10 +382,11 @@ classify(CURL *h, CURLcode rc, const struct fetch_ctx *fc, const char *url,
       return;
     a->http = 1;
     snprintf(a->msg, sizeof(a->msg), "HTTP %ld%s%s", code,
-             fc->reason[0] ? " " : "", fc->reason);
+             fc->head.reason[0] ? " " : "", fc->head.reason);
     if (code == 429 || code >= 500) {
       a->status = SM_ERR_NETWORK;
       a->retry = 1;
+      a->retry_after = code == 429 || code == 503 ? fc->head.retry_after : -1;
     } else if (code == 404 || code == 410) {
       a->status = SM_ERR_NOINPUT;
     } else {
@@ -340,7 +495,7 @@ perform(const char *url, const struct http_opts *o, int post,
   struct attempt a;
   char curlerr[CURL_ERROR_SIZE];
   char ua[256], line[HTTP_HEADER_MAX + 32];
-  long attempts = 1 + (o->retries > 0 ? o->retries : 0), attempt, delay;
+  long attempts = 1 + (o->retries > 0 ? o->retries : 0), attempt, delay, wait;
   long code = 0;
   int is_file = has_scheme(url, "file");
   enum sm_status st = SM_OK;
@@ -448,9 +603,19 @@ perform(const char *url, const struct http_opts *o, int post,
     classify(h, rc, &fc, url, o, curlerr, &a);
     if (a.status == SM_OK || !a.retry || attempt >= attempts)
       break;
+    /* A 429 or 503 may say when to come back (RFC 9110 10.2.3): no
+     * sooner, and not in this run when that is too far off. */
+    if (a.retry_after > HTTP_RETRY_AFTER_MAX) {
+      size_t k = strlen(a.msg);
+      snprintf(a.msg + k, sizeof(a.msg) - k,
+               " (the server asks to wait more than %d s: not retried now)",
+               HTTP_RETRY_AFTER_MAX);
+      break;
+    }
+    wait = a.retry_after * 1000L > delay ? a.retry_after * 1000L : delay;
     log_info("%s: %s; retrying in %ld ms (attempt %ld of %ld)", url, a.msg,
-             delay, attempt + 1, attempts);
-    sleep_ms(delay);
+             wait, attempt + 1, attempts);
+    sleep_ms(wait);
     if (delay < 600000L)
       delay *= 2;
   }
@@ -459,13 +624,13 @@ perform(const char *url, const struct http_opts *o, int post,
   curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
   curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
   resp->status = is_file ? 0 : code;
-  snprintf(resp->reason, sizeof(resp->reason), "%s", fc.reason);
+  snprintf(resp->reason, sizeof(resp->reason), "%s", fc.head.reason);
   resp->content_type = strdup_or_null(ctype);
   resp->effective_url = strdup_or_null(eff ? eff : url);
   if (!is_file) {
-    resp->etag = fc.etag;
-    resp->last_modified = fc.last_modified;
-    fc.etag = fc.last_modified = NULL;
+    resp->etag = fc.head.etag;
+    resp->last_modified = fc.head.last_modified;
+    fc.head.etag = fc.head.last_modified = NULL;
   }
   if ((ctype && *ctype && !resp->content_type) || !resp->effective_url)
     goto nomem;
@@ -484,8 +649,7 @@ nomem:
   st = SM_ERR_NOMEM;
   snprintf(err, errlen, "%s: out of memory", url);
 done:
-  free(fc.etag);
-  free(fc.last_modified);
+  http_head_free(&fc.head);
   curl_slist_free_all(headers);
   curl_easy_cleanup(h);
   return st;

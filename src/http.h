@@ -50,6 +50,57 @@ struct http_response {
   char reason[64];     /* "Service Unavailable", may be empty */
 };
 
+/* ---- the response head, as libcurl hands it over ------------------
+ * perform() reads every header line through http_head_line; exposed for
+ * tests and fuzzing. */
+
+/* The longest wait a Retry-After may ask of one run (seconds); a longer
+ * one ends the retries: the next run tries again. */
+#define HTTP_RETRY_AFTER_MAX 60
+
+/* What the head of the last response (of a redirect chain, or after a
+ * 100) tells us. */
+struct http_head {
+  long status;         /* from the status line, 100 to 599; 0 when none
+                          or unreadable */
+  char reason[64];     /* its reason phrase, printable ASCII ('?' for any
+                          other byte), no trailing space; may be empty */
+  char *etag;          /* owned, or NULL: none, empty, longer than
+                          HTTP_HEADER_MAX, a byte other than printable
+                          ASCII, folded, or two that differ */
+  char *last_modified; /* owned, or NULL: likewise */
+  long retry_after;    /* seconds from now to wait, 0 to
+                          HTTP_RETRY_AFTER_MAX, HTTP_RETRY_AFTER_MAX + 1 for
+                          "longer", or -1: none, unreadable, folded, or
+                          two that differ */
+  int64_t now;         /* the clock an HTTP-date Retry-After is read by */
+  /* internal */
+  unsigned seen, bad;
+  int prev; /* the field of the previous line, for obs-fold */
+};
+
+/* Empties h (which holds no memory yet) and sets its clock. */
+void http_head_init(struct http_head *h, int64_t now);
+/* Frees what h holds; it stays usable (as after init, fields empty). */
+void http_head_free(struct http_head *h);
+
+/* One line of the head (n bytes, CR LF included or not). A status line
+ * ("HTTP/1.1 301 Moved Permanently", "HTTP/2 200") starts a new
+ * response: what came before is forgotten. A line starting with a space
+ * or tab continues the previous field (obs-fold). Field names are
+ * case-insensitive; other fields are skipped. Allocation failure drops
+ * the field. */
+void http_head_line(struct http_head *h, const char *line, size_t n);
+
+/* Every line of text (LF-separated) through http_head_line. */
+void http_head_parse(struct http_head *h, const char *text, size_t n);
+
+/* A Retry-After value (n bytes, no surrounding space): delta-seconds or
+ * an IMF-fixdate ("Wed, 21 Oct 2026 07:28:00 GMT"), as seconds from now
+ * (0 for a date past), at most HTTP_RETRY_AFTER_MAX + 1; -1 for anything
+ * else (the obsolete date forms too). */
+long http_retry_after(const char *v, size_t n, int64_t now);
+
 /* Process-wide setup of libcurl (curl_global_init is not thread-safe:
  * main calls this once, before anything else runs). */
 void http_global_init(void);
@@ -60,7 +111,9 @@ void http_global_cleanup(void);
  * the result: on an HTTP error status, resp->status, reason and body hold
  * the answer. 5xx, 429, timeouts and failed connections are retried
  * o->retries times with exponential backoff (base 1 s, or
- * SHORTMAIL_RETRY_DELAY_MS milliseconds). A 304 is SM_OK. Statuses:
+ * SHORTMAIL_RETRY_DELAY_MS milliseconds); a Retry-After on a 429 or 503
+ * makes the next attempt wait at least that long, and one longer than
+ * HTTP_RETRY_AFTER_MAX ends the retries at once. A 304 is SM_OK. Statuses:
  * SM_ERR_NETWORK (transient: timeouts, refused, 5xx, 429; also TLS
  * failures), SM_ERR_NOINPUT (404, 410, no such file), SM_ERR_PROTOCOL
  * (other 4xx and 3xx not followed, too many redirects, redirect to a
@@ -199,6 +252,13 @@ enum sm_status http_imap_parse_status(const char *text, size_t len,
  * other untagged lines (EXISTS, a FETCH with only FLAGS) are skipped.
  * *bad counts FETCH lines that could not be read. *items is the
  * caller's to free (NULL when *count is 0). */
+/* A tagged NO or BAD line ("A004 NO [TRYCREATE] Mailbox doesn't
+ * exist"), as the session keeps the server's last refusal for its error
+ * messages: 1 and the line in out (up to its line end, cut to outlen - 1
+ * bytes, bytes other than printable ASCII as '?'), or 0 and out
+ * untouched for any other line (untagged, continuation, OK). */
+int http_imap_refusal(const char *line, size_t n, char *out, size_t outlen);
+
 enum sm_status http_imap_parse_list(const char *text, size_t len, size_t max,
                                     struct http_imap_item **items,
                                     size_t *count, size_t *bad);

@@ -41,6 +41,28 @@ struct http_imap {
   char curlerr[CURL_ERROR_SIZE];
 };
 
+int
+http_imap_refusal(const char *data, size_t size, char *out, size_t outlen)
+{
+  const char *sp = memchr(data, ' ', size);
+  size_t k = 0, rest;
+
+  if (size < 2 || data[0] == '*' || data[0] == '+' || !sp || outlen == 0)
+    return 0;
+  rest = size - (size_t)(sp + 1 - data);
+  if (!(rest >= 3 && !strncasecmp(sp + 1, "NO ", 3)) &&
+      !(rest >= 4 && !strncasecmp(sp + 1, "BAD ", 4)))
+    return 0;
+  for (size_t i = 0; i < size && k + 1 < outlen; i++) {
+    unsigned char c = (unsigned char)data[i];
+    if (c == '\r' || c == '\n')
+      break;
+    out[k++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+  }
+  out[k] = '\0';
+  return 1;
+}
+
 /* libcurl shows us the server's lines as CURLINFO_HEADER_IN; the last
  * tagged NO or BAD ("A004 NO [TRYCREATE] Mailbox doesn't exist")
  * explains a failure better than libcurl's error (after which libcurl
@@ -50,24 +72,10 @@ static int
 on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
   struct http_imap *s = ud;
-  const char *sp = memchr(data, ' ', size);
-  size_t k = 0, rest;
 
   (void)h;
-  if (type != CURLINFO_HEADER_IN || size < 2 || data[0] == '*' ||
-      data[0] == '+' || !sp)
-    return 0;
-  rest = size - (size_t)(sp + 1 - data);
-  if (!(rest >= 3 && !strncasecmp(sp + 1, "NO ", 3)) &&
-      !(rest >= 4 && !strncasecmp(sp + 1, "BAD ", 4)))
-    return 0;
-  for (size_t i = 0; i < size && k < IMAP_LAST_ANSWER; i++) {
-    unsigned char c = (unsigned char)data[i];
-    if (c == '\r' || c == '\n')
-      break;
-    s->last[k++] = c >= 0x20 && c < 0x7F ? (char)c : '?';
-  }
-  s->last[k] = '\0';
+  if (type == CURLINFO_HEADER_IN)
+    http_imap_refusal(data, size, s->last, sizeof(s->last));
   return 0;
 }
 

@@ -15,6 +15,7 @@ Special paths, so one server covers every case of the tests:
   /slow/PATH                     waits SECONDS before answering
   /type/TYPE/SUBTYPE/PATH        the file with that Content-Type
   /status/CODE/PATH              the file's bytes with status CODE
+  PATH?retry_after=VALUE         the file with "Retry-After: VALUE"
   /arxiv?id_list=A,B&max_results=N
                                  an answer in the form of arXiv's API
                                  (Atom, arxiv: and opensearch: elements)
@@ -185,6 +186,8 @@ class Handler(BaseHTTPRequestHandler):
             headers["Content-Encoding"] = "gzip"
         else:
             gz = False
+        if query.get("retry_after"):
+            headers["Retry-After"] = query["retry_after"][0]
         self.send_body(status, body, ctype, headers, gz)
 
     ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})"

@@ -159,6 +159,27 @@ sm ingest "$base/status/429/feed.xml"
 is "$rc" 75 "429: exits 75"
 is "$(requests '^GET /status/429/feed.xml')" 3 "429: retried"
 
+# A Retry-After on a 503 or 429 is the least wait before the next
+# attempt; one longer than a run should wait ends the retries at once.
+: > "$T/http.log"
+sm ingest "$base/status/503/feed.xml?retry_after=1"
+is "$rc" 75 "503 with Retry-After: 1: exits 75"
+like "$T/err" "HTTP 503 Service Unavailable; retrying in 1000 ms \(attempt 2 of 3\)" \
+  "503 with Retry-After: 1: the next attempt waits 1 s, not 50 ms"
+is "$(requests '^GET /status/503/feed.xml?retry_after=1 ')" 3 \
+  "503 with Retry-After: 1: still 3 attempts"
+: > "$T/http.log"
+sm ingest "$base/status/429/feed.xml?retry_after=3600"
+is "$rc" 75 "429 with Retry-After: 3600: exits 75"
+is "$(requests '^GET /status/429/feed.xml?retry_after=3600 ')" 1 \
+  "429 with Retry-After: 3600: not retried in this run"
+like "$T/err" "HTTP 429 Too Many Requests \(the server asks to wait more than 60 s: not retried now\)$" \
+  "429 with Retry-After: 3600: says why"
+: > "$T/http.log"
+sm ingest "$base/status/503/feed.xml?retry_after=soon"
+like "$T/err" "HTTP 503 Service Unavailable; retrying in 50 ms \(attempt 2 of 3\)" \
+  "503 with Retry-After: soon: our own backoff"
+
 # 6. A server slower than [feed] timeout.
 feedconf slow "timeout = 1" "retries = 1"
 : > "$T/http.log"
