@@ -2,6 +2,7 @@
  * next, exactly, without queueing it. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,16 +56,17 @@ chosen(void *ctx, const struct digest_choice *c)
                           sizeof(p->err));
 }
 
-static int
-write_file(const char *path, const struct buf *b)
+/* Writes b to path; logs why not and returns the status. */
+static enum sm_status
+write_file(const char *opt, const char *path, const struct buf *b)
 {
-  FILE *fp = fopen(path, "wb");
+  char err[SM_ERRLEN];
+  enum sm_status rc =
+      util_write_file(path, buf_str(b), b->len, err, sizeof(err));
 
-  if (!fp || fwrite(buf_str(b), 1, b->len, fp) != b->len || fclose(fp)) {
-    log_error("%s: cannot write", path);
-    return -1;
-  }
-  return 0;
+  if (rc != SM_OK)
+    log_error("%s %s", opt, err);
+  return rc;
 }
 
 static int
@@ -143,11 +145,19 @@ cmd_preview(struct cmd_ctx *ctx, int argc, char **argv)
            "digest\n",
            s.address, model_status_name(s.status),
            s.paused ? "paused" : model_frequency_name(s.frequency));
-  } else if ((eml ? write_file(eml, &p.msg)
-                  : (int)(fwrite(buf_str(&p.msg), 1, p.msg.len, stdout) !=
-                          p.msg.len)) ||
-             (html && write_file(html, &p.html)))
-    code = EX_IOERR;
+  } else {
+    if (eml)
+      rc = write_file("--eml", eml, &p.msg);
+    else if (fwrite(buf_str(&p.msg), 1, p.msg.len, stdout) != p.msg.len ||
+             fflush(stdout) != 0) {
+      log_error("standard output: cannot write: %s", strerror(errno));
+      clearerr(stdout); /* said: main need not say it again */
+      rc = SM_ERR_IO;
+    }
+    if (rc == SM_OK && html)
+      rc = write_file("--html", html, &p.html);
+    code = sm_exit_code(rc);
+  }
 out:
   buf_free(&p.msg);
   buf_free(&p.html);

@@ -48,7 +48,11 @@ read_password(const struct conf *c, char **out)
   }
   rc = util_read_file(c->smtp.password_file, &b);
   if (rc != SM_OK) {
-    log_error("%s: cannot read the SMTP password", c->smtp.password_file);
+    log_error("%s: cannot read the SMTP password ([smtp] password_file): %s",
+              c->smtp.password_file,
+              rc == SM_ERR_LIMIT   ? "the file is too large for a password"
+              : rc == SM_ERR_NOMEM ? "out of memory"
+                                   : strerror(errno));
     buf_free(&b);
     return SM_ERR_CONFIG;
   }

@@ -596,9 +596,10 @@ sub_export(struct cmd_ctx *ctx, int argc, char **argv)
     rc = ec.rc;
   if (rc == SM_OK && fflush(stdout) != 0)
     rc = SM_ERR_IO;
-  if (rc == SM_ERR_IO)
-    log_error("writing to standard output: %s", strerror(errno));
-  else if (rc == SM_ERR_LIMIT || rc == SM_ERR_NOMEM)
+  if (rc == SM_ERR_IO) {
+    log_error("standard output: cannot write: %s", strerror(errno));
+    clearerr(stdout); /* said: main need not say it again */
+  } else if (rc == SM_ERR_LIMIT || rc == SM_ERR_NOMEM)
     log_error("%s", sm_strerror(rc));
   else if (rc != SM_OK)
     log_error("%s", store_errmsg(st));

@@ -1,6 +1,7 @@
 /* log.c: stderr, an optional log file and optional syslog. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
@@ -12,6 +13,8 @@
 static const char *log_cmd;
 static enum log_level log_level = LOG_LEVEL_INFO;
 static FILE *log_file;
+static char log_path[4096]; /* for messages about log_file */
+static int log_file_failed;
 static int log_syslog;
 static int log_stderr = 1;
 
@@ -38,6 +41,8 @@ log_set_file(const char *path)
   log_file = NULL;
   if (!path)
     return 0;
+  snprintf(log_path, sizeof(log_path), "%s", path);
+  log_file_failed = 0;
   log_file = fopen(path, "a");
   return log_file ? 0 : -1;
 }
@@ -83,10 +88,19 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 
     gmtime_r(&now, &tm);
     strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(log_file, "%s shortmail%s%s[%ld]: %s: %s\n", ts,
-            log_cmd ? "/" : "", log_cmd ? log_cmd : "", (long)getpid(),
-            level_names[level], msg);
-    fflush(log_file);
+    if ((fprintf(log_file, "%s shortmail%s%s[%ld]: %s: %s\n", ts,
+                 log_cmd ? "/" : "", log_cmd ? log_cmd : "", (long)getpid(),
+                 level_names[level], msg) < 0 ||
+         fflush(log_file) != 0) &&
+        !log_file_failed) {
+      /* Once per process, on stderr: the file is the problem. */
+      log_file_failed = 1;
+      fprintf(stderr,
+              "shortmail%s%s: warning: %s: cannot write the log "
+              "file: %s\n",
+              log_cmd ? " " : "", log_cmd ? log_cmd : "", log_path,
+              strerror(errno));
+    }
   }
   if (log_syslog)
     syslog(level_syslog[level], "%s%s%s: %s", log_cmd ? log_cmd : "",

@@ -19,8 +19,10 @@ enum log_level {
 /* `cmd` names the running subcommand ("ingest"), or NULL. Not copied. */
 void log_init(const char *cmd);
 void log_set_level(enum log_level level);
-/* Also append every line to `path` (NULL stops); returns -1 if the file
- * cannot be opened. */
+/* Also append every line to `path` (NULL stops); returns -1 with errno
+ * set if the file cannot be opened. A line that cannot be written to it
+ * later (a full disk) is reported once, on stderr, naming the file and
+ * the reason. */
 int log_set_file(const char *path);
 void log_set_syslog(int on);
 /* Whether stderr shows info lines; quiet commands (receive) turn it off

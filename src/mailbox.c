@@ -4,6 +4,7 @@
  * message goes through receive_one, as from the MTA. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,7 +147,10 @@ read_password(const struct conf *c, struct buf *pw)
 
   if (rc != SM_OK) {
     log_error("%s: cannot read the IMAP password ([imap] password_file): %s",
-              c->imap.password_file, sm_strerror(rc));
+              c->imap.password_file,
+              rc == SM_ERR_LIMIT   ? "the file is too large for a password"
+              : rc == SM_ERR_NOMEM ? "out of memory"
+                                   : strerror(errno));
     return rc == SM_ERR_NOMEM ? rc : SM_ERR_CONFIG;
   }
   while (pw->len > 0 &&

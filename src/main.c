@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sysexits.h>
 
@@ -172,8 +173,12 @@ main(int argc, char **argv)
       log_error("%s", err);
       return (def->flags & CMD_TEMPFAIL) ? EX_TEMPFAIL : EX_CONFIG;
     }
+    /* A log file we cannot open does not stop the command (receive
+     * must not bounce mail over it): stderr and syslog still carry
+     * every message. */
     if (ctx.conf.log.file && log_set_file(ctx.conf.log.file) < 0)
-      log_warning("%s: cannot open log file", ctx.conf.log.file);
+      log_warning("%s: cannot open the log file ([log] file): %s",
+                  ctx.conf.log.file, strerror(errno));
     log_set_syslog(ctx.conf.log.syslog);
     if (!strcmp(ctx.conf.log.level, "error"))
       log_set_level(LOG_LEVEL_ERROR);
@@ -194,6 +199,18 @@ main(int argc, char **argv)
   /* getopt in the command starts over on its own argv. */
   optind = 0;
   rc = def->fn(&ctx, argc, argv);
+  {
+    /* Output that never reached its file (a full disk) fails the
+     * command, once; a command that said so itself cleared the error. */
+    int e = fflush(stdout) != 0 ? errno : 0;
+
+    if (e || ferror(stdout)) {
+      log_error("standard output: cannot write%s%s", e ? ": " : "",
+                e ? strerror(e) : "");
+      if (rc == EX_OK)
+        rc = (def->flags & CMD_TEMPFAIL) ? EX_TEMPFAIL : EX_IOERR;
+    }
+  }
   feed_global_cleanup();
   http_global_cleanup();
   conf_free(&ctx.conf);

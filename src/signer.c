@@ -1,6 +1,7 @@
 /* signer.c: DKIM signing through libopendkim. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,8 +67,12 @@ signer_new(const char *key_file, const char *selector, const char *domain,
     return SM_ERR_NOMEM;
   rc = util_read_file(key_file, &key);
   if (rc != SM_OK || !strstr(buf_str(&key), "PRIVATE KEY-----")) {
-    snprintf(err, errlen, "%s: cannot read a PEM private key for DKIM",
-             key_file);
+    snprintf(err, errlen, "%s: cannot read a PEM private key for DKIM: %s",
+             key_file,
+             rc == SM_OK          ? "no \"PRIVATE KEY\" block in the file"
+             : rc == SM_ERR_LIMIT ? "the file is too large for a key"
+             : rc == SM_ERR_NOMEM ? "out of memory"
+                                  : strerror(errno));
     buf_free(&key);
     signer_free(s);
     return SM_ERR_CONFIG;

@@ -67,6 +67,58 @@ util_read_file(const char *path, struct buf *out)
   return st;
 }
 
+enum sm_status
+util_create_status(int err)
+{
+  switch (err) {
+  case EACCES:
+  case EPERM:
+    return SM_ERR_NOPERM;
+  case EIO:
+  case ENOSPC:
+  case EDQUOT:
+    return SM_ERR_IO;
+  default:
+    return SM_ERR_CANTCREAT;
+  }
+}
+
+enum sm_status
+util_write_file(const char *path, const void *data, size_t len, char *err,
+                size_t errlen)
+{
+  const char *p = data;
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  int saved;
+
+  if (fd < 0) {
+    saved = errno;
+    snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved));
+    return util_create_status(saved);
+  }
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      saved = n < 0 ? errno : EIO;
+      snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved));
+      close(fd);
+      return SM_ERR_IO;
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+  /* close reports what a network or quota-limited file system deferred. */
+  if (close(fd) < 0) {
+    snprintf(err, errlen, "%s: cannot write (on close): %s", path,
+             strerror(errno));
+    return SM_ERR_IO;
+  }
+  return SM_OK;
+}
+
 size_t
 util_utf8_decode(const char *str, size_t n, uint32_t *cp)
 {

@@ -18,6 +18,20 @@ enum sm_status util_read_file(const char *path, struct buf *out);
 /* Reads a whole stream the same way. */
 enum sm_status util_read_fd(int fd, struct buf *out);
 
+/* The status of a failed open(2) of a file we create or write, by its
+ * errno: SM_ERR_NOPERM for EACCES and EPERM (sysexits 77), SM_ERR_IO for
+ * an I/O error or a full disk (74), SM_ERR_CANTCREAT for the rest (73:
+ * a missing directory, a directory or a file in the way, a read-only
+ * file system). */
+enum sm_status util_create_status(int err);
+
+/* Writes len bytes to path, created (0666 less the umask) or truncated.
+ * On failure err names the path, what failed and why ("PATH: cannot
+ * write: Permission denied"), with util_create_status's status for the
+ * open and SM_ERR_IO for a failed write or close (a full disk). */
+enum sm_status util_write_file(const char *path, const void *data, size_t len,
+                               char *err, size_t errlen);
+
 /* Decodes the UTF-8 sequence at s (at most n bytes): its length (1 to 4)
  * with the code point in *cp, or 0 when it is not valid UTF-8 (overlong,
  * surrogate, beyond U+10FFFF, truncated). */
