@@ -103,6 +103,7 @@ extern const struct cmd_def cmd_summaries_def;
 extern const struct cmd_def cmd_db_def;
 extern const struct cmd_def cmd_stats_def;
 extern const struct cmd_def cmd_config_def;
+extern const struct cmd_def cmd_dkim_record_def;
 extern const struct cmd_def cmd_receive_def;
 extern const struct cmd_def cmd_fetch_def;
 extern const struct cmd_def cmd_digest_def;

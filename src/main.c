@@ -22,11 +22,12 @@ static const struct cmd_def cmd_help_def = {
     "usage: shortmail help [COMMAND]\n", CMD_NOCONF};
 
 static const struct cmd_def *const commands[] = {
-    &cmd_ingest_def,  &cmd_receive_def, &cmd_fetch_def,    &cmd_digest_def,
-    &cmd_preview_def, &cmd_send_def,    &cmd_queue_def,    &cmd_summaries_def,
-    &cmd_db_def,      &cmd_sub_def,     &cmd_config_def,   &cmd_serve_def,
-    &cmd_bounces_def, &cmd_post_def,    &cmd_comments_def, &cmd_stats_def,
-    &cmd_help_def,
+    &cmd_ingest_def,  &cmd_receive_def,     &cmd_fetch_def,
+    &cmd_digest_def,  &cmd_preview_def,     &cmd_send_def,
+    &cmd_queue_def,   &cmd_summaries_def,   &cmd_db_def,
+    &cmd_sub_def,     &cmd_config_def,      &cmd_serve_def,
+    &cmd_bounces_def, &cmd_post_def,        &cmd_comments_def,
+    &cmd_stats_def,   &cmd_dkim_record_def, &cmd_help_def,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

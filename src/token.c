@@ -12,11 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "buf.h"
+#include "crypto.h"
 #include "log.h"
 #include "token.h"
 #include "util.h"
@@ -90,7 +87,7 @@ void
 token_secret_free(struct token_secret *s)
 {
   if (s->key) {
-    OPENSSL_cleanse(s->key, s->len);
+    crypto_cleanse(s->key, s->len);
     free(s->key);
   }
   s->key = NULL;
@@ -150,7 +147,7 @@ token_secret_load(const char *path, struct token_secret *out, char *err,
 
 done:
   if (b.data)
-    OPENSSL_cleanse(b.data, b.cap);
+    crypto_cleanse(b.data, b.cap);
   buf_free(&b);
   return st;
 }
@@ -171,13 +168,12 @@ put_be(unsigned char *p, uint64_t v, int n)
 static enum sm_status
 token_mac(const struct token_secret *secret, enum token_purpose purpose,
           uint64_t sub, uint64_t obj, uint32_t hours,
-          unsigned char mac[EVP_MAX_MD_SIZE])
+          unsigned char mac[CRYPTO_SHA256_LEN])
 {
   static const char label[] = "shortmail-token";
   unsigned char msg[sizeof(label) + 8 + 1 + 8 + 8 + 4];
   const char *name = purpose_names[purpose];
   size_t nlen = strlen(name), i = 0;
-  unsigned int maclen = 0;
 
   memcpy(msg, label, sizeof(label)); /* with its NUL */
   i += sizeof(label);
@@ -190,11 +186,7 @@ token_mac(const struct token_secret *secret, enum token_purpose purpose,
   i += 8;
   put_be(msg + i, hours, 4);
   i += 4;
-  if (!HMAC(EVP_sha256(), secret->key, (int)secret->len, msg, i, mac,
-            &maclen) ||
-      maclen < TOKEN_MAC_BYTES)
-    return SM_ERR_INTERNAL;
-  return SM_OK;
+  return crypto_hmac_sha256(secret->key, secret->len, msg, i, mac);
 }
 
 /* ---- bit strings in base32 ---- */
@@ -268,7 +260,7 @@ enum sm_status
 token_make(const struct token_secret *secret, enum token_purpose purpose,
            int64_t subscriber, int64_t object, int64_t expires_at, char **out)
 {
-  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned char mac[CRYPTO_SHA256_LEN];
   struct bits b = {{0}, 0, 0};
   int64_t hours;
   enum sm_status st;
@@ -298,7 +290,7 @@ token_make(const struct token_secret *secret, enum token_purpose purpose,
   bits_put(&b, (uint64_t)hours, 24);
   for (int i = 0; i < TOKEN_MAC_BYTES; i++)
     bits_put(&b, mac[i], 8);
-  OPENSSL_cleanse(mac, sizeof(mac));
+  crypto_cleanse(mac, sizeof(mac));
 
   nchars = (b.nbits + 4) / 5; /* filler bits are already zero */
   s = malloc(nchars + 1);
@@ -341,7 +333,7 @@ token_verify(const struct token_secret *secret, enum token_purpose purpose,
              const char *token, size_t len, int64_t now, int64_t *subscriber,
              int64_t *object, int64_t *expires_at, enum token_reason *reason)
 {
-  unsigned char mac[EVP_MAX_MD_SIZE], got[TOKEN_MAC_BYTES];
+  unsigned char mac[CRYPTO_SHA256_LEN], got[TOKEN_MAC_BYTES];
   struct bits b = {{0}, 0, 0};
   uint64_t version, sub, obj, hours, filler, byte;
   int64_t expiry;
@@ -386,11 +378,11 @@ token_verify(const struct token_secret *secret, enum token_purpose purpose,
   st = token_mac(secret, purpose, sub, obj, (uint32_t)hours, mac);
   if (st != SM_OK)
     return st;
-  if (CRYPTO_memcmp(mac, got, TOKEN_MAC_BYTES) != 0) {
-    OPENSSL_cleanse(mac, sizeof(mac));
+  if (!crypto_memeq(mac, got, TOKEN_MAC_BYTES)) {
+    crypto_cleanse(mac, sizeof(mac));
     return refuse(TOKEN_BAD_MAC, reason);
   }
-  OPENSSL_cleanse(mac, sizeof(mac));
+  crypto_cleanse(mac, sizeof(mac));
 
   expiry = TOKEN_EPOCH + (int64_t)hours * 3600;
   if (subscriber)
@@ -410,42 +402,37 @@ enum sm_status
 token_hash(const char *token, size_t len, char out[TOKEN_HASH_LEN + 1])
 {
   static const char hex[] = "0123456789abcdef";
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int mdlen = 0;
-  EVP_MD_CTX *ctx;
-  enum sm_status st = SM_ERR_INTERNAL;
+  unsigned char md[CRYPTO_SHA256_LEN];
+  struct crypto_sha256 *h;
+  enum sm_status st;
   char chunk[64];
 
   out[0] = '\0';
-  ctx = EVP_MD_CTX_new();
-  if (!ctx)
-    return SM_ERR_NOMEM;
-  if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-    goto done;
+  st = crypto_sha256_new(&h);
+  if (st != SM_OK)
+    return st;
   /* Folded to lower case in chunks: the token may be of any length. */
-  for (size_t i = 0; i < len;) {
+  for (size_t i = 0; i < len && st == SM_OK;) {
     size_t n = len - i < sizeof(chunk) ? len - i : sizeof(chunk);
 
     for (size_t j = 0; j < n; j++) {
       unsigned char c = (unsigned char)token[i + j];
       chunk[j] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
-    if (!EVP_DigestUpdate(ctx, chunk, n))
-      goto done;
+    st = crypto_sha256_update(h, chunk, n);
     i += n;
   }
-  if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen * 2 != TOKEN_HASH_LEN)
-    goto done;
-  for (unsigned i = 0; i < mdlen; i++) {
+  if (st == SM_OK)
+    st = crypto_sha256_final(h, md);
+  crypto_sha256_free(h);
+  if (st != SM_OK)
+    return st;
+  for (unsigned i = 0; i < sizeof(md); i++) {
     out[2 * i] = hex[md[i] >> 4];
     out[2 * i + 1] = hex[md[i] & 15];
   }
   out[TOKEN_HASH_LEN] = '\0';
-  st = SM_OK;
-
-done:
-  EVP_MD_CTX_free(ctx);
-  return st;
+  return SM_OK;
 }
 
 enum sm_status

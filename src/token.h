@@ -1,6 +1,6 @@
 /* token.h: HMAC-signed tokens carried in addresses and links
  * (digest+confirm-TOKEN@, digest+c-TOKEN@, digest+bounce-TOKEN@, and the
- * unsubscribe and keyword-page URLs). The only user of libcrypto.
+ * unsubscribe and keyword-page URLs), over crypto's HMAC-SHA256.
  *
  * A token says "subscriber S may do PURPOSE to object O until time E".
  * It is HMAC-SHA256 under the site secret over
