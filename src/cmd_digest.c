@@ -56,6 +56,7 @@ cmd_digest(struct cmd_ctx *ctx, int argc, char **argv)
 
   memset(&o, 0, sizeof(o));
   o.now = util_now();
+  o.progress = cmd_interactive();
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
     case 'n':

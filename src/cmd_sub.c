@@ -669,7 +669,8 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
   rc = begin_write(ctx, send, &m, &st, &env, &in_tx, &logged);
   if (rc != SM_OK)
     goto out;
-  rc = import_apply(&env, &im, confirmed, send, &n, err, sizeof(err));
+  rc = import_apply(&env, &im, confirmed, send, cmd_interactive(), &n, err,
+                    sizeof(err));
   if (rc == SM_ERR_LIMIT) {
     log_error("%s; nothing imported", *err ? err : sm_strerror(rc));
     logged = 1;

@@ -11,6 +11,7 @@
 #include "deliver.h"
 #include "listaddr.h"
 #include "log.h"
+#include "progress.h"
 #include "util.h"
 
 #define DELIVER_MAX_RETRY_DELAY (6 * 3600)
@@ -93,6 +94,7 @@ struct run {
   int probe_ok;
   char probe_reply[SMTP_REPLY_MAX + 32];
   double start;
+  struct progress pr; /* the line on a terminal */
   enum sm_status rc;
 };
 
@@ -290,6 +292,21 @@ hold(struct run *r, size_t i, const struct store_claimed *row,
   brake_pull(r, i, why);
 }
 
+/* The progress line: messages done of those due, and what went wrong
+ * so far. */
+static void
+progress(struct run *r)
+{
+  const struct deliver_stats *st = r->stats;
+
+  if (!r->pr.on)
+    return;
+  if (st->deferred || st->failed)
+    snprintf(r->pr.note, sizeof(r->pr.note), "%zu deferred, %zu failed",
+             st->deferred, st->failed);
+  progress_update(&r->pr, st->sent + st->deferred + st->failed + st->skipped);
+}
+
 /* Records one message's outcome: called by the smtp module as soon as
  * the server has answered it, so a crash loses no recorded result. */
 static void
@@ -356,6 +373,7 @@ record(void *ctx, size_t i, const struct smtp_msg *m)
     break;
   }
   brake_note(r, m->outcome != SMTP_SENT);
+  progress(r);
   log_info("%s <%s>: %s: %s", row->recipient, row->message_id,
            o == STORE_SENT       ? "sent"
            : o == STORE_DEFERRED ? "deferred"
@@ -471,19 +489,6 @@ held_ids(struct run *r)
   return r->held_id;
 }
 
-static void
-progress(const struct run *r, int final)
-{
-  double el = now_seconds() - r->start;
-  size_t done = r->stats->sent + r->stats->deferred + r->stats->failed;
-
-  if (!r->o->progress)
-    return;
-  fprintf(stderr, "\rsend: %zu sent, %zu deferred, %zu failed, %.0f/s%s",
-          r->stats->sent, r->stats->deferred, r->stats->failed,
-          el > 0 ? (double)done / el : 0.0, final ? "\033[K\n" : "\033[K");
-}
-
 /* Composes the claimed rows into messages; a row that cannot be sent is
  * recorded as failed (or skipped) here. */
 static enum sm_status
@@ -579,6 +584,14 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
     log_error("%s", store_errmsg(st));
     goto out;
   }
+  if (opts->progress) {
+    long due = 0;
+    /* A count over the index of rows to send: tens of milliseconds at a
+     * million rows, and only when a terminal shows the line. */
+    if (store_outbox_due(st, util_now(), &due) != SM_OK)
+      due = 0;
+    progress_start(&r.pr, "send", "messages", (size_t)due, 1);
+  }
   /* Paused by the brake of an earlier run: one message tells whether the
    * relay takes mail again. */
   r.probing = paused_since != 0;
@@ -646,7 +659,7 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
     store_claimed_free(r.rows, r.n);
     r.rows = NULL;
     r.n = 0;
-    progress(&r, 0);
+    progress(&r);
     if (rc != SM_OK)
       break;
     if (r.probing) {
@@ -681,8 +694,8 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
     held_fail(&r);
     rc = r.rc;
   }
-  progress(&r, 1);
 out:
+  progress_end(&r.pr);
   store_outbox_release(st, owner);
   stats->seconds = now_seconds() - r.start;
   stats->rendered = r.comp ? compose_rendered(r.comp) : 0;

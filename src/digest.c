@@ -16,6 +16,7 @@
 #include "match.h"
 #include "mime.h"
 #include "outbox.h"
+#include "progress.h"
 
 /* ---- keywords: parsed once, evaluated once -------------------------- */
 
@@ -654,7 +655,9 @@ choose_all(struct run *r)
 {
   size_t batch = r->o->batch ? r->o->batch : 5000;
   enum sm_status rc = SM_OK;
+  struct progress pr;
 
+  progress_start(&pr, "digest", "readers", r->nreaders, r->o->progress);
   for (size_t i = 0; i < r->nreaders && rc == SM_OK; i++) {
     const struct reader *rd = &r->readers[i];
     if (rd->nkw > r->capmine) {
@@ -674,9 +677,14 @@ choose_all(struct run *r)
     rc = finish_reader(r);
     if (rc == SM_OK && r->npend >= batch)
       rc = write_pending(r);
+    /* Every 1024 readers (the clock is read only that often) and the
+     * last. */
+    if ((i & 1023) == 1023 || i + 1 == r->nreaders)
+      progress_update(&pr, i + 1);
   }
   if (rc == SM_OK)
     rc = write_pending(r);
+  progress_end(&pr);
   return rc;
 }
 

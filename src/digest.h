@@ -36,6 +36,7 @@ struct digest_opts {
   int dry_run;  /* choose, report, queue nothing */
   size_t batch; /* readers per write transaction; 0 for 5000 */
   int64_t only; /* only this reader (and due whatever the day), or 0 */
+  int progress; /* a progress line on stderr when it is a terminal */
   /* Called for each reader with a digest (--dry-run, preview, tests).
    * May be NULL. */
   void (*report)(void *ctx, const struct digest_choice *c);

@@ -9,6 +9,7 @@
 #include "csv.h"
 #include "import.h"
 #include "log.h"
+#include "progress.h"
 #include "store.h"
 #include "sub.h"
 #include "util.h"
@@ -351,11 +352,17 @@ apply_row(const struct env *env, const struct import *im,
 
 enum sm_status
 import_apply(const struct env *env, const struct import *im, int confirmed,
-             int send, struct import_counts *n, char *err, size_t errlen)
+             int send, int progress, struct import_counts *n, char *err,
+             size_t errlen)
 {
   enum sm_status rc = SM_OK;
+  struct progress pr;
 
-  for (size_t i = 0; i < im->nrows && rc == SM_OK; i++)
+  progress_start(&pr, "import", "readers", im->nrows, progress);
+  for (size_t i = 0; i < im->nrows && rc == SM_OK; i++) {
     rc = apply_row(env, im, &im->rows[i], confirmed, send, n, err, errlen);
+    progress_update(&pr, i + 1);
+  }
+  progress_end(&pr);
   return rc;
 }

@@ -64,10 +64,10 @@ enum sm_status import_read(struct import *im, const char *data, size_t len,
  * own status then counts); an opt-out in the file is kept, a reader who
  * asked to be forgotten is skipped. With `send`, each pending reader is
  * asked to confirm. SM_ERR_LIMIT (err says who) when a reader would have
- * too many keywords. */
+ * too many keywords. `progress`: a progress line on a terminal. */
 enum sm_status import_apply(const struct env *env, const struct import *im,
-                            int confirmed, int send, struct import_counts *n,
-                            char *err, size_t errlen);
+                            int confirmed, int send, int progress,
+                            struct import_counts *n, char *err, size_t errlen);
 
 void import_free(struct import *im);
 

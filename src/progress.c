@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +21,19 @@ now_seconds(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Whether every update draws (tests: SHORTMAIL_PROGRESS_ALL=1 in builds
+ * with test hooks), so that a short run shows its line. */
+static int
+draw_all(void)
+{
+#ifdef SM_TEST_HOOKS
+  const char *s = getenv("SHORTMAIL_PROGRESS_ALL");
+  return s && *s == '1';
+#else
+  return 0;
+#endif
+}
+
 void
 progress_start(struct progress *p, const char *what, const char *unit,
                size_t total, int enabled)
@@ -30,6 +44,7 @@ progress_start(struct progress *p, const char *what, const char *unit,
   p->done = 0;
   p->start = p->last = now_seconds();
   p->on = enabled && isatty(STDERR_FILENO);
+  p->note[0] = '\0';
 }
 
 /* "1 h 5 min", "4 min", "12 s". */
@@ -51,33 +66,38 @@ progress_format(const struct progress *p, double elapsed, char *out,
                 size_t outlen)
 {
   double rate = elapsed > 0 ? (double)p->done / elapsed : 0;
+  const char *sep = p->note[0] ? ", " : "";
   char left[32];
 
   if (!p->total) {
-    snprintf(out, outlen, "%s: %zu %s, %.0f/s", p->what, p->done, p->unit,
-             rate);
+    snprintf(out, outlen, "%s: %zu %s, %.0f/s%s%s", p->what, p->done, p->unit,
+             rate, sep, p->note);
     return;
   }
   if (rate > 0 && p->done < p->total)
     format_left((double)(p->total - p->done) / rate, left, sizeof(left));
   else
     snprintf(left, sizeof(left), "%s", p->done >= p->total ? "0 s" : "?");
-  snprintf(out, outlen, "%s: %zu/%zu %s (%d%%), %.0f/s, %s left", p->what,
+  snprintf(out, outlen, "%s: %zu/%zu %s (%d%%), %.0f/s, %s left%s%s", p->what,
            p->done, p->total, p->unit,
-           (int)(100.0 * (double)p->done / (double)p->total), rate, left);
+           (int)(100.0 * (double)p->done / (double)p->total), rate, left, sep,
+           p->note);
 }
 
 void
 progress_update(struct progress *p, size_t done)
 {
-  char line[160];
+  char line[224];
   double t;
 
   p->done = done;
+  if (p->total && done > p->total)
+    p->total = done;
   if (!p->on)
     return;
   t = now_seconds();
-  if (t - p->start < PROGRESS_AFTER || t - p->last < PROGRESS_EVERY)
+  if ((t - p->start < PROGRESS_AFTER || t - p->last < PROGRESS_EVERY) &&
+      !draw_all())
     return;
   p->last = t;
   progress_format(p, t - p->start, line, sizeof(line));
@@ -88,7 +108,7 @@ void
 progress_end(struct progress *p)
 {
   /* Only a line that was drawn needs clearing. */
-  if (p->on && p->last > p->start)
+  if (p->on && (p->last > p->start || draw_all()))
     fputs("\r\033[K", stderr);
   p->on = 0;
 }

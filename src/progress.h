@@ -14,6 +14,7 @@ struct progress {
   size_t done;
   double start, last;
   int on;
+  char note[64]; /* "3 deferred, 1 failed": appended when not empty */
 };
 
 /* Starts a line for `total` units of work when stderr is a terminal and
@@ -21,12 +22,13 @@ struct progress {
  * stay quiet. */
 void progress_start(struct progress *p, const char *what, const char *unit,
                     size_t total, int enabled);
-/* Records that `done` units are finished; redraws when due. */
+/* Records that `done` units are finished; redraws when due. A total
+ * passed by (work that arrived during the run) grows to `done`. */
 void progress_update(struct progress *p, size_t done);
 /* Clears the line. */
 void progress_end(struct progress *p);
 /* Formats the line into out (for tests): "WHAT: DONE/TOTAL UNIT (P%),
- * R/s, T left" with `elapsed` seconds since the start. */
+ * R/s, T left[, NOTE]" with `elapsed` seconds since the start. */
 void progress_format(const struct progress *p, double elapsed, char *out,
                      size_t outlen);
 

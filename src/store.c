@@ -2010,6 +2010,36 @@ store_claimed_free(struct store_claimed *rows, size_t n)
   free(rows);
 }
 
+/* The rows a claim at time NOW takes: queued, or deferred and due, or
+ * claimed with a lease that ran out; from the index of rows still to
+ * send (db/migrations/0004). */
+#define STORE_OUTBOX_DUE_SQL(NOW)                                             \
+  "INDEXED BY outbox_pending WHERE state IN ('queued', 'deferred', "          \
+  "'claimed') AND ((state != 'claimed' AND next_attempt_at <= " NOW ") OR "   \
+  "(state = 'claimed' AND lease_until < " NOW "))"
+
+enum sm_status
+store_outbox_due(struct store *st, int64_t now, long *n)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int src;
+
+  *n = 0;
+  rc = store_stmt(
+      st, "SELECT count(*) FROM outbox " STORE_OUTBOX_DUE_SQL("?1"), &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, now);
+  src = sqlite3_step(q);
+  if (src == SQLITE_ROW)
+    *n = (long)sqlite3_column_int64(q, 0);
+  else
+    rc = store_fail(st, src, "counting the messages due");
+  store_release(st, q);
+  return rc;
+}
+
 enum sm_status
 store_outbox_claim(struct store *st, const char *owner, int64_t now,
                    int64_t lease, size_t max, struct store_claimed **rows,
@@ -2040,17 +2070,17 @@ store_outbox_claim(struct store *st, const char *owner, int64_t now,
    * left after the digest was queued gets nothing more
    * (STORE_READER_GONE_SQL; store_sub_gone asks the same again right
    * before each message). */
-  rc = store_stmt(
-      st,
-      "UPDATE outbox SET state = 'claimed', claimed_by = ?1, "
-      "lease_until = ?2 + ?3 WHERE id IN (SELECT id FROM outbox INDEXED BY "
-      "outbox_pending WHERE state IN ('queued', 'deferred', 'claimed') AND "
-      "((state != 'claimed' AND next_attempt_at <= ?2) OR "
-      "(state = 'claimed' AND lease_until < ?2)) ORDER BY id LIMIT ?4) "
-      "RETURNING id, kind, coalesce(subscriber_id, 0), recipient, issue, "
-      "message_id, payload, created_at, attempts, " STORE_READER_GONE_SQL(
-          "outbox.subscriber_id", "outbox.kind"),
-      &q);
+  rc = store_stmt(st,
+                  "UPDATE outbox SET state = 'claimed', claimed_by = ?1, "
+                  "lease_until = ?2 + ?3 WHERE id IN (SELECT id FROM "
+                  "outbox " STORE_OUTBOX_DUE_SQL(
+                      "?2") " ORDER BY id LIMIT ?4) "
+                            "RETURNING id, kind, coalesce(subscriber_id, 0), "
+                            "recipient, issue, "
+                            "message_id, payload, created_at, "
+                            "attempts, " STORE_READER_GONE_SQL(
+                                "outbox.subscriber_id", "outbox.kind"),
+                  &q);
   if (rc == SM_OK) {
     store_bind_text(q, 1, owner);
     sqlite3_bind_int64(q, 2, now);

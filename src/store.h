@@ -314,6 +314,10 @@ enum sm_status store_outbox_claim(struct store *st, const char *owner,
                                   int64_t now, int64_t lease, size_t max,
                                   struct store_claimed **rows, size_t *n);
 
+/* How many rows a claim at `now` could take (the send progress line's
+ * total). */
+enum sm_status store_outbox_due(struct store *st, int64_t now, long *n);
+
 enum store_outcome { STORE_SENT, STORE_DEFERRED, STORE_FAILED };
 
 /* Records one SMTP transaction's result for a claimed row, in its own

@@ -12,7 +12,7 @@ int
 main(void)
 {
   struct progress p;
-  char line[160];
+  char line[224];
 
   progress_start(&p, "send", "messages", 5000, 0);
   ok(!p.on, "no line when not enabled");
@@ -43,6 +43,19 @@ main(void)
          "an unknown total shows count and rate");
   progress_update(&p, 43);
   is_int(p.done, 43, "update records the count even when nothing is drawn");
+  progress_start(&p, "send", "messages", 100, 0);
+  snprintf(p.note, sizeof(p.note), "%d deferred, %d failed", 3, 1);
+  p.done = 50;
+  progress_format(&p, 5.0, line, sizeof(line));
+  is_str(line,
+         "send: 50/100 messages (50%), 10/s, 5 s left, 3 deferred, 1 failed",
+         "a note follows the figures");
+  progress_update(&p, 120);
+  is_int(p.total, 120, "work that arrived during the run grows the total");
+  progress_format(&p, 12.0, line, sizeof(line));
+  is_str(line,
+         "send: 120/120 messages (100%), 10/s, 0 s left, 3 deferred, 1 failed",
+         "never more than 100%");
   progress_end(&p);
   return done_testing();
 }
