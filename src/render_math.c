@@ -48,7 +48,8 @@ enum mkind {
   MK_UNDER, /* \underset{a}{b}: b with a subscript */
   MK_SKIP,  /* \phantom{...}, \label{...}: the argument is not shown */
   MK_TAG,   /* \tag{n}: " (n)" */
-  MK_ARG    /* \boxed{...}: the argument as it is */
+  MK_ARG,   /* \boxed{...}: the argument as it is */
+  MK_ENV    /* \begin{cases}: an environment, rows on one line */
 };
 
 struct mcmd {
@@ -139,6 +140,7 @@ static const struct mcmd math_cmds[] = {
     {"backslash", MK_SYM, "\\"},
     {"bar", MK_ACCENT, "\xcc\x84"},
     {"because", MK_SYM, "∵"},
+    {"begin", MK_ENV, ""},
     {"beta", MK_SYM, "β"},
     {"beth", MK_SYM, "ℶ"},
     {"big", MK_DELIM, ""},
@@ -242,6 +244,8 @@ static const struct mcmd math_cmds[] = {
     {"hat", MK_ACCENT, "\xcc\x82"},
     {"hbar", MK_SYM, "ℏ"},
     {"hbox", MK_TEXT, ""},
+    {"hdashline", MK_NOTHING, ""},
+    {"hline", MK_NOTHING, ""},
     {"hom", MK_WORD, "hom"},
     {"hookleftarrow", MK_SYM, "↩"},
     {"hookrightarrow", MK_SYM, "↪"},
@@ -1413,6 +1417,254 @@ m_sqrt(struct math *m)
   m_replace(m, p);
 }
 
+/* ---- Environments ---------------------------------------------------------
+ */
+
+/* A mail reader has no two-dimensional layout for a formula, so an
+ * environment's rows go on one line, each row's cells joined by what
+ * the environment means: "{ x, if x ≥ 0; 0, otherwise }" for cases,
+ * "(a, b; c, d)" for a matrix (rows by semicolons, the way linear
+ * algebra programs write one), and "a = b = c; d = e" for an aligned
+ * derivation, where a row that goes on with a relation is no new
+ * statement. */
+enum envkind {
+  ENV_PLAIN,  /* equation: rows, no cells */
+  ENV_ALIGN,  /* & marks an alignment point only */
+  ENV_MATRIX, /* & separates entries */
+  ENV_CASES   /* value & condition */
+};
+
+struct menv {
+  const char *name;
+  enum envkind kind;
+  const char *open, *close;
+  int spec; /* a column specification or count follows (array, alignat) */
+};
+
+static const struct menv math_envs[] = {
+    {"Bmatrix", ENV_MATRIX, "{", "}", 0},
+    {"Vmatrix", ENV_MATRIX, "‖", "‖", 0},
+    {"align", ENV_ALIGN, "", "", 0},
+    {"align*", ENV_ALIGN, "", "", 0},
+    {"alignat", ENV_ALIGN, "", "", 1},
+    {"alignat*", ENV_ALIGN, "", "", 1},
+    {"aligned", ENV_ALIGN, "", "", 0},
+    {"alignedat", ENV_ALIGN, "", "", 1},
+    {"array", ENV_MATRIX, "", "", 1},
+    {"bmatrix", ENV_MATRIX, "[", "]", 0},
+    {"cases", ENV_CASES, "{ ", " }", 0},
+    {"dcases", ENV_CASES, "{ ", " }", 0},
+    {"displaymath", ENV_PLAIN, "", "", 0},
+    {"eqnarray", ENV_ALIGN, "", "", 0},
+    {"eqnarray*", ENV_ALIGN, "", "", 0},
+    {"equation", ENV_PLAIN, "", "", 0},
+    {"equation*", ENV_PLAIN, "", "", 0},
+    {"flalign", ENV_ALIGN, "", "", 0},
+    {"flalign*", ENV_ALIGN, "", "", 0},
+    {"gather", ENV_ALIGN, "", "", 0},
+    {"gather*", ENV_ALIGN, "", "", 0},
+    {"gathered", ENV_ALIGN, "", "", 0},
+    {"matrix", ENV_MATRIX, "", "", 0},
+    {"multline", ENV_ALIGN, "", "", 0},
+    {"multline*", ENV_ALIGN, "", "", 0},
+    {"pmatrix", ENV_MATRIX, "(", ")", 0},
+    {"rcases", ENV_CASES, "", " }", 0},
+    {"smallmatrix", ENV_MATRIX, "", "", 0},
+    {"split", ENV_ALIGN, "", "", 0},
+    {"subarray", ENV_MATRIX, "", "", 1},
+    {"vmatrix", ENV_MATRIX, "|", "|", 0},
+};
+
+/* How a cell ended. */
+enum mcell { CELL_FAIL, CELL_NEXT, CELL_ROW, CELL_END };
+
+/* Reads "{name}" (letters and '*'); 0 if there is none. */
+static int
+m_env_name(struct math *m, const char **name, size_t *len)
+{
+  m_skip_space(m);
+  if (m->i >= m->n || m->s[m->i] != '{')
+    return 0;
+  m->i++;
+  *name = m->s + m->i;
+  *len = 0;
+  while (m->i < m->n &&
+         (m_is_alpha((unsigned char)m->s[m->i]) || m->s[m->i] == '*'))
+    m->i++, (*len)++;
+  if (m->i >= m->n || m->s[m->i] != '}' || *len == 0)
+    return 0;
+  m->i++;
+  return 1;
+}
+
+/* Skips a bracketed argument that is not shown (a column specification,
+ * a row's extra space): from `open` to its balanced `close`. */
+static void
+m_skip_balanced(struct math *m, char open, char close)
+{
+  int level = 0;
+
+  m_skip_space(m);
+  if (m->i >= m->n || m->s[m->i] != open) {
+    m_fail(m);
+    return;
+  }
+  for (; m->i < m->n; m->i++) {
+    if (m->s[m->i] == open)
+      level++;
+    else if (m->s[m->i] == close && --level == 0) {
+      m->i++;
+      return;
+    }
+  }
+  m_fail(m);
+}
+
+/* Reads one cell up to '&', "\\" or "\end", and consumes that mark. */
+static enum mcell
+m_cell(struct math *m)
+{
+  m_skip_space(m); /* "| a" after a bar that m_space cannot tell */
+  while (m->i < m->n && m_going(m)) {
+    const char *s = m->s + m->i;
+    size_t left = m->n - m->i;
+
+    if (*s == '&') {
+      m->i++;
+      return CELL_NEXT;
+    }
+    if (left >= 2 && s[0] == '\\' && s[1] == '\\') {
+      m->i += 2;
+      if (m->i < m->n && m->s[m->i] == '*')
+        m->i++;
+      m_skip_space(m);
+      if (m->i < m->n && m->s[m->i] == '[')
+        m_skip_balanced(m, '[', ']');
+      return m_going(m) ? CELL_ROW : CELL_FAIL;
+    }
+    if (left >= 4 && memcmp(s, "\\end", 4) == 0 &&
+        (left == 4 || !m_is_alpha((unsigned char)s[4]))) {
+      m->i += 4;
+      return CELL_END;
+    }
+    if (*s == '}') {
+      m_fail(m);
+      return CELL_FAIL;
+    }
+    m_atom(m);
+  }
+  m_fail(m);
+  return CELL_FAIL;
+}
+
+/* A row that begins with a relation or an operator goes on from the row
+ * before it ("&= b", "&+ c"). */
+static int
+m_continues(const struct math *m, size_t from)
+{
+  static const uint32_t rel[] = {
+      '=',    '<',    '>',    '+',    '-',    0x2212, 0x2264, 0x2265,
+      0x2248, 0x2261, 0x221d, 0x223c, 0x2260, 0x2192, 0x21d2, 0x2243,
+      0x2245, 0x2254, 0x226a, 0x226b, 0x227a, 0x227b, 0x2aaf, 0x2ab0,
+      0x00d7, 0x22c5, 0x00b7, 0x21d4, 0x27f9};
+  size_t a, b;
+  uint32_t c;
+
+  m_region(m, from, &a, &b);
+  if (a == b || !m_decode((const unsigned char *)m->out->data + a, b - a, &c))
+    return 0;
+  for (size_t k = 0; k < sizeof(rel) / sizeof(rel[0]); k++)
+    if (rel[k] == c)
+      return 1;
+  return 0;
+}
+
+static void
+m_env(struct math *m)
+{
+  const struct menv *e = NULL;
+  const char *name, *ename;
+  size_t len, elen, k, a, b;
+  enum mcell how = CELL_ROW;
+  int rows = 0;
+
+  if (!m_env_name(m, &name, &len)) {
+    m_fail(m);
+    return;
+  }
+  for (k = 0; k < sizeof(math_envs) / sizeof(math_envs[0]); k++)
+    if (strlen(math_envs[k].name) == len &&
+        memcmp(math_envs[k].name, name, len) == 0)
+      e = &math_envs[k];
+  if (!e) {
+    m_fail(m);
+    return;
+  }
+  if (e->spec) {
+    m_skip_space(m);
+    if (m->i < m->n && m->s[m->i] == '[')
+      m_skip_balanced(m, '[', ']');
+    if (m_going(m))
+      m_skip_balanced(m, '{', '}');
+  }
+  m_raw(m, e->open, strlen(e->open));
+  while (how != CELL_END && m_going(m)) {
+    size_t mark = m->out->len, row, cell;
+    int cells = 0;
+
+    if (rows > 0)
+      m_raw(m, "; ", 2);
+    row = m->out->len;
+    do {
+      size_t sep = m->out->len;
+
+      if (cells > 0) {
+        if (e->kind == ENV_ALIGN || e->kind == ENV_PLAIN)
+          m_space(m);
+        else
+          m_raw(m, m_last(m) == ',' ? " " : ", ", m_last(m) == ',' ? 1 : 2);
+      }
+      cell = m->out->len;
+      how = m_cell(m);
+      if (how == CELL_FAIL)
+        return;
+      if (how == CELL_NEXT && e->kind == ENV_PLAIN) {
+        m_fail(m);
+        return;
+      }
+      m_region(m, cell, &a, &b);
+      if (a == b) {
+        m_trunc(m, sep);
+      } else {
+        m_trunc(m, b);
+        cells++;
+      }
+    } while (how == CELL_NEXT);
+    if (cells == 0) {
+      m_trunc(m, mark); /* "\\" before \end, or an empty row */
+      continue;
+    }
+    if (rows > 0 && e->kind == ENV_ALIGN && m_continues(m, row)) {
+      m_region(m, row, &a, &b);
+      buf_reset(&m->tmp);
+      m_tmp(m, " ", 1);
+      m_tmp(m, m->out->data + a, b - a);
+      m_replace(m, mark);
+    }
+    rows++;
+  }
+  if (!m_going(m))
+    return;
+  if (!m_env_name(m, &ename, &elen) || elen != len ||
+      memcmp(ename, name, len) != 0) {
+    m_fail(m);
+    return;
+  }
+  if (m_last(m) == ' ')
+    m_trunc(m, m->out->len - 1);
+  m_raw(m, e->close, strlen(e->close));
+}
+
 static void
 m_command(struct math *m)
 {
@@ -1564,6 +1816,9 @@ m_command(struct math *m)
     break;
   case MK_ARG:
     m_arg(m);
+    break;
+  case MK_ENV:
+    m_env(m);
     break;
   }
 out:

@@ -123,6 +123,11 @@ MEASURE = r"""(function (w) {
   var pre = document.body.firstElementChild;
   out.preheader = pre ? {hidden: hidden(pre) || pre.getBoundingClientRect().height === 0,
                          text: pre.textContent.slice(0, 60)} : null;
+  // TeX that a reader would see raw: environments have a one-line form.
+  var txt = document.body.innerText;
+  out.rawtex = (txt.match(/\\(begin|end)\{[a-z]*\}?/g) || []).slice(0, 3);
+  out.cases = txt.indexOf('f(x) = { x, if x > 0; α(eˣ - 1), otherwise }') >= 0;
+  out.pmatrix = txt.indexOf('R = (cos θ, -sin θ; sin θ, cos θ)') >= 0;
   var body = document.querySelector('.sm-body p') || document.querySelector('td p');
   out.font = body ? parseFloat(getComputedStyle(body).fontSize) : 0;
   return JSON.stringify(out);
@@ -188,6 +193,11 @@ for line in open(sys.argv[2], encoding="utf-8"):
         if not inline:
             check(all(i["width"] < 1200 for i in wide),
                   p + "the 1200 px figure is scaled down to the column", wide)
+    check(not r["rawtex"], p + "no raw TeX environment shows", r["rawtex"])
+    if r["page"].startswith("juergen@"):
+        check(r["cases"] and r["pmatrix"],
+              p + "cases and pmatrix read as one line each",
+              {"cases": r["cases"], "pmatrix": r["pmatrix"]})
     check(r["card"]["width"] <= 602, p + "a single column of at most 600 px", r["card"])
     if width >= 700:
         check(abs(r["card"]["left"] - (r["iw"] - r["card"]["right"])) <= 2,

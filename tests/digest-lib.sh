@@ -47,7 +47,11 @@ def png(w, h):
             chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
 
 img = "data:image/png;base64," + base64.b64encode(png(1200, 240)).decode()
+# TeX environments, which mail shows as one line each (render_math.c).
+envs = r"""The activation is $$f(x) = \begin{cases} x & \text{if } x > 0 \\ \alpha(e^x - 1) & \text{otherwise} \end{cases}$$ with a rotation $R = \begin{pmatrix} \cos\theta & -\sin\theta \\ \sin\theta & \cos\theta \end{pmatrix}$."""
 md = f"""A summary written to break layouts: the figure below is 1200 pixels wide.
+
+{envs}
 
 ![Figure 1: a wide figure, 1200 pixels]({img})
 

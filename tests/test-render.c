@@ -147,12 +147,46 @@ test_math(void)
   math_is("\\mathbf{xy}", "xy", 1);
   math_is("\\not= \\not\\in", "≠ ∉", 1);
   math_is("x_i^a", "xᵢᵃ", 1);
+  /* Environments: rows on one line, cells joined by what they mean. */
+  math_is("f(x) = \\begin{cases} x & \\text{if } x \\geq 0 \\\\ "
+          "\\alpha(e^x - 1) & \\text{otherwise} \\end{cases}",
+          "f(x) = { x, if x ≥ 0; α(eˣ - 1), otherwise }", 1);
+  math_is("\\begin{cases} 1, & x > 0 \\\\ 0, & \\text{else}\\end{cases}",
+          "{ 1, x > 0; 0, else }", 1);
+  math_is("\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}", "(a, b; c, d)",
+          1);
+  math_is("W = \\begin{bmatrix} x \\\\ y \\\\ \\end{bmatrix}", "W = [x; y]",
+          1);
+  math_is("\\begin{vmatrix} a&b\\\\c&d \\end{vmatrix} \\begin{matrix} 1 "
+          "\\end{matrix}",
+          "|a, b; c, d| 1", 1);
+  math_is("\\left[\\begin{array}{c|c} 1 & 2 \\\\ \\hline 3 & 4 "
+          "\\end{array}\\right]",
+          "[1, 2; 3, 4]", 1);
+  math_is("\\begin{aligned} L &= a + b \\\\ &= c \\\\[2pt] y &= d "
+          "\\end{aligned}",
+          "L = a + b = c; y = d", 1);
+  math_is("\\begin{align*} a &\\leq b \\\\ &+ c \\end{align*}", "a ≤ b + c",
+          1);
+  math_is("\\begin{alignat}{2} a &= b & c &= d \\end{alignat}", "a = b c = d",
+          1);
+  math_is("\\begin{equation} E = mc^2 \\end{equation}", "E = mc²", 1);
+  math_is("\\begin{pmatrix} \\begin{matrix} a \\end{matrix} & b "
+          "\\end{pmatrix}",
+          "(a, b)", 1);
   math_is("  a  +   b  ", "a + b", 1);
   math_is("", "", 1);
   /* Anything unknown keeps the whole formula as TeX. */
   math_is("\\foo{x} + \\alpha", "\\foo{x} + \\alpha", 0);
-  math_is("\\begin{pmatrix} a & b \\end{pmatrix}",
-          "\\begin{pmatrix} a & b \\end{pmatrix}", 0);
+  math_is("\\begin{tikzcd} a & b \\end{tikzcd}",
+          "\\begin{tikzcd} a & b \\end{tikzcd}", 0);
+  math_is("\\begin{cases} a \\end{pmatrix}", "\\begin{cases} a \\end{pmatrix}",
+          0);
+  math_is("\\begin{cases} a & b", "\\begin{cases} a & b", 0);
+  math_is("\\begin{equation} a & b \\end{equation}",
+          "\\begin{equation} a & b \\end{equation}", 0);
+  math_is("\\begin{array} a \\end{array}", "\\begin{array} a \\end{array}", 0);
+  math_is("a & b", "a & b", 0);
   math_is("\\hat{xy}", "\\hat{xy}", 0);
   math_is("x^", "x^", 0);
   math_is("{a", "{a", 0);
@@ -250,6 +284,13 @@ test_math_in_markdown(void)
           "<p style=\"text-align:center\"><span class=\"math display\" "
           "title=\"\\frac{a+b}{2}\">(a+b)/2</span></p>\n",
           "html: display math paragraph");
+  html_is("$$\nf(x) = \\begin{cases} x & x > 0 \\\\ 0 & \\text{otherwise} "
+          "\\end{cases}\n$$",
+          "<p style=\"text-align:center\"><span class=\"math display\" "
+          "title=\"f(x) = \\begin{cases} x &amp; x &gt; 0 \\\\ 0 &amp; "
+          "\\text{otherwise} \\end{cases}\">f(x) = { x, x &gt; 0; 0, "
+          "otherwise }</span></p>\n",
+          "html: a cases environment reads as one line");
   html_is("So $$x<y$$ holds.",
           "<p>So <span class=\"math display\" "
           "style=\"display:block;text-align:center\" title=\"x&lt;y\">"
