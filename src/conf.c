@@ -75,7 +75,7 @@ static const struct conf_key conf_keys[] = {
     {"templates", "dir", T_STRING, OFF(templates.dir), PKGDATADIR "/templates",
      0, 0},
     {"digest", "max_items", T_LONG, OFF(digest.max_items), "10", 1, 100},
-    {"digest", "excerpt_words", T_LONG, OFF(digest.excerpt_words), "120", 0,
+    {"digest", "excerpt_words", T_LONG, OFF(digest.excerpt_words), "75", 0,
      100000},
     {"receive", "max_size", T_SIZE, OFF(receive.max_size), "10M", 1024,
      1024L * 1024 * 1024},
