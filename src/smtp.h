@@ -84,6 +84,10 @@
  *     cannot be used as host (use a name).
  *   - It looks for the CRAM-MD5 plugin as sasl-cram-md5.so, installed as
  *     sasl-crammd5.so: smtp_client_new loads it under the latter name.
+ *   - A reply line of the code alone ("235", which RFC 5321 4.2 allows)
+ *     is a syntax error to it: the session ends with SM_ERR_PROTOCOL
+ *     and its messages are DEFERRED (tests/smtp-protocol.sh). The
+ *     monitor (smtp_reply_parse) reads such a line as a whole reply.
  *   - Its protocol monitor goes quiet for good once BDAT was used, and its
  *     error variable keeps errors of earlier sessions: the module reads
  *     verdicts from libesmtp's statuses and resets the error per session.

@@ -28,4 +28,25 @@ for mode in data250 data220 dot221 dot220; do
   grep -q '^2 ' "$T/out" || sed 's/^/#   /' "$T/out" "$T/err"
 done
 
+# AUTH through a scripted server: "235 2.7.0 ..." authenticates. A bare
+# "235" (RFC 5321 4.2 allows the code alone) is a syntax error to
+# libesmtp 1.1, which ends the session: the message must come back
+# deferred with that reason, never sent or failed (smtp.h, known gaps).
+printf 'secret\n' > "$T/pw"
+SCRIPT_AUTH_REPLY="235 2.7.0 Authentication successful"
+export SCRIPT_AUTH_REPLY
+script_start ok
+send -u user -p "$T/pw" 127.0.0.1 "$SCRIPT_PORT" "$M/m1.eml"
+is "$rc" 0 "AUTH answered 235 with text: the session ends normally"
+like "$T/out" '^1 sent 250 ' "AUTH answered 235 with text: the message is sent"
+like "$T/err" 'auth=PLAIN' "AUTH answered 235 with text: authenticated with PLAIN"
+SCRIPT_AUTH_REPLY=235
+script_start ok
+send -u user -p "$T/pw" 127.0.0.1 "$SCRIPT_PORT" "$M/m1.eml"
+like "$T/out" '^1 deferred .*Invalid SMTP syntax in server response \(last reply: 235\)$' \
+  "AUTH answered a bare 235: libesmtp refuses it; the message is deferred, with why"
+is "$(grep -c '^1 sent' "$T/out")" 0 "AUTH answered a bare 235: nothing reported sent"
+is "$(grep -c ' taken$' "$T/script.log")" 0 "and the server took nothing"
+unset SCRIPT_AUTH_REPLY
+
 done_testing

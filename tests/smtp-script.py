@@ -12,11 +12,15 @@ sessions), the last one repeating:
     dot221   354 to DATA, then 221 (closing) to the final dot, and hangs up
     dot220   354 to DATA, then 220 (a greeting) to the final dot
     rcpt550  550 5.1.1 to RCPT TO (this recipient does not exist)
+EHLO offers AUTH PLAIN; the answer to AUTH is $SCRIPT_AUTH_REPLY (by
+default "235 2.7.0 Authentication successful"), for the reply shapes a
+server may give it (a bare "235").
 LOG gets one line per transaction: "N MODE taken" when the final dot was
 answered 250, "N MODE not-taken" otherwise. Sessions are served one after
 the other; it runs until killed. No PIPELINING or CHUNKING is offered, so
 the client waits for each reply.
 """
+import os
 import socket
 import sys
 
@@ -40,7 +44,15 @@ def serve(conn, modes, log, state):
             return
         cmd = line.strip().upper()
         if cmd.startswith(b"EHLO") or cmd.startswith(b"HELO"):
-            say("250 script.example.org")
+            say("250-script.example.org")
+            say("250 AUTH PLAIN")
+        elif cmd.startswith(b"AUTH"):
+            if cmd == b"AUTH PLAIN":  # no initial response: ask for it
+                say("334 ")
+                if not f.readline():
+                    return
+            say(os.environ.get("SCRIPT_AUTH_REPLY",
+                               "235 2.7.0 Authentication successful"))
         elif cmd.startswith(b"MAIL FROM:"):
             state["n"] += 1
             mode = modes[min(state["n"], len(modes)) - 1]
