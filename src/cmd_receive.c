@@ -119,7 +119,7 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
   rc = cmd_mail_open(ctx, &mail, 0);
   if (rc != SM_OK)
     goto out;
-  rc = cmd_store_open(ctx, 0, &st);
+  rc = cmd_store_open(ctx, STORE_LAZY_CHECKPOINT, &st);
   if (rc != SM_OK)
     goto out;
   cmd_env(ctx, st, &mail, &env);

@@ -261,6 +261,48 @@ sql_mailbox(sqlite3_context *ctx, int argc, sqlite3_value **argv)
   sqlite3_result_text(ctx, key, -1, SQLITE_TRANSIENT);
 }
 
+/* The VFS of STORE_LAZY_CHECKPOINT: the default one, except that an
+ * existing WAL file is opened without SQLITE_OPEN_CREATE. SQLite's unix
+ * VFS fsyncs the directory at the first sync of every journal it opened
+ * with CREATE, whether or not the file was new: for a process that
+ * commits once, one fsync in two. The WAL kept by the previous process
+ * needs no directory sync; one that is missing (a checkpointing close
+ * removed it) is created as before. */
+static sqlite3_vfs lazy_vfs;
+static sqlite3_vfs *lazy_base;
+
+static int
+lazy_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
+          int *out)
+{
+  (void)vfs;
+  if ((flags & SQLITE_OPEN_WAL) && (flags & SQLITE_OPEN_CREATE) && name &&
+      lazy_base->xOpen(lazy_base, name, f, flags & ~SQLITE_OPEN_CREATE, out) ==
+          SQLITE_OK)
+    return SQLITE_OK;
+  return lazy_base->xOpen(lazy_base, name, f, flags, out);
+}
+
+static const char *
+lazy_vfs_name(void)
+{
+  if (!lazy_base) {
+    sqlite3_vfs *base = sqlite3_vfs_find(NULL);
+
+    if (!base)
+      return NULL;
+    /* The copy keeps the base's pAppData, which its methods read. */
+    lazy_vfs = *base;
+    lazy_vfs.zName = "shortmail-lazy";
+    lazy_vfs.xOpen = lazy_open;
+    lazy_vfs.pNext = NULL;
+    if (sqlite3_vfs_register(&lazy_vfs, 0) != SQLITE_OK)
+      return NULL;
+    lazy_base = base;
+  }
+  return lazy_vfs.zName;
+}
+
 enum sm_status
 store_open(const char *path, long busy_timeout_ms, int flags,
            struct store **out, char *err, size_t errlen)
@@ -282,7 +324,9 @@ store_open(const char *path, long busy_timeout_ms, int flags,
     snprintf(err, errlen, "%s: out of memory", path);
     return SM_ERR_NOMEM;
   }
-  src = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+  src = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX,
+                        (flags & STORE_LAZY_CHECKPOINT) ? lazy_vfs_name()
+                                                        : NULL);
   if (src != SQLITE_OK) {
     rc = store_fail(st, src, "cannot open store");
     goto fail;
@@ -313,6 +357,11 @@ store_open(const char *path, long busy_timeout_ms, int flags,
                  "configuring store");
   if (rc == SM_OK && !(flags & STORE_READONLY))
     rc = store_exec(st, "PRAGMA journal_mode = WAL", "enabling WAL");
+  if (rc == SM_OK && (flags & STORE_LAZY_CHECKPOINT)) {
+    src = sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+    if (src != SQLITE_OK)
+      rc = store_fail(st, src, "keeping the WAL on close");
+  }
   if (rc == SM_OK) {
     /* Reading the schema proves the file is a database at all. */
     rc = store_exec(st, "SELECT count(*) FROM sqlite_schema", "reading store");

@@ -22,6 +22,14 @@ struct store;
  * (at least once, never lost); receive keeps FULL (its exit 0 is a
  * promise to the MTA). */
 #define STORE_SYNC_NORMAL 0x4
+/* For a process that commits once and exits (receive): no checkpoint on
+ * close, so the WAL file stays, and the next one opens it without a
+ * directory sync. Its commit is then its only fsync: a checkpoint costs
+ * two more, and a WAL made afresh one for its header and one for the
+ * directory. The WAL is checkpointed by whichever commit
+ * takes it past wal_autocheckpoint (1000 pages), as in any process. Not
+ * for commands after which someone copies the database file alone. */
+#define STORE_LAZY_CHECKPOINT 0x8
 
 /* Opens (creating it if needed) the database at path and applies pending
  * migrations. On error err names the path. */
