@@ -290,7 +290,7 @@ unlike "$T/serve.err" 'error:' "and logged no error"
 
 # ---- [serve] public_url: the links of every message open on serve -----
 serve_start
-printf 'public_url = %s\n' "$base" >>"$T/shortmail.conf" # [serve] is last
+printf '[serve]\npublic_url = %s\n' "$base" >>"$T/shortmail.conf"
 # A reader of its own: the others' keywords and states changed above.
 sql "INSERT INTO subscribers (id, address, status, created_at, confirmed_at, changed_at)
        VALUES (90, 'pub@example.com', 'confirmed', 0, 0, 0);
