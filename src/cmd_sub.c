@@ -340,9 +340,7 @@ reader_json(struct json *j, const struct store_subscriber *s, char *const *kw,
 }
 
 struct list_ctx {
-  int json;
-  struct json j;
-  long count;
+  struct cmd_list list;
   long by_status[MODEL_NSTATUS];
 };
 
@@ -351,15 +349,15 @@ list_row(void *vctx, const struct store_subscriber *s, char *const *kw,
          size_t nkw)
 {
   struct list_ctx *c = vctx;
+  struct json *j = cmd_list_row(&c->list);
   char created[32];
 
-  c->count++;
   c->by_status[s->status]++;
-  if (c->json) {
-    reader_json(&c->j, s, kw, nkw);
+  if (j) {
+    reader_json(j, s, kw, nkw);
     return 0;
   }
-  if (c->count == 1)
+  if (c->list.n == 1)
     printf("%-36s  %-12s  %-6s  %-6s  %8s  %s\n", "ADDRESS", "STATUS", "FREQ",
            "PAUSED", "KEYWORDS", "CREATED");
   util_format_time(s->created_at, created, sizeof(created));
@@ -391,7 +389,7 @@ sub_list(struct cmd_ctx *ctx, int argc, char **argv)
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
     case 'j':
-      lc.json = 1;
+      lc.list.json = 1;
       break;
     case 's':
       if ((want = (enum model_status)model_status_parse(optarg)) ==
@@ -415,18 +413,13 @@ sub_list(struct cmd_ctx *ctx, int argc, char **argv)
   rc = cmd_store_open(ctx, 0, &st);
   if (rc != SM_OK)
     return sm_exit_code(rc);
-  if (lc.json) {
-    json_init(&lc.j, stdout);
-    json_begin_array(&lc.j);
-  }
+  cmd_list_begin(&lc.list);
   rc = store_sub_list_keywords(st, status, keyword, list_row, &lc);
-  if (lc.json) {
-    json_end_array(&lc.j);
-    json_finish(&lc.j);
-  } else if (rc == SM_OK && lc.count == 0)
-    printf("no readers yet\n");
-  else if (rc == SM_OK) {
-    printf("%ld reader%s:", lc.count, lc.count == 1 ? "" : "s");
+  if (cmd_list_end(&lc.list)) {
+    if (rc == SM_OK)
+      printf("no readers yet\n");
+  } else if (rc == SM_OK && !lc.list.json) {
+    printf("%zu reader%s:", lc.list.n, lc.list.n == 1 ? "" : "s");
     for (size_t i = 0, first = 1; i < MODEL_NSTATUS; i++)
       if (lc.by_status[i]) {
         printf("%s %ld %s", first ? "" : ",", lc.by_status[i],

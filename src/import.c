@@ -18,26 +18,6 @@ const char *const import_columns[IMPORT_NCOLUMNS] = {
     "address",  "status",     "frequency",   "paused",
     "keywords", "created_at", "confirmed_at"};
 
-/* The status a file names (any case), or -1. */
-static int
-status_among(const char *s)
-{
-  for (int i = 0; i < MODEL_NSTATUS; i++)
-    if (!strcasecmp(s, model_status_name((enum model_status)i)))
-      return i;
-  return -1;
-}
-
-/* The frequency a file names (any case), or -1. */
-static int
-frequency_among(const char *s)
-{
-  for (int i = 0; i < MODEL_NFREQUENCY; i++)
-    if (!strcasecmp(s, model_frequency_name((enum model_frequency)i)))
-      return i;
-  return -1;
-}
-
 /* yes/no, true/false, 1/0: 1 or 0, -1 for anything else. */
 static int
 parse_bool(const char *s)
@@ -145,7 +125,7 @@ import_record(struct import *im, const struct csv_record *rec, char *err,
     return SM_ERR_DATA;
   }
   v = field(im, rec, IMPORT_STATUS);
-  if (*v && (row->status = status_among(v)) < 0) {
+  if (*v && (row->status = model_status_parse_anycase(v)) < 0) {
     snprintf(err, errlen,
              "%s:%zu: status \"%s\" is not pending, confirmed, "
              "unsubscribed or disabled",
@@ -153,7 +133,7 @@ import_record(struct import *im, const struct csv_record *rec, char *err,
     return SM_ERR_DATA;
   }
   v = field(im, rec, IMPORT_FREQUENCY);
-  if (*v && (row->frequency = frequency_among(v)) < 0) {
+  if (*v && (row->frequency = model_frequency_parse_anycase(v)) < 0) {
     snprintf(err, errlen, "%s:%zu: frequency \"%s\" is not weekly or daily",
              im->name, rec->line, v);
     return SM_ERR_DATA;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model.h"
 
@@ -34,10 +35,10 @@ static const char *const frequency_names[MODEL_NFREQUENCY] = {"weekly",
                                                               "daily"};
 
 static int
-name_index(const char *const *names, int n, const char *name)
+name_index(const char *const *names, int n, const char *name, int anycase)
 {
   for (int i = 0; name && i < n; i++)
-    if (!strcmp(names[i], name))
+    if (anycase ? !strcasecmp(names[i], name) : !strcmp(names[i], name))
       return i;
   return -1;
 }
@@ -51,7 +52,13 @@ model_status_name(enum model_status s)
 int
 model_status_parse(const char *name)
 {
-  return name_index(status_names, MODEL_NSTATUS, name);
+  return name_index(status_names, MODEL_NSTATUS, name, 0);
+}
+
+int
+model_status_parse_anycase(const char *name)
+{
+  return name_index(status_names, MODEL_NSTATUS, name, 1);
 }
 
 const char *
@@ -63,5 +70,11 @@ model_frequency_name(enum model_frequency f)
 int
 model_frequency_parse(const char *name)
 {
-  return name_index(frequency_names, MODEL_NFREQUENCY, name);
+  return name_index(frequency_names, MODEL_NFREQUENCY, name, 0);
+}
+
+int
+model_frequency_parse_anycase(const char *name)
+{
+  return name_index(frequency_names, MODEL_NFREQUENCY, name, 1);
 }

@@ -49,9 +49,13 @@ enum model_frequency { MODEL_WEEKLY, MODEL_DAILY };
 const char *model_status_name(enum model_status s);
 /* The status named exactly `name`; -1 when none. */
 int model_status_parse(const char *name);
+/* The same, in any ASCII case ("Confirmed"), for files people write. */
+int model_status_parse_anycase(const char *name);
 /* "weekly", "daily". Static. */
 const char *model_frequency_name(enum model_frequency f);
 /* The frequency named exactly `name`; -1 when none. */
 int model_frequency_parse(const char *name);
+/* The same, in any ASCII case. */
+int model_frequency_parse_anycase(const char *name);
 
 #endif

@@ -25,6 +25,13 @@ main(void)
   }
   is_int(model_status_parse("Confirmed"), -1, "names are exact");
   is_int(model_status_parse(NULL), -1, "no name");
+  is_int(model_status_parse_anycase("Confirmed"), MODEL_CONFIRMED,
+         "any case: Confirmed");
+  is_int(model_status_parse_anycase("UNSUBSCRIBED"), MODEL_UNSUBSCRIBED,
+         "any case: UNSUBSCRIBED");
+  is_int(model_status_parse_anycase("confirme"), -1,
+         "any case, still whole names");
+  is_int(model_status_parse_anycase(NULL), -1, "any case: no name");
   is_str(model_status_name((enum model_status)MODEL_NSTATUS), "?",
          "out of range");
   for (int i = 0; i < MODEL_NFREQUENCY; i++) {
@@ -33,6 +40,10 @@ main(void)
     is_int(model_frequency_parse(freqs[i]), i, "and reads back");
   }
   is_int(model_frequency_parse("monthly"), -1, "no such frequency");
+  is_int(model_frequency_parse_anycase("Daily"), MODEL_DAILY,
+         "any case: Daily");
+  is_int(model_frequency_parse_anycase("Monthly"), -1,
+         "any case: no such frequency");
 
   int distinct = 1, named = 1;
   for (int i = 0; i < RECEIVE_NOUTCOMES; i++) {
