@@ -70,19 +70,6 @@ is_domain_ascii(int c)
   return is_alpha(c) || is_digit(c) || c == '.' || c == '-';
 }
 
-/* Length of the UTF-8 sequence a lead byte starts, 0 if none. */
-static size_t
-utf8_len(unsigned char c)
-{
-  if (c >= 0xC2 && c <= 0xDF)
-    return 2;
-  if (c >= 0xE0 && c <= 0xEF)
-    return 3;
-  if (c >= 0xF0 && c <= 0xF4)
-    return 4;
-  return 0;
-}
-
 /* The code point of the valid sequence s[0..n), or -1. */
 static long
 utf8_decode(const char *s, size_t n)
@@ -145,7 +132,7 @@ addr_span(const char *s, size_t len, size_t at, size_t *as, size_t *ae)
   while (e < len && e - at - 1 <= DOMAIN_MAX) {
     unsigned char c = (unsigned char)s[e];
     size_t n;
-    long cp;
+    uint32_t u;
 
     if (c < 0x80) {
       if (!is_domain_ascii(c))
@@ -153,11 +140,8 @@ addr_span(const char *s, size_t len, size_t at, size_t *as, size_t *ae)
       e++;
       continue;
     }
-    n = utf8_len(c);
-    if (n == 0 || e + n > len)
-      break;
-    cp = utf8_decode(s + e, n);
-    if (cp < 0 || is_stop_cp(cp))
+    n = util_utf8_decode(s + e, len - e, &u);
+    if (n == 0 || is_stop_cp(u))
       break;
     e += n;
   }
@@ -784,8 +768,10 @@ clean_text(const char *s, size_t len)
     if (c >= 0x80) {
       long cp;
 
-      n = utf8_len(c);
-      cp = (n && i + n <= len) ? utf8_decode(s + i, n) : -1;
+      uint32_t u;
+
+      n = util_utf8_decode(s + i, len - i, &u);
+      cp = n ? (long)u : -1;
       if (cp < 0) {
         p = "?";
         n = 1;
@@ -932,21 +918,7 @@ decode_address(const char *in, int utf8, int xtext, char *out, size_t outsize)
       }
       if (in[j] == '}' && j > i + 3 && cp >= 0x20 && cp <= 0x10FFFF &&
           !(cp >= 0xD800 && cp <= 0xDFFF)) {
-        if (cp < 0x80) {
-          out[o++] = (char)cp;
-        } else if (cp < 0x800) {
-          out[o++] = (char)(0xC0 | (cp >> 6));
-          out[o++] = (char)(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-          out[o++] = (char)(0xE0 | (cp >> 12));
-          out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-          out[o++] = (char)(0x80 | (cp & 0x3F));
-        } else {
-          out[o++] = (char)(0xF0 | (cp >> 18));
-          out[o++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-          out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-          out[o++] = (char)(0x80 | (cp & 0x3F));
-        }
+        o += util_utf8_encode((uint32_t)cp, out + o);
         i = j;
         continue;
       }

@@ -114,6 +114,7 @@ struct parse_state {
   size_t field_len; /* bytes seen, also past the limit */
   int field_overflow;
   struct buf text;
+  struct buf esc; /* XHTML text re-escaped, on its way into text */
 
   /* The first fatal problem: ours (status set) or libxml2's. */
   enum sm_status status;
@@ -234,9 +235,7 @@ label_cut(const char *s, char *out, size_t outlen)
     memcpy(out, s, n + 1);
     return out;
   }
-  n = max;
-  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-    n--;
+  n = util_utf8_cut(s, max);
   memcpy(out, s, n);
   memcpy(out + n, "...", 4);
   return out;
@@ -848,37 +847,26 @@ text_add(struct parse_state *ps, const char *s, size_t n)
     ps_fail(ps, st, "out of memory");
 }
 
-/* XHTML content is text with markup: re-escape what libxml2 decoded. */
+/* XHTML content is text with markup: re-escape what libxml2 decoded
+ * (quotes only in attributes, which are written in double quotes). */
 static void
 text_add_escaped(struct parse_state *ps, const char *s, size_t n, int attr)
 {
-  size_t i, from = 0;
+  enum sm_status st;
 
-  for (i = 0; i < n; i++) {
-    const char *rep = NULL;
-    switch (s[i]) {
-    case '&':
-      rep = "&amp;";
-      break;
-    case '<':
-      rep = "&lt;";
-      break;
-    case '>':
-      rep = "&gt;";
-      break;
-    case '"':
-      rep = attr ? "&quot;" : NULL;
-      break;
-    default:
-      break;
-    }
-    if (!rep)
-      continue;
-    text_add(ps, s + from, i - from);
-    text_add(ps, rep, strlen(rep));
-    from = i + 1;
+  buf_reset(&ps->esc);
+  st = util_html_escape(&ps->esc, s, n,
+                        attr ? UTIL_HTML_DQUOTE : UTIL_HTML_TEXT);
+  if (st == SM_OK) {
+    text_add(ps, ps->esc.data, ps->esc.len);
+  } else if (st == SM_ERR_LIMIT) {
+    /* Larger than the field may be in any case: the message counts the
+     * text as it came, not escaped. */
+    ps->field_len += n;
+    ps->field_overflow = 1;
+  } else {
+    ps_fail(ps, st, "out of memory");
   }
-  text_add(ps, s + from, n - from);
 }
 
 static void
@@ -1266,21 +1254,17 @@ declared_encoding(const char *data, size_t len, char *out, size_t outlen)
   out[n] = '\0';
 }
 
-/* The offset of the first byte that is not part of valid UTF-8. Each
- * sequence is checked by util_utf8_valid, so the rules are the same. */
+/* The offset of the first byte that is not part of valid UTF-8, by the
+ * one decoder's rules. */
 static size_t
 utf8_error_offset(const char *s, size_t n)
 {
-  size_t i = 0;
+  size_t i = 0, k;
+  uint32_t cp;
 
-  while (i < n) {
-    unsigned char c = (unsigned char)s[i];
-    size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    if (k > n - i || !util_utf8_valid(s + i, k))
-      return i;
+  while (i < n && (k = util_utf8_decode(s + i, n - i, &cp)) > 0)
     i += k;
-  }
-  return n;
+  return i;
 }
 
 /* The site cuts texts at a byte count, so a character can be split just
@@ -1352,6 +1336,7 @@ feed_parse(const char *data, size_t len, const struct feed_parse_opts *o,
   ps.err = err;
   ps.errlen = errlen;
   buf_init(&ps.text, FEED_MAX_TEXT);
+  buf_init(&ps.esc, FEED_MAX_TEXT);
   buf_init(&ps.item.names, FEED_MAX_TEXT);
   if (errlen)
     err[0] = '\0';
@@ -1441,6 +1426,7 @@ feed_parse(const char *data, size_t len, const struct feed_parse_opts *o,
   item_clear(&ps.item);
   buf_free(&ps.item.names);
   buf_free(&ps.text);
+  buf_free(&ps.esc);
   for (size_t i = 0; i < ps.nunknown_ns && i < MAX_UNKNOWN_NS; i++)
     free(ps.unknown_ns[i]);
   free(repaired);

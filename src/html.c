@@ -228,20 +228,12 @@ utf8_repair(const char *s, size_t n, struct buf *out)
 
   while (i < n && st == SM_OK) {
     size_t run = 0, len;
-    unsigned char c;
+    uint32_t cp;
 
     /* Copy the longest valid prefix in one go. */
-    while (i + run < n) {
-      c = (unsigned char)s[i + run];
-      len = c < 0x80             ? 1
-            : (c & 0xE0) == 0xC0 ? 2
-            : (c & 0xF0) == 0xE0 ? 3
-            : (c & 0xF8) == 0xF0 ? 4
-                                 : 0;
-      if (!len || i + run + len > n || !util_utf8_valid(s + i + run, len))
-        break;
+    while (i + run < n &&
+           (len = util_utf8_decode(s + i + run, n - i - run, &cp)) > 0)
       run += len;
-    }
     st = buf_append(out, s + i, run);
     i += run;
     if (i < n && st == SM_OK) {

@@ -106,32 +106,14 @@ hex4(const char *p, unsigned *out)
   return 0;
 }
 
+/* cp is a scalar value: surrogates were paired or refused. */
 static enum sm_status
 put_utf8(struct buf *b, unsigned cp)
 {
   char u[4];
-  size_t n;
+  size_t n = util_utf8_encode(cp, u);
 
-  if (cp < 0x80) {
-    u[0] = (char)cp;
-    n = 1;
-  } else if (cp < 0x800) {
-    u[0] = (char)(0xC0 | (cp >> 6));
-    u[1] = (char)(0x80 | (cp & 0x3F));
-    n = 2;
-  } else if (cp < 0x10000) {
-    u[0] = (char)(0xE0 | (cp >> 12));
-    u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[2] = (char)(0x80 | (cp & 0x3F));
-    n = 3;
-  } else {
-    u[0] = (char)(0xF0 | (cp >> 18));
-    u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[3] = (char)(0x80 | (cp & 0x3F));
-    n = 4;
-  }
-  return buf_append(b, u, n);
+  return n ? buf_append(b, u, n) : SM_ERR_INTERNAL;
 }
 
 /* A string at r->pos (the opening quote); its decoded bytes into *s. */

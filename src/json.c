@@ -100,12 +100,10 @@ json_quoted(struct json *j, const char *s)
       fputc((int)c, j->fp);
       p++;
     } else {
-      size_t len = (c & 0xE0) == 0xC0   ? 2
-                   : (c & 0xF0) == 0xE0 ? 3
-                   : (c & 0xF8) == 0xF0 ? 4
-                                        : 1;
-      size_t avail = strnlen((const char *)p, len);
-      if (avail == len && len > 1 && util_utf8_valid((const char *)p, len))
+      uint32_t cp;
+      size_t len =
+          util_utf8_decode((const char *)p, strnlen((const char *)p, 4), &cp);
+      if (len)
         fwrite(p, 1, len, j->fp);
       else {
         fputs("\\ufffd", j->fp);

@@ -73,47 +73,11 @@ is_blank(const char *s, size_t n)
 static size_t
 utf8_next(const char *s, const char *end, unsigned *cp)
 {
-  const unsigned char *u = (const unsigned char *)s;
-  size_t len = u[0] < 0x80 ? 1 : u[0] >= 0xF0 ? 4 : u[0] >= 0xE0 ? 3 : 2;
-  unsigned c;
+  uint32_t c = 0;
+  size_t len = util_utf8_decode(s, (size_t)(end - s), &c);
 
-  if ((size_t)(end - s) < len || !util_utf8_valid(s, len))
-    return 0;
-  if (len == 1) {
-    *cp = u[0];
-    return 1;
-  }
-  c = u[0] & (0x7F >> len);
-  for (size_t i = 1; i < len; i++)
-    c = (c << 6) | (u[i] & 0x3F);
   *cp = c;
   return len;
-}
-
-/* Encodes cp (a valid scalar value) into out; returns the length. */
-static size_t
-utf8_put(unsigned cp, char out[4])
-{
-  if (cp < 0x80) {
-    out[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = (char)(0xC0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
 }
 
 /* Simple lower-case mapping for the scripts paper keywords and author
@@ -266,7 +230,7 @@ put_folded(struct buf *b, const char *s, size_t n)
 
     if (len == 0)
       return SM_ERR_INTERNAL; /* validated before */
-    st = buf_append(b, enc, utf8_put(fold(cp), enc));
+    st = buf_append(b, enc, util_utf8_encode(fold(cp), enc));
     if (st != SM_OK)
       return st;
     s += len;
@@ -616,7 +580,7 @@ match_tag_normalize(const char *s)
     if (pending && buf_putc(&b, ' ') != SM_OK)
       goto fail;
     pending = 0;
-    if (buf_append(&b, enc, utf8_put(fold(cp), enc)) != SM_OK)
+    if (buf_append(&b, enc, util_utf8_encode(fold(cp), enc)) != SM_OK)
       goto fail;
     p += len;
   }
@@ -654,7 +618,7 @@ tag_equal(const char *text, const char *kw)
       t++;
       pending = 0;
     }
-    m = utf8_put(fold(cp), enc);
+    m = util_utf8_encode(fold(cp), enc);
     /* enc holds no NUL (kw is a C string), so strncmp stops at text's. */
     if (strncmp(t, enc, m) != 0)
       return 0;

@@ -207,12 +207,6 @@ q_safe(unsigned char c)
          c == '-' || c == '/';
 }
 
-static size_t
-utf8_len(unsigned char c)
-{
-  return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-}
-
 #define EW_PREFIX_LEN 10 /* "=?UTF-8?Q?" */
 #define EW_OVERHEAD 12   /* with "?=" */
 
@@ -224,10 +218,13 @@ ew_take(const char *s, size_t n, int q, size_t max)
   size_t i = 0, enc = EW_OVERHEAD;
 
   while (i < n) {
-    size_t cl = utf8_len((unsigned char)s[i]), add;
+    uint32_t cp;
+    size_t cl = util_utf8_decode(s + i, n - i, &cp), add;
 
-    if (cl > n - i)
-      cl = n - i;
+    /* s is valid UTF-8 (clean_text): cl is 0 only for a bug's input,
+     * which then goes a byte at a time. */
+    if (cl == 0)
+      cl = 1;
     if (q) {
       add = 0;
       for (size_t j = 0; j < cl; j++)

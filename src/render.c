@@ -2246,44 +2246,6 @@ r_prepare(struct render *r, const char *markdown, size_t len,
 /* ---- HTML ------------------------------------------------------------------
  */
 
-static enum sm_status
-r_escape_html(const char *s, size_t n, struct buf *dst)
-{
-  enum sm_status st = SM_OK;
-  size_t i, run = 0;
-
-  for (i = 0; i < n && st == SM_OK; i++) {
-    const char *e;
-
-    switch (s[i]) {
-    case '&':
-      e = "&amp;";
-      break;
-    case '<':
-      e = "&lt;";
-      break;
-    case '>':
-      e = "&gt;";
-      break;
-    case '"':
-      e = "&quot;";
-      break;
-    case '\'':
-      e = "&#39;";
-      break;
-    default:
-      continue;
-    }
-    st = buf_append(dst, s + run, i - run);
-    if (st == SM_OK)
-      st = buf_puts(dst, e);
-    run = i + 1;
-  }
-  if (st == SM_OK)
-    st = buf_append(dst, s + run, n - run);
-  return st;
-}
-
 /* The HTML for formula idx: as a span in running text, a centred block
  * inside a paragraph, or a centred paragraph of its own. */
 enum math_place { MATH_INLINE, MATH_BLOCK, MATH_PARAGRAPH };
@@ -2304,11 +2266,13 @@ r_math_html(const struct render *r, size_t idx, enum math_place place,
   else
     st = buf_puts(dst, "<span class=\"math\" title=\"");
   if (st == SM_OK)
-    st = r_escape_html(r->src.data + m->tex, m->texlen, dst);
+    st = util_html_escape(dst, r->src.data + m->tex, m->texlen,
+                          UTIL_HTML_QUOTES);
   if (st == SM_OK)
     st = buf_puts(dst, "\">");
   if (st == SM_OK)
-    st = r_escape_html(r->mathtext.data + m->uni, m->unilen, dst);
+    st = util_html_escape(dst, r->mathtext.data + m->uni, m->unilen,
+                          UTIL_HTML_QUOTES);
   if (st == SM_OK)
     st = buf_puts(dst, place == MATH_PARAGRAPH ? "</span></p>" : "</span>");
   return st;
@@ -2527,7 +2491,7 @@ r_html(struct render *r, struct buf *out)
     if (st == SM_OK && allowed) {
       st = buf_puts(out, "<p><a href=\"");
       if (st == SM_OK)
-        st = r_escape_html(url.data, url.len, out);
+        st = util_html_escape(out, url.data, url.len, UTIL_HTML_QUOTES);
       if (st == SM_OK)
         st = buf_puts(out, "\">Read the full summary</a></p>\n");
     }

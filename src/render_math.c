@@ -535,31 +535,6 @@ m_decode(const unsigned char *s, size_t n, uint32_t *cp)
   return util_utf8_decode((const char *)s, n, cp);
 }
 
-static size_t
-m_encode(uint32_t c, char *p)
-{
-  if (c < 0x80) {
-    p[0] = (char)c;
-    return 1;
-  }
-  if (c < 0x800) {
-    p[0] = (char)(0xc0 | (c >> 6));
-    p[1] = (char)(0x80 | (c & 0x3f));
-    return 2;
-  }
-  if (c < 0x10000) {
-    p[0] = (char)(0xe0 | (c >> 12));
-    p[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-    p[2] = (char)(0x80 | (c & 0x3f));
-    return 3;
-  }
-  p[0] = (char)(0xf0 | (c >> 18));
-  p[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-  p[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-  p[3] = (char)(0x80 | (c & 0x3f));
-  return 4;
-}
-
 static int
 m_is_space(int c)
 {
@@ -648,7 +623,7 @@ m_putcp(struct math *m, uint32_t c)
 {
   char u[4];
 
-  m_put(m, u, m_encode(c, u));
+  m_put(m, u, util_utf8_encode(c, u));
 }
 
 /* White space in math is for the writer's eyes; keep one space between
@@ -704,7 +679,7 @@ m_tmpcp(struct math *m, uint32_t c)
 {
   char u[4];
 
-  m_tmp(m, u, m_encode(c, u));
+  m_tmp(m, u, util_utf8_encode(c, u));
 }
 
 static size_t

@@ -131,18 +131,11 @@ lower(int c)
 static size_t
 code_point(const char *s, size_t n, unsigned *cp)
 {
-  const unsigned char *u = (const unsigned char *)s;
+  uint32_t c;
+  size_t k = util_utf8_decode(s, n, &c);
 
-  if (u[0] >= 0xC0 && u[0] < 0xE0 && n >= 2) {
-    *cp = (u[0] & 0x1Fu) << 6 | (u[1] & 0x3Fu);
-    return 2;
-  }
-  if (u[0] >= 0xE0 && u[0] < 0xF0 && n >= 3) {
-    *cp = (u[0] & 0x0Fu) << 12 | (u[1] & 0x3Fu) << 6 | (u[2] & 0x3Fu);
-    return 3;
-  }
-  *cp = u[0];
-  return 1;
+  *cp = k ? c : (unsigned char)s[0];
+  return k ? k : 1;
 }
 
 /* The lower case of the capitals of the scripts in our tables (Latin

@@ -1196,44 +1196,6 @@ put_indent(struct render *r, const struct indent *ind)
   return buf_append(r->out, ind->s, ind->len);
 }
 
-static enum sm_status
-put_escaped(struct buf *b, const char *s, size_t n)
-{
-  size_t i, start = 0;
-  enum sm_status st;
-
-  for (i = 0; i < n; i++) {
-    const char *rep;
-
-    switch (s[i]) {
-    case '&':
-      rep = "&amp;";
-      break;
-    case '<':
-      rep = "&lt;";
-      break;
-    case '>':
-      rep = "&gt;";
-      break;
-    case '"':
-      rep = "&quot;";
-      break;
-    case '\'': /* for attributes in single quotes */
-      rep = "&#39;";
-      break;
-    default:
-      continue;
-    }
-    st = buf_append(b, s + start, i - start);
-    if (st == SM_OK)
-      st = buf_puts(b, rep);
-    if (st != SM_OK)
-      return st;
-    start = i + 1;
-  }
-  return buf_append(b, s + start, n - start);
-}
-
 /* Text of a partial that is indented gets the indentation after each of
  * its newlines but a final one (the next line's node carries its own
  * mark, or the partial ends there). */
@@ -1367,7 +1329,7 @@ render_node(struct render *r, const struct tmpl *t, const struct node *nd,
   case NODE_RAW:
     s = tmpl_value_text(lookup(ctx, nd), &len);
     if (nd->type == NODE_VAR && r->escape)
-      st = put_escaped(r->out, s, len);
+      st = util_html_escape(r->out, s, len, UTIL_HTML_QUOTES);
     else
       st = buf_append(r->out, s, len);
     return st == SM_OK ? st : out_err(r, t, nd, st);

@@ -160,42 +160,102 @@ util_utf8_decode(const char *str, size_t n, uint32_t *cp)
 int
 util_utf8_valid(const char *str, size_t n)
 {
-  const unsigned char *s = (const unsigned char *)str;
   size_t i = 0;
 
   while (i < n) {
-    unsigned c = s[i];
-    size_t len;
-    unsigned cp;
+    uint32_t cp;
+    size_t k;
 
-    if (c < 0x80) {
+    if ((unsigned char)str[i] < 0x80) {
       i++;
       continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else
-      return 0;
-    if (i + len > n)
-      return 0;
-    for (size_t k = 1; k < len; k++) {
-      if ((s[i + k] & 0xC0) != 0x80)
-        return 0;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
     }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
+    k = util_utf8_decode(str + i, n - i, &cp);
+    if (k == 0)
       return 0;
-    i += len;
+    i += k;
   }
   return 1;
+}
+
+size_t
+util_utf8_encode(uint32_t cp, char out[4])
+{
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xc0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3f));
+    return 2;
+  }
+  if (cp >= 0xd800 && cp <= 0xdfff)
+    return 0;
+  if (cp < 0x10000) {
+    out[0] = (char)(0xe0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[2] = (char)(0x80 | (cp & 0x3f));
+    return 3;
+  }
+  if (cp > 0x10ffff)
+    return 0;
+  out[0] = (char)(0xf0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+  out[3] = (char)(0x80 | (cp & 0x3f));
+  return 4;
+}
+
+enum sm_status
+util_html_escape(struct buf *b, const char *s, size_t n,
+                 enum util_html_quotes q)
+{
+  size_t i, start = 0;
+  enum sm_status st;
+
+  for (i = 0; i < n; i++) {
+    const char *rep;
+
+    switch (s[i]) {
+    case '&':
+      rep = "&amp;";
+      break;
+    case '<':
+      rep = "&lt;";
+      break;
+    case '>':
+      rep = "&gt;";
+      break;
+    case '"':
+      if (q == UTIL_HTML_TEXT)
+        continue;
+      rep = "&quot;";
+      break;
+    case '\'':
+      if (q != UTIL_HTML_QUOTES)
+        continue;
+      rep = "&#39;";
+      break;
+    default:
+      continue;
+    }
+    st = buf_append(b, s + start, i - start);
+    if (st == SM_OK)
+      st = buf_puts(b, rep);
+    if (st != SM_OK)
+      return st;
+    start = i + 1;
+  }
+  return buf_append(b, s + start, n - start);
+}
+
+size_t
+util_utf8_cut(const char *s, size_t n)
+{
+  while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+    n--;
+  return n;
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), without timegm's

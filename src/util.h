@@ -40,6 +40,29 @@ size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* 1 if s is valid UTF-8 of length n (no overlongs, no surrogates). */
 int util_utf8_valid(const char *s, size_t n);
 
+/* Encodes the code point cp into out: its length (1 to 4), or 0 when cp
+ * is no scalar value (a surrogate, or beyond U+10FFFF) and nothing was
+ * written. The one encoder: every module that writes a code point as
+ * UTF-8 calls it. */
+size_t util_utf8_encode(uint32_t cp, char out[4]);
+
+/* The largest k <= n at which s does not stand inside a sequence (s[k]
+ * is no continuation byte): where s may be cut to at most n bytes without
+ * halving a character. Reads s[0..n], so s must have n + 1 bytes (a
+ * string's NUL counts). */
+size_t util_utf8_cut(const char *s, size_t n);
+
+/* What util_html_escape replaces besides & < >: nothing more for text
+ * between tags, '"' for attributes in double quotes, both quotes for
+ * any attribute. */
+enum util_html_quotes { UTIL_HTML_TEXT, UTIL_HTML_DQUOTE, UTIL_HTML_QUOTES };
+/* Appends s[0..n) to b with & < > (and the quotes asked for) written as
+ * &amp; &lt; &gt; &quot; &#39;. The one HTML and XML escaper. On failure
+ * (SM_ERR_LIMIT, SM_ERR_NOMEM) b may hold a part of it. */
+BUF_MUST_CHECK enum sm_status util_html_escape(struct buf *b, const char *s,
+                                               size_t n,
+                                               enum util_html_quotes q);
+
 /* Parses RFC 822/1123 dates ("Mon, 23 Nov 2026 02:34:08 +0000", as RSS
  * uses them) and RFC 3339 ("2026-11-23T02:34:08Z", as Atom does) and
  * plain "2026-11-23". Returns 0 and sets *out (UTC seconds), or -1. */
