@@ -113,7 +113,7 @@ static size_t
 canon_header(const char *f, size_t n, char *dst)
 {
   const char *end = f + n, *colon = memchr(f, ':', n);
-  size_t o = 0;
+  size_t o = 0, vstart;
   int space = 0, started = 0;
 
   if (!colon)
@@ -126,10 +126,24 @@ canon_header(const char *f, size_t n, char *dst)
   if (colon == end)
     return o;
   dst[o++] = ':';
+  vstart = o;
   /* Unfolded, runs of white space as one space, none at either end. */
   for (const char *p = colon + 1; p < end; p++) {
     if (*p == '\r' && p + 1 < end && p[1] == '\n') {
       p++;
+      continue;
+    }
+    /* A bare CR and LF that the removal of a CRLF between them brought
+     * together ("\r\r\n\n") are a CRLF too: removed, so that the form
+     * holds no CRLF and canonicalizing it again changes nothing (found
+     * by fuzz-dkim; composed messages never carry bare CRs). */
+    if (*p == '\n' && o > vstart && dst[o - 1] == '\r') {
+      o--;
+      if (o > vstart && dst[o - 1] == ' ') {
+        o--;
+        space = 1;
+      }
+      started = o > vstart;
       continue;
     }
     if (is_wsp(*p)) {
