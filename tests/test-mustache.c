@@ -311,12 +311,14 @@ main(int argc, char **argv)
              env && *env ? env : ".");
     dir = dirbuf;
   }
-  if (!ok(stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode),
-          "mustache spec directory present")) {
-    diag("%s: not found. The official mustache spec is expected beside "
-         "the repository (../shared/conformance/mustache); set "
-         "SHORTMAIL_MUSTACHE_SPEC to its directory.",
-         dir);
+  if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    /* An outside suite runs where it is found and is reported as
+     * skipped, with the reason, where it is not. */
+    printf("ok %d - mustache spec # SKIP %s: not found; the official "
+           "mustache spec is expected beside the repository "
+           "(../shared/conformance/mustache), or set "
+           "SHORTMAIL_MUSTACHE_SPEC to its directory\n",
+           ++tap_count, dir);
     return done_testing();
   }
   diag("spec: %s", dir);
