@@ -45,6 +45,7 @@ progress_start(struct progress *p, const char *what, const char *unit,
   p->start = p->last = now_seconds();
   p->on = enabled && isatty(STDERR_FILENO);
   p->note[0] = '\0';
+  p->all = draw_all();
 }
 
 /* "1 h 5 min", "4 min", "12 s". */
@@ -97,7 +98,7 @@ progress_update(struct progress *p, size_t done)
     return;
   t = now_seconds();
   if ((t - p->start < PROGRESS_AFTER || t - p->last < PROGRESS_EVERY) &&
-      !draw_all())
+      !p->all)
     return;
   p->last = t;
   progress_format(p, t - p->start, line, sizeof(line));
@@ -108,7 +109,7 @@ void
 progress_end(struct progress *p)
 {
   /* Only a line that was drawn needs clearing. */
-  if (p->on && (p->last > p->start || draw_all()))
+  if (p->on && (p->last > p->start || p->all))
     fputs("\r\033[K", stderr);
   p->on = 0;
 }

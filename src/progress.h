@@ -14,6 +14,7 @@ struct progress {
   size_t done;
   double start, last;
   int on;
+  int all;       /* draw every update (test hook), read once at the start */
   char note[64]; /* "3 deferred, 1 failed": appended when not empty */
 };
 
