@@ -121,14 +121,6 @@ struct reader {
   int weekly;
 };
 
-/* A digest chosen and not yet written. */
-struct pending {
-  int64_t sub;
-  const char *address; /* in run.names */
-  int weekly;
-  char *payload;
-};
-
 struct ranked {
   uint32_t idx;
   double score;
@@ -174,8 +166,9 @@ struct run {
   struct ranked *top; /* the best max_items so far: a heap, worst first */
   int64_t *ids;       /* their summary ids, ranked */
   struct buf pbuf;    /* their payload */
-  /* digests chosen, written `batch` at a time */
-  struct pending *pend;
+  /* digests chosen, written `batch` at a time: each payload is malloc'd
+   * with its Message-ID after it; the address is in run.names */
+  struct store_digest_row *pend;
   size_t npend, cappend;
   char weekly[16], daily[16];
   int64_t weekly_num, daily_num;
@@ -577,10 +570,12 @@ finish_reader(struct run *r)
   }
   r->stats->queued++;
   if (!r->o->dry_run) {
-    struct pending *p;
+    struct store_digest_row *p;
+    char mid[MIME_MSGID_MAX], *mem;
+    size_t midlen;
     if (r->npend == r->cappend) {
       size_t c = r->cappend ? r->cappend * 2 : 1024;
-      struct pending *np = realloc(r->pend, c * sizeof(*np));
+      struct store_digest_row *np = realloc(r->pend, c * sizeof(*np));
       if (!np) {
         rc = SM_ERR_NOMEM;
         goto out;
@@ -588,17 +583,23 @@ finish_reader(struct run *r)
       r->pend = np;
       r->cappend = c;
     }
-    p = &r->pend[r->npend];
-    p->payload = malloc(r->pbuf.len + 1);
-    if (!p->payload) {
+    rc = digest_message_id(r, weekly, r->sub, mid, sizeof(mid));
+    if (rc != SM_OK)
+      goto out;
+    midlen = strlen(mid) + 1;
+    mem = malloc(r->pbuf.len + 1 + midlen);
+    if (!mem) {
       rc = SM_ERR_NOMEM;
       goto out;
     }
-    memcpy(p->payload, payload, r->pbuf.len + 1);
+    memcpy(mem, payload, r->pbuf.len + 1);
+    memcpy(mem + r->pbuf.len + 1, mid, midlen);
+    p = &r->pend[r->npend++];
+    p->payload = mem;
+    p->message_id = mem + r->pbuf.len + 1;
     p->sub = r->sub;
-    p->weekly = weekly;
+    p->issue = weekly ? r->weekly : r->daily;
     p->address = r->address;
-    r->npend++;
   }
 out:
   return rc;
@@ -623,27 +624,19 @@ static enum sm_status
 write_pending(struct run *r)
 {
   enum sm_status rc = SM_OK;
+  size_t added = 0;
 
   if (!r->npend)
     return SM_OK;
   rc = store_begin(r->st);
-  for (size_t k = 0; k < r->npend && rc == SM_OK; k++) {
-    struct pending *p = &r->pend[k];
-    char mid[MIME_MSGID_MAX];
-    int added = 0;
-    rc = digest_message_id(r, p->weekly, p->sub, mid, sizeof(mid));
-    if (rc != SM_OK)
-      break;
-    rc = store_digest_queue(r->st, p->sub, p->address,
-                            p->weekly ? r->weekly : r->daily, mid, p->payload,
-                            r->o->now, &added);
-  }
+  if (rc == SM_OK)
+    rc = store_digest_queue(r->st, r->pend, r->npend, r->o->now, &added);
   if (rc == SM_OK)
     rc = store_commit(r->st);
   else
     store_rollback(r->st);
   for (size_t k = 0; k < r->npend; k++)
-    free(r->pend[k].payload);
+    free((char *)r->pend[k].payload);
   r->npend = 0;
   return rc;
 }
@@ -766,7 +759,7 @@ digest_run(struct store *st, const struct conf *conf,
   rc = choose_all(&r);
 out:
   for (size_t i = 0; i < r.npend; i++)
-    free(r.pend[i].payload);
+    free((char *)r.pend[i].payload);
   free(r.pend);
   free(r.readers);
   buf_free(&r.names);

@@ -1902,30 +1902,101 @@ store_digest_had(struct store *st, int64_t sub, int64_t summary, int *had)
   return rc;
 }
 
-enum sm_status
-store_digest_queue(struct store *st, int64_t sub, const char *address,
-                   const char *issue, const char *message_id,
-                   const char *payload, int64_t now, int *added)
-{
-  struct store_outbox_row row = {outbox_kind_name(OUTBOX_DIGEST),
-                                 sub,
-                                 address,
-                                 issue,
-                                 message_id,
-                                 payload};
-  sqlite3_stmt *q = NULL;
-  enum sm_status rc;
+/* Rows per INSERT statement when queueing digests: one statement of 64
+ * rows instead of 64 statements (each a VDBE run with its own CHECK and
+ * index setup). 64 x 5 parameters stay far below SQLite's limit. */
+#define DIGEST_ROWS_PER_INSERT 64
 
-  rc = store_outbox_add(st, &row, now, NULL, added);
+/* "INSERT ... VALUES (row 1), (row 2), ... ON CONFLICT DO NOTHING" for
+ * `rows` rows: ?1 is the time, row i binds ?(5i+2) to ?(5i+6). */
+static const char *
+digest_insert_sql(char *buf, size_t len, size_t rows)
+{
+  size_t used;
+  int n;
+
+  n = snprintf(buf, len,
+               "INSERT INTO outbox (kind, subscriber_id, recipient, issue, "
+               "message_id, payload, created_at) VALUES ");
+  used = (size_t)n;
+  for (size_t i = 0; i < rows; i++) {
+    size_t p = 5 * i + 2;
+    n = snprintf(buf + used, len - used,
+                 "%s('digest', ?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?1)",
+                 i ? ", " : "", p, p + 1, p + 2, p + 3, p + 4);
+    used += (size_t)n;
+  }
+  snprintf(buf + used, len - used, " ON CONFLICT DO NOTHING");
+  return buf;
+}
+
+/* Binds rows[0..k) from parameter 2 on. The strings are the caller's and
+ * outlive the statement's step: no copies. */
+static void
+bind_digest_rows(sqlite3_stmt *q, const struct store_digest_row *rows,
+                 size_t k)
+{
+  for (size_t i = 0; i < k; i++) {
+    int p = (int)(5 * i + 2);
+    sqlite3_bind_int64(q, p, rows[i].sub);
+    sqlite3_bind_text(q, p + 1, rows[i].address, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, p + 2, rows[i].issue, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, p + 3, rows[i].message_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, p + 4, rows[i].payload, -1, SQLITE_STATIC);
+  }
+}
+
+enum sm_status
+store_digest_queue(struct store *st, const struct store_digest_row *rows,
+                   size_t n, int64_t now, size_t *added)
+{
+  /* Built once: the cache keys statements by their text's address. */
+  static char many_buf[DIGEST_ROWS_PER_INSERT * 48 + 256], one_buf[512];
+  static const char *many_sql = NULL, *one_sql = NULL;
+  sqlite3_stmt *q = NULL;
+  int64_t before = 0;
+  enum sm_status rc;
+  size_t i = 0;
+
+  *added = 0;
+  if (!n)
+    return SM_OK;
+  if (!many_sql) {
+    many_sql =
+        digest_insert_sql(many_buf, sizeof(many_buf), DIGEST_ROWS_PER_INSERT);
+    one_sql = digest_insert_sql(one_buf, sizeof(one_buf), 1);
+  }
+  /* Rows added now get ids above the highest one: the caller's
+   * transaction holds the write lock. */
+  rc = store_outbox_last_id(st, &before);
+  while (rc == SM_OK && i < n) {
+    size_t k = n - i >= DIGEST_ROWS_PER_INSERT ? DIGEST_ROWS_PER_INSERT : 1;
+    rc = store_stmt(st, k > 1 ? many_sql : one_sql, &q);
+    if (rc != SM_OK)
+      break;
+    sqlite3_bind_int64(q, 1, now);
+    bind_digest_rows(q, rows + i, k);
+    rc = store_step_done(st, q, "queueing digests");
+    if (rc == SM_OK)
+      *added += (size_t)sqlite3_changes(st->db);
+    store_release(st, q);
+    i += k;
+  }
   if (rc != SM_OK || !*added)
     return rc;
-  rc = store_stmt(
-      st, "UPDATE subscribers SET last_digest_at = ?2 WHERE id = ?1", &q);
+  /* Every reader whose digest went in, in one statement: the new rows
+   * are a range of ids, read in order. In the same transaction as the
+   * rows, so a digest queued always moved its reader's last_digest_at. */
+  rc = store_stmt(st,
+                  "UPDATE subscribers SET last_digest_at = ?1 WHERE id IN "
+                  "(SELECT subscriber_id FROM outbox WHERE id > ?2 AND "
+                  "kind = 'digest')",
+                  &q);
   if (rc != SM_OK)
     return rc;
-  sqlite3_bind_int64(q, 1, sub);
-  sqlite3_bind_int64(q, 2, now);
-  rc = store_step_done(st, q, "recording the digest");
+  sqlite3_bind_int64(q, 1, now);
+  sqlite3_bind_int64(q, 2, before);
+  rc = store_step_done(st, q, "recording the digests");
   store_release(st, q);
   return rc;
 }

@@ -286,12 +286,20 @@ enum sm_status store_due(struct store *st, int weekly, int daily,
 /* Whether an earlier digest to the reader had this summary. */
 enum sm_status store_digest_had(struct store *st, int64_t sub, int64_t summary,
                                 int *had);
-/* Queues a digest and moves the reader's last_digest_at. *added is 0 if
- * the reader has this issue already. */
-enum sm_status store_digest_queue(struct store *st, int64_t sub,
-                                  const char *address, const char *issue,
-                                  const char *message_id, const char *payload,
-                                  int64_t now, int *added);
+/* A digest to queue. */
+struct store_digest_row {
+  int64_t sub;
+  const char *address, *issue;
+  const char *message_id; /* without angle brackets */
+  const char *payload;
+};
+/* Queues n digests inside the caller's transaction and moves the
+ * last_digest_at of each reader whose row was added; a row whose
+ * Message-ID is queued already (the reader has this issue) is skipped.
+ * *added counts the rows added. */
+enum sm_status store_digest_queue(struct store *st,
+                                  const struct store_digest_row *rows,
+                                  size_t n, int64_t now, size_t *added);
 
 /* ---- delivery: claim, send, record ------------------------------------
  * A row moves queued -> claimed (by a sender, with a lease) -> sent |
