@@ -24,7 +24,7 @@
 
 #include "compose.h"
 #include "conf.h"
-#include "jread.h"
+#include "outbox.h"
 #include "render.h"
 #include "signer.h"
 #include "store.h"
@@ -103,19 +103,12 @@ cmpd(const void *a, const void *b)
 static enum sm_status
 add_ids(struct rows *rs, const struct row *r)
 {
-  struct jread_value *v = NULL;
-  const struct jread_value *items;
+  struct outbox_digest d;
   enum sm_status rc;
 
-  rc = jread_parse(r->payload, strlen(r->payload), r->message_id, &v, rs->err,
-                   sizeof(rs->err));
-  if (rc != SM_OK)
-    return rc;
-  items = jread_get(v, "items");
-  for (size_t k = 0; items && k < items->n && rc == SM_OK; k++) {
-    const struct jread_value *id = jread_get(&items->items[k], "id");
-    if (!id || id->type != JREAD_NUMBER)
-      continue;
+  /* Through the payload's owner, as send reads it. */
+  rc = outbox_digest_parse(r->payload, &d, rs->err, sizeof(rs->err));
+  for (size_t k = 0; k < d.n && rc == SM_OK; k++) {
     if (rs->nids == rs->capids) {
       size_t cap = rs->capids ? rs->capids * 2 : 4096;
       int64_t *p = realloc(rs->ids, cap * sizeof(*p));
@@ -126,9 +119,9 @@ add_ids(struct rows *rs, const struct row *r)
       rs->ids = p;
       rs->capids = cap;
     }
-    rs->ids[rs->nids++] = strtoll(id->s, NULL, 10);
+    rs->ids[rs->nids++] = d.items[k].id;
   }
-  jread_free(v);
+  outbox_digest_free(&d);
   return rc;
 }
 

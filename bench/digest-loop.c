@@ -24,8 +24,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "jread.h"
 #include "match.h"
+#include "outbox.h"
 #include "store.h"
 
 #define WEEK (7 * 86400)
@@ -91,41 +91,29 @@ take_digest(void *ctx, const struct store_outbox_row *row)
 {
   struct run *r = ctx;
   long i = sample_index(r, row->subscriber_id);
-  struct jread_value *v = NULL;
-  const struct jread_value *items, *more;
+  struct outbox_digest d;
   struct sample *s;
 
   if (i < 0 || strcmp(row->kind, "digest"))
     return 0;
   s = &r->s[i];
-  r->rc = jread_parse(row->payload, strlen(row->payload), row->message_id, &v,
-                      r->err, sizeof(r->err));
-  if (r->rc != SM_OK)
-    return 1;
-  items = jread_get(v, "items");
-  more = jread_get(v, "more");
-  if (!items || items->type != JREAD_ARRAY || !more ||
-      more->type != JREAD_NUMBER) {
-    snprintf(r->err, sizeof(r->err), "<%s>: no items or more",
-             row->message_id);
-    r->rc = SM_ERR_DATA;
-    jread_free(v);
+  /* Through the payload's owner, as send reads it. */
+  r->rc = outbox_digest_parse(row->payload, &d, r->err, sizeof(r->err));
+  if (r->rc != SM_OK) {
+    outbox_digest_free(&d);
     return 1;
   }
   s->queued++;
-  s->more = strtol(more->s, NULL, 10);
-  s->listed = calloc(items->n ? items->n : 1, sizeof(*s->listed));
+  s->more = (long)d.more;
+  s->listed = calloc(d.n ? d.n : 1, sizeof(*s->listed));
   if (!s->listed) {
     r->rc = SM_ERR_NOMEM;
-    jread_free(v);
+    outbox_digest_free(&d);
     return 1;
   }
-  for (size_t k = 0; k < items->n; k++) {
-    const struct jread_value *id = jread_get(&items->items[k], "id");
-    if (id && id->type == JREAD_NUMBER)
-      s->listed[s->nlisted++] = strtoll(id->s, NULL, 10);
-  }
-  jread_free(v);
+  for (size_t k = 0; k < d.n; k++)
+    s->listed[s->nlisted++] = d.items[k].id;
+  outbox_digest_free(&d);
   return 0;
 }
 

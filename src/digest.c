@@ -159,7 +159,9 @@ struct run {
   int weekly_reader;
   struct kw **mine; /* the reader's keywords */
   size_t nmine, capmine;
-  struct acc *acc; /* by fresh index */
+  const char **kwjson; /* the JSON of those not negated, for the payload */
+  uint32_t *kwpos;     /* by keyword of the reader: its index in kwjson */
+  struct acc *acc;     /* by fresh index */
   uint32_t epoch;
   uint32_t *touched;
   size_t ntouched;
@@ -461,7 +463,7 @@ finish_reader(struct run *r)
   int weekly;
   int64_t period, start;
   struct ranked *list = r->top;
-  size_t n = 0, keep, max = (size_t)r->conf->digest.max_items;
+  size_t n = 0, keep, nkw, max = (size_t)r->conf->digest.max_items;
   const char *payload;
   int64_t *ids = r->ids;
   enum sm_status rc = SM_OK;
@@ -532,18 +534,24 @@ finish_reader(struct run *r)
   group_papers(r, list, keep);
   /* The payload from each keyword's JSON form made once per run:
    * writing every reader's keywords through stdio a character at a time
-   * was a tenth of a run. */
+   * was a tenth of a run. The keywords go in once, the items name them
+   * by index. */
+  nkw = 0;
+  for (size_t m = 0; m < r->nmine; m++)
+    if (!r->mine[m]->term.negated) {
+      r->kwpos[m] = (uint32_t)nkw;
+      r->kwjson[nkw++] = r->mine[m]->json;
+    }
   buf_reset(&r->pbuf);
-  rc = outbox_digest_begin(&r->pbuf);
+  rc = outbox_digest_begin(&r->pbuf, r->kwjson, nkw);
   for (size_t i = 0; i < keep && rc == SM_OK; i++) {
-    size_t nkw = 0;
     ids[i] = r->fresh[list[i].idx].id;
     rc = outbox_digest_item(&r->pbuf, i, ids[i]);
     for (size_t m = 0; m < r->nmine && rc == SM_OK; m++)
       if (!r->mine[m]->term.negated &&
           (m < 64 ? (int)((r->acc[list[i].idx].which >> m) & 1)
                   : has_hit(r->mine[m], list[i].idx)))
-        rc = outbox_digest_kw(&r->pbuf, nkw++, r->mine[m]->json);
+        rc = outbox_digest_kw(&r->pbuf, r->kwpos[m]);
     if (rc == SM_OK)
       rc = outbox_digest_item_end(&r->pbuf);
   }
@@ -655,9 +663,17 @@ choose_all(struct run *r)
     const struct reader *rd = &r->readers[i];
     if (rd->nkw > r->capmine) {
       struct kw **p = realloc(r->mine, rd->nkw * sizeof(*p));
-      if (!p)
+      const char **j;
+      uint32_t *pos;
+      if (p)
+        r->mine = p;
+      j = p ? realloc(r->kwjson, rd->nkw * sizeof(*j)) : NULL;
+      if (j)
+        r->kwjson = j;
+      pos = j ? realloc(r->kwpos, rd->nkw * sizeof(*pos)) : NULL;
+      if (!pos)
         return SM_ERR_NOMEM;
-      r->mine = p;
+      r->kwpos = pos;
       r->capmine = rd->nkw;
     }
     for (uint32_t k = 0; k < rd->nkw; k++)
@@ -765,6 +781,8 @@ out:
   buf_free(&r.names);
   free(r.rkw);
   free(r.mine);
+  free(r.kwjson);
+  free(r.kwpos);
   free(r.fresh);
   free(r.acc);
   free(r.touched);

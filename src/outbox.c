@@ -49,36 +49,39 @@ put_int(struct buf *b, int64_t v)
 }
 
 enum sm_status
-outbox_digest_begin(struct buf *b)
+outbox_digest_begin(struct buf *b, const char *const *kw_json, size_t nkw)
 {
-  return buf_puts(b, "{\"items\":[");
+  enum sm_status rc = buf_puts(b, "{\"kw\":[");
+
+  for (size_t i = 0; i < nkw && rc == SM_OK; i++) {
+    if (i > 0)
+      rc = buf_putc(b, ',');
+    if (rc == SM_OK)
+      rc = buf_puts(b, kw_json[i]);
+  }
+  return rc == SM_OK ? buf_puts(b, "],\"items\":[") : rc;
 }
 
 enum sm_status
 outbox_digest_item(struct buf *b, size_t index, int64_t id)
 {
-  enum sm_status rc;
+  enum sm_status rc = buf_puts(b, index ? ",[" : "[");
 
-  if ((rc = buf_puts(b, index ? ",{\"id\":" : "{\"id\":")) != SM_OK ||
-      (rc = put_int(b, id)) != SM_OK)
-    return rc;
-  return buf_puts(b, ",\"kw\":[");
+  return rc == SM_OK ? put_int(b, id) : rc;
 }
 
 enum sm_status
-outbox_digest_kw(struct buf *b, size_t index, const char *kw_json)
+outbox_digest_kw(struct buf *b, size_t kw)
 {
-  enum sm_status rc = SM_OK;
+  enum sm_status rc = buf_putc(b, ',');
 
-  if (index > 0)
-    rc = buf_putc(b, ',');
-  return rc == SM_OK ? buf_puts(b, kw_json) : rc;
+  return rc == SM_OK ? put_int(b, (int64_t)kw) : rc;
 }
 
 enum sm_status
 outbox_digest_item_end(struct buf *b)
 {
-  return buf_puts(b, "]}");
+  return buf_putc(b, ']');
 }
 
 enum sm_status
@@ -201,11 +204,10 @@ str_member(const struct jread_value *obj, const char *key)
   return v && v->type == JREAD_STRING ? v->s : NULL;
 }
 
-/* A member that is an integer: 0 and *v set, or -1. */
+/* A value that is an integer: 0 and *v set, or -1. */
 static int
-int_member(const struct jread_value *obj, const char *key, int64_t *v)
+int_value(const struct jread_value *n, int64_t *v)
 {
-  const struct jread_value *n = jread_get(obj, key);
   char *end;
   long long x;
 
@@ -217,6 +219,13 @@ int_member(const struct jread_value *obj, const char *key, int64_t *v)
     return -1;
   *v = x;
   return 0;
+}
+
+/* A member that is an integer: 0 and *v set, or -1. */
+static int
+int_member(const struct jread_value *obj, const char *key, int64_t *v)
+{
+  return int_value(jread_get(obj, key), v);
 }
 
 /* Parses payload as an object into *tree. */
@@ -250,12 +259,60 @@ missing(char *err, size_t errlen, const char *kind, const char *what)
   return SM_ERR_DATA;
 }
 
+/* An item of the compact form, [id, k, ...], each k an index into the
+ * payload's "kw" array. */
+static enum sm_status
+compact_item(const struct jread_value *it, const struct jread_value *kw,
+             struct outbox_digest_item *d, char *err, size_t errlen)
+{
+  int64_t k;
+
+  if (!it->n || int_value(&it->items[0], &d->id))
+    return missing(err, errlen, "digest", "item id");
+  if (it->n > 1) {
+    d->kw = calloc(it->n - 1, sizeof(*d->kw));
+    if (!d->kw)
+      return SM_ERR_NOMEM;
+  }
+  for (size_t i = 1; i < it->n; i++) {
+    if (int_value(&it->items[i], &k) || k < 0 || !kw || (uint64_t)k >= kw->n)
+      return missing(err, errlen, "digest", "keyword index");
+    d->kw[d->nkw++] = kw->items[k].s;
+  }
+  return SM_OK;
+}
+
+/* An item of the first form, {"id":N,"kw":["keyword",...]}: rows queued
+ * before the compact form still parse. */
+static enum sm_status
+object_item(const struct jread_value *it, struct outbox_digest_item *d,
+            char *err, size_t errlen)
+{
+  const struct jread_value *kw = jread_get(it, "kw");
+
+  if (int_member(it, "id", &d->id))
+    return missing(err, errlen, "digest", "item id");
+  if (kw && kw->type != JREAD_ARRAY)
+    return missing(err, errlen, "digest", "keyword array");
+  if (kw && kw->n) {
+    d->kw = calloc(kw->n, sizeof(*d->kw));
+    if (!d->kw)
+      return SM_ERR_NOMEM;
+    for (size_t k = 0; k < kw->n; k++) {
+      if (kw->items[k].type != JREAD_STRING)
+        return missing(err, errlen, "digest", "keyword string");
+      d->kw[d->nkw++] = kw->items[k].s;
+    }
+  }
+  return SM_OK;
+}
+
 enum sm_status
 outbox_digest_parse(const char *payload, struct outbox_digest *out, char *err,
                     size_t errlen)
 {
   struct jread_value *tree = NULL;
-  const struct jread_value *items;
+  const struct jread_value *items, *kw;
   enum sm_status rc;
 
   memset(out, 0, sizeof(*out));
@@ -268,32 +325,29 @@ outbox_digest_parse(const char *payload, struct outbox_digest *out, char *err,
     return missing(err, errlen, "digest", "\"items\" array");
   if (int_member(tree, "more", &out->more) || out->more < 0)
     return missing(err, errlen, "digest", "\"more\" count");
+  kw = jread_get(tree, "kw");
+  if (kw && kw->type != JREAD_ARRAY)
+    return missing(err, errlen, "digest", "keyword array");
+  for (size_t k = 0; kw && k < kw->n; k++)
+    if (kw->items[k].type != JREAD_STRING)
+      return missing(err, errlen, "digest", "keyword string");
   out->items = calloc(items->n ? items->n : 1, sizeof(*out->items));
   if (!out->items)
     return SM_ERR_NOMEM;
-  for (size_t i = 0; i < items->n; i++) {
+  for (size_t i = 0; i < items->n && rc == SM_OK; i++) {
     const struct jread_value *it = &items->items[i];
-    const struct jread_value *kw = jread_get(it, "kw");
     /* Counted at once, so that outbox_digest_free frees what an item
      * holds even when a later check refuses it. */
     struct outbox_digest_item *d = &out->items[out->n++];
 
-    if (int_member(it, "id", &d->id))
-      return missing(err, errlen, "digest", "item id");
-    if (kw && kw->type != JREAD_ARRAY)
-      return missing(err, errlen, "digest", "keyword array");
-    if (kw && kw->n) {
-      d->kw = calloc(kw->n, sizeof(*d->kw));
-      if (!d->kw)
-        return SM_ERR_NOMEM;
-      for (size_t k = 0; k < kw->n; k++) {
-        if (kw->items[k].type != JREAD_STRING)
-          return missing(err, errlen, "digest", "keyword string");
-        d->kw[d->nkw++] = kw->items[k].s;
-      }
-    }
+    if (it->type == JREAD_ARRAY)
+      rc = compact_item(it, kw, d, err, errlen);
+    else if (it->type == JREAD_OBJECT)
+      rc = object_item(it, d, err, errlen);
+    else
+      rc = missing(err, errlen, "digest", "item");
   }
-  return SM_OK;
+  return rc;
 }
 
 void

@@ -2,9 +2,13 @@
  * knows the payload's bytes: every writer (digest, sub, thread) and every
  * reader (compose, receive_comment) goes through one typed pair per kind.
  *
- *   digest   {"items":[{"id":N,"kw":["keyword",...]},...],"more":N}
- *            the ranked summary ids, each with the reader's keywords
- *            that matched it, and how many more matched than were kept
+ *   digest   {"kw":["keyword",...],"items":[[N,K,...],...],"more":N}
+ *            the reader's keywords once, the ranked summary ids, each
+ *            with the indexes into "kw" of the keywords that matched it,
+ *            and how many more matched than were kept. Rows queued
+ *            before this form have {"items":[{"id":N,"kw":["keyword",
+ *            ...]},...],"more":N}: they parse too (OUTBOX_SQL_DIGEST_ID
+ *            reads the ids of either in SQL).
  *   reply, confirm, notice
  *            {"from_name","from","to","reply_to","subject",
  *             "auto_submitted","in_reply_to","references","text"}
@@ -41,15 +45,22 @@ int outbox_kind_parse(const char *name);
 
 /* Writing, piece by piece into b (a run writes one per reader, a million
  * of them; the caller keeps each keyword's JSON form, made once by
- * outbox_json_string): outbox_digest_begin; per item (index 0, 1, ...)
- * outbox_digest_item, outbox_digest_kw per keyword (index 0, 1, ...) and
+ * outbox_json_string): outbox_digest_begin with the reader's keywords;
+ * per item (index 0, 1, ...) outbox_digest_item, outbox_digest_kw per
+ * keyword that matched it (its index in kw_json) and
  * outbox_digest_item_end; then outbox_digest_end. */
-enum sm_status outbox_digest_begin(struct buf *b);
+enum sm_status outbox_digest_begin(struct buf *b, const char *const *kw_json,
+                                   size_t nkw);
 enum sm_status outbox_digest_item(struct buf *b, size_t index, int64_t id);
-enum sm_status outbox_digest_kw(struct buf *b, size_t index,
-                                const char *kw_json);
+enum sm_status outbox_digest_kw(struct buf *b, size_t kw);
 enum sm_status outbox_digest_item_end(struct buf *b);
 enum sm_status outbox_digest_end(struct buf *b, int64_t more);
+
+/* In SQL, the summary id of a digest item j.value of type j.type (from
+ * json_each(payload, '$.items') AS j), in either form. */
+#define OUTBOX_SQL_DIGEST_ID                                                  \
+  "CASE j.type WHEN 'array' THEN json_extract(j.value, '$[0]') "              \
+  "ELSE json_extract(j.value, '$.id') END"
 
 /* s as a JSON string (quoted, escaped, invalid UTF-8 replaced), into *out;
  * caller frees. */

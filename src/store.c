@@ -1886,8 +1886,8 @@ store_digest_had(struct store *st, int64_t sub, int64_t summary, int *had)
   *had = 0;
   rc = store_stmt(st,
                   "SELECT 1 FROM outbox o, json_each(o.payload, '$.items') "
-                  "j WHERE o.kind = 'digest' AND o.subscriber_id = ?1 AND "
-                  "json_extract(j.value, '$.id') = ?2 LIMIT 1",
+                  "j WHERE o.kind = 'digest' AND o.subscriber_id = ?1 "
+                  "AND " OUTBOX_SQL_DIGEST_ID " = ?2 LIMIT 1",
                   &q);
   if (rc != SM_OK)
     return rc;

@@ -139,7 +139,9 @@ for line in open(sys.argv[1], encoding="utf-8"):
     raw = open(eml, "rb").read()
     payload = json.load(open(payload_file, encoding="utf-8"))
     mid = open(payload_file[:-5] + ".mid", encoding="utf-8").read().strip()
-    items = payload["items"]
+    # The compact form (outbox.h): the keywords once, items [id, k...].
+    items = [{"id": it[0], "kw": [payload["kw"][k] for k in it[1:]]}
+             for it in payload["items"]]
     p = rcpt + ": "
 
     # Lines: CRLF only, at most 998 octets before the CRLF.

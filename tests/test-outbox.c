@@ -32,37 +32,82 @@ digest(void)
   outbox_json_string("cs.lg", &kw1);
   outbox_json_string("\"batch normalization\"", &kw2);
   is_str(kw2, "\"\\\"batch normalization\\\"\"", "a keyword as JSON");
-  ok(outbox_digest_begin(&b) == SM_OK &&
-         outbox_digest_item(&b, 0, 42) == SM_OK &&
-         outbox_digest_kw(&b, 0, kw1) == SM_OK &&
-         outbox_digest_kw(&b, 1, kw2) == SM_OK &&
-         outbox_digest_item_end(&b) == SM_OK &&
-         outbox_digest_item(&b, 1, -7) == SM_OK &&
-         outbox_digest_item_end(&b) == SM_OK &&
-         outbox_digest_item(&b, 2, 9007199254740993LL) == SM_OK &&
-         outbox_digest_kw(&b, 0, kw1) == SM_OK &&
-         outbox_digest_item_end(&b) == SM_OK &&
-         outbox_digest_end(&b, 12) == SM_OK,
-     "a digest payload is written");
+  {
+    const char *kws[] = {kw1, kw2};
+    ok(outbox_digest_begin(&b, kws, 2) == SM_OK &&
+           outbox_digest_item(&b, 0, 42) == SM_OK &&
+           outbox_digest_kw(&b, 0) == SM_OK &&
+           outbox_digest_kw(&b, 1) == SM_OK &&
+           outbox_digest_item_end(&b) == SM_OK &&
+           outbox_digest_item(&b, 1, -7) == SM_OK &&
+           outbox_digest_item_end(&b) == SM_OK &&
+           outbox_digest_item(&b, 2, 9007199254740993LL) == SM_OK &&
+           outbox_digest_kw(&b, 1) == SM_OK &&
+           outbox_digest_item_end(&b) == SM_OK &&
+           outbox_digest_end(&b, 12) == SM_OK,
+       "a digest payload is written");
+  }
   is_str(buf_str(&b),
-         "{\"items\":[{\"id\":42,\"kw\":[\"cs.lg\",\"\\\"batch "
-         "normalization\\\"\"]},{\"id\":-7,\"kw\":[]},"
-         "{\"id\":9007199254740993,\"kw\":[\"cs.lg\"]}],\"more\":12}",
-         "byte for byte");
+         "{\"kw\":[\"cs.lg\",\"\\\"batch normalization\\\"\"],\"items\":"
+         "[[42,0,1],[-7],[9007199254740993,1]],\"more\":12}",
+         "byte for byte: the keywords once, items name them by index");
   is_int(outbox_digest_parse(buf_str(&b), &d, err, sizeof(err)), SM_OK,
          "and read back");
   ok(d.n == 3 && d.items[0].id == 42 && d.items[0].nkw == 2 &&
+         !strcmp(d.items[0].kw[0], "cs.lg") &&
          !strcmp(d.items[0].kw[1], "\"batch normalization\"") &&
          d.items[1].id == -7 && d.items[1].nkw == 0 &&
-         d.items[2].id == 9007199254740993LL && d.more == 12,
+         d.items[2].id == 9007199254740993LL && d.items[2].nkw == 1 &&
+         !strcmp(d.items[2].kw[0], "\"batch normalization\"") && d.more == 12,
      "every id, keyword and the count of more");
   outbox_digest_free(&d);
 
-  buf_reset(&b);
-  ok(outbox_digest_begin(&b) == SM_OK && outbox_digest_end(&b, 0) == SM_OK,
-     "an empty digest");
-  is_str(buf_str(&b), "{\"items\":[],\"more\":0}", "its bytes");
+  /* A row queued before the compact form. */
+  is_int(outbox_digest_parse(
+             "{\"items\":[{\"id\":42,\"kw\":[\"cs.lg\",\"\\\"batch "
+             "normalization\\\"\"]},{\"id\":-7,\"kw\":[]},"
+             "{\"id\":9007199254740993,\"kw\":[\"cs.lg\"]}],\"more\":12}",
+             &d, err, sizeof(err)),
+         SM_OK, "the first form still parses");
+  ok(d.n == 3 && d.items[0].id == 42 && d.items[0].nkw == 2 &&
+         !strcmp(d.items[0].kw[1], "\"batch normalization\"") &&
+         d.items[1].id == -7 && d.items[1].nkw == 0 &&
+         d.items[2].id == 9007199254740993LL && d.items[2].nkw == 1 &&
+         !strcmp(d.items[2].kw[0], "cs.lg") && d.more == 12,
+     "with every id, keyword and the count of more");
+  outbox_digest_free(&d);
 
+  buf_reset(&b);
+  ok(outbox_digest_begin(&b, NULL, 0) == SM_OK &&
+         outbox_digest_end(&b, 0) == SM_OK,
+     "an empty digest");
+  is_str(buf_str(&b), "{\"kw\":[],\"items\":[],\"more\":0}", "its bytes");
+
+  is_int(outbox_digest_parse("{\"kw\":[\"a\"],\"items\":[[1,1]],\"more\":0}",
+                             &d, err, sizeof(err)),
+         SM_ERR_DATA, "a keyword index past the keywords is refused");
+  ok(strstr(err, "keyword index") != NULL, "saying what is wrong");
+  outbox_digest_free(&d);
+  is_int(outbox_digest_parse("{\"kw\":[\"a\"],\"items\":[[1,-1]],\"more\":0}",
+                             &d, err, sizeof(err)),
+         SM_ERR_DATA, "a negative keyword index");
+  outbox_digest_free(&d);
+  is_int(outbox_digest_parse("{\"items\":[[1,0]],\"more\":0}", &d, err,
+                             sizeof(err)),
+         SM_ERR_DATA, "a keyword index without keywords");
+  outbox_digest_free(&d);
+  is_int(outbox_digest_parse("{\"kw\":[3],\"items\":[[1]],\"more\":0}", &d,
+                             err, sizeof(err)),
+         SM_ERR_DATA, "keywords that are no strings");
+  outbox_digest_free(&d);
+  is_int(outbox_digest_parse("{\"kw\":[],\"items\":[[]],\"more\":0}", &d, err,
+                             sizeof(err)),
+         SM_ERR_DATA, "an item without its id");
+  outbox_digest_free(&d);
+  is_int(outbox_digest_parse("{\"kw\":[],\"items\":[7],\"more\":0}", &d, err,
+                             sizeof(err)),
+         SM_ERR_DATA, "an item that is neither form");
+  outbox_digest_free(&d);
   is_int(outbox_digest_parse("{\"items\":[{\"id\":\"1\"}],\"more\":0}", &d,
                              err, sizeof(err)),
          SM_ERR_DATA, "an id that is no number is refused");

@@ -186,6 +186,48 @@ main(void)
          "unknown feed");
   ok(etag == NULL && lm == NULL, "no validators for an unknown feed");
 
+  /* Digests queued in a batch: a row each, last_digest_at moved for the
+   * readers whose row went in; what each had is read from the payload,
+   * in the compact form and in the first one. */
+  {
+    int64_t r1 = 0, r2 = 0;
+    size_t added = 0;
+    int had = -1;
+    struct store_subscriber sub;
+    struct store_digest_row rows[] = {
+        {0, "r1@example.org", "2026-W48", "digest.202648.1@x.example",
+         "{\"kw\":[\"gan\"],\"items\":[[11,0],[12,0]],\"more\":0}"},
+        {0, "r2@example.org", "2026-W48", "digest.202648.2@x.example",
+         "{\"items\":[{\"id\":21,\"kw\":[\"gan\"]}],\"more\":0}"}};
+
+    store_sub_create(st, "r1@example.org", MODEL_CONFIRMED, 100, &r1);
+    store_sub_create(st, "r2@example.org", MODEL_CONFIRMED, 100, &r2);
+    rows[0].sub = r1;
+    rows[1].sub = r2;
+    is_int(store_begin(st), SM_OK, "begin");
+    is_int(store_digest_queue(st, rows, 2, 9000, &added), SM_OK,
+           "queue two digests");
+    is_int((long)added, 2, "both added");
+    is_int(store_digest_queue(st, rows, 1, 9500, &added), SM_OK,
+           "queue the first again");
+    is_int((long)added, 0, "the same Message-ID is not added twice");
+    is_int(store_commit(st), SM_OK, "commit");
+    store_sub_get_id(st, r1, &sub);
+    is_int(sub.last_digest_at, 9000, "the reader's last digest moved");
+    store_subscriber_free(&sub);
+    store_sub_get_id(st, r2, &sub);
+    is_int(sub.last_digest_at, 9000, "each reader's");
+    store_subscriber_free(&sub);
+    store_digest_had(st, r1, 12, &had);
+    is_int(had, 1, "had: an id of the compact form");
+    store_digest_had(st, r1, 0, &had);
+    is_int(had, 0, "a keyword index is no id");
+    store_digest_had(st, r2, 21, &had);
+    is_int(had, 1, "had: an id of the first form");
+    store_digest_had(st, r2, 11, &had);
+    is_int(had, 0, "another reader's id is not theirs");
+  }
+
   is_int(store_check(st, problem, NULL), SM_OK, "store is consistent");
 
   /* Another writer holds the lock past our busy timeout: transient. */
