@@ -12,6 +12,7 @@
 #include "listaddr.h"
 #include "log.h"
 #include "progress.h"
+#include "signahead.h"
 #include "util.h"
 
 #define DELIVER_MAX_RETRY_DELAY (6 * 3600)
@@ -54,6 +55,7 @@ enum halt {
   HALT_READER, /* the reader of msgs[halt_at] left or paused */
   HALT_LOST,   /* msgs[halt_at] is no longer ours (another sender has it) */
   HALT_STORE,  /* an outcome could not be recorded: stop sending at once */
+  HALT_SIGN,   /* msgs[halt_at] could not be signed: it failed */
   HALT_BRAKE   /* the failure brake engaged */
 };
 
@@ -80,6 +82,14 @@ struct run {
   char (*verp)[SMTP_ADDR_MAX + 1];
   struct buf *bytes;
   struct compose *comp; /* one per run: each summary rendered once */
+  /* With DKIM: comp composes without signing (cenv has no signer) and
+   * the worker signs bytes[i] into signed_[i] (as of sign_t[i]) while
+   * the session runs; before_data swaps the signed copy in. */
+  struct env cenv;
+  struct signahead *sa;
+  struct buf *signed_;
+  int64_t *sign_t;
+  char sign_err[SM_ERRLEN];
   size_t n, nmsgs;
   unsigned char recent[DELIVER_BRAKE_WINDOW]; /* 1 = a failure */
   size_t nrecent;
@@ -325,6 +335,11 @@ record(void *ctx, size_t i, const struct smtp_msg *m)
   if (r->halt != HALT_NONE && i >= r->halt_at && m->code == 0) {
     /* Never tried: released after the session. The one whose reader
      * left is recorded as such. */
+    if (r->halt == HALT_SIGN && i == r->halt_at) {
+      r->stats->failed++;
+      log_error("%s", r->sign_err);
+      put(r, row->id, STORE_FAILED, 0, r->sign_err, now, 0);
+    }
     if (r->halt == HALT_READER && i == r->halt_at) {
       r->stats->skipped++;
       log_info("%s <%s>: not sent: the reader left or paused during the "
@@ -462,8 +477,22 @@ before_data(void *ctx, size_t i)
   if (gone) {
     r->halt = HALT_READER;
     r->halt_at = i;
+    return 1;
   }
-  return gone;
+  if (r->sa) {
+    /* Usually signed already, while the relay answered the messages
+     * before this one. */
+    struct smtp_msg *m = &r->msgs[i];
+
+    if (signahead_wait(r->sa, i, r->sign_err, sizeof(r->sign_err)) != SM_OK) {
+      r->halt = HALT_SIGN;
+      r->halt_at = i;
+      return 1;
+    }
+    m->data = r->signed_[i].data;
+    m->len = r->signed_[i].len;
+  }
+  return 0;
 }
 
 /* The one line a paused run leaves: since when, why, what to do. */
@@ -574,7 +603,22 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
     rc = SM_ERR_NOMEM;
     goto out;
   }
-  rc = compose_new(env, &r.comp);
+  r.cenv = *env;
+  if (env->signer) {
+    r.cenv.signer = NULL;
+    r.signed_ = calloc(batch, sizeof(*r.signed_));
+    r.sign_t = calloc(batch, sizeof(*r.sign_t));
+    if (!r.signed_ || !r.sign_t) {
+      rc = SM_ERR_NOMEM;
+      goto out;
+    }
+    for (size_t i = 0; i < batch; i++)
+      buf_init(&r.signed_[i], SMTP_MESSAGE_MAX);
+    rc = signahead_new(env->signer, &r.sa);
+    if (rc != SM_OK)
+      goto out;
+  }
+  rc = compose_new(&r.cenv, &r.comp);
   if (rc != SM_OK)
     goto out;
   for (size_t i = 0; i < batch; i++)
@@ -632,9 +676,16 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
       b.ctx = &r;
       r.halt = HALT_NONE;
       r.batch = &b;
+      if (r.sa) {
+        for (size_t k = 0; k < r.nmsgs; k++)
+          r.sign_t[k] = r.rows[r.row_of[k]].created_at;
+        signahead_start(r.sa, r.nmsgs, r.bytes, r.sign_t, r.signed_);
+      }
       t0 = now_seconds();
       if (smtp_client_send(smtp, &b, err, sizeof(err)) != SM_OK && !r.probing)
         log_warning("%s", err);
+      if (r.sa)
+        signahead_stop(r.sa);
       r.batch = NULL;
       rc = r.rc;
       /* The messages after the session stopped were never tried: back
@@ -700,9 +751,14 @@ out:
   stats->seconds = now_seconds() - r.start;
   stats->rendered = r.comp ? compose_rendered(r.comp) : 0;
   store_claimed_free(r.rows, r.n);
+  signahead_free(r.sa);
   for (size_t i = 0; r.bytes && i < batch; i++)
     buf_free(&r.bytes[i]);
+  for (size_t i = 0; r.signed_ && i < batch; i++)
+    buf_free(&r.signed_[i]);
   free(r.bytes);
+  free(r.signed_);
+  free(r.sign_t);
   free(r.msgs);
   free(r.row_of);
   free(r.verp);

@@ -17,7 +17,10 @@
  * session stops, those messages are deferred without a bounce, and send
  * stays paused (store_send_pause_set) across runs: a paused run sends one
  * probe message and returns SM_ERR_TEMP unless the relay accepts it,
- * until `queue resume` (store_send_pause_clear). */
+ * until `queue resume` (store_send_pause_clear).
+ * With DKIM, a batch is composed unsigned and a worker thread signs it in
+ * order while the session runs (signahead.h); each message waits for its
+ * signature right before its data, after the last look above. */
 #ifndef SM_DELIVER_H
 #define SM_DELIVER_H
 

@@ -336,11 +336,10 @@ put_tag(struct buf *out, size_t *col, const char *tag, size_t n, int first)
 }
 
 enum sm_status
-signer_sign(struct signer *s, struct buf *msg, int64_t t, char *err,
-            size_t errlen)
+signer_sign_into(struct signer *s, const char *m, size_t mlen, int64_t t,
+                 struct buf *out, char *err, size_t errlen)
 {
-  const char *m = buf_str(msg), *end = m + msg->len, *body;
-  struct buf out = BUF_INIT(msg->max + 4096);
+  const char *end = m + mlen, *body;
   struct buf tag = BUF_INIT(4096);
   struct field *f = NULL;
   unsigned char digest[CRYPTO_SHA256_LEN];
@@ -348,7 +347,8 @@ signer_sign(struct signer *s, struct buf *msg, int64_t t, char *err,
   enum sm_status rc;
   int first;
 
-  body = strstr(m, "\r\n\r\n");
+  buf_reset(out);
+  body = memmem(m, mlen, "\r\n\r\n", 4);
   if (!body) {
     snprintf(err, errlen, "DKIM: the message has no header/body boundary");
     return SM_ERR_INTERNAL;
@@ -377,7 +377,7 @@ signer_sign(struct signer *s, struct buf *msg, int64_t t, char *err,
   /* The field up to "b=", folded. */
   col = strlen("DKIM-Signature: ");
   if (rc == SM_OK)
-    rc = buf_puts(&out, "DKIM-Signature: v=1");
+    rc = buf_puts(out, "DKIM-Signature: v=1");
   col += 3;
   if (rc == SM_OK)
     rc = buf_printf(&tag, "a=%s",
@@ -385,53 +385,53 @@ signer_sign(struct signer *s, struct buf *msg, int64_t t, char *err,
                         ? "ed25519-sha256"
                         : "rsa-sha256");
   if (rc == SM_OK)
-    rc = put_tag(&out, &col, tag.data, tag.len, 0);
+    rc = put_tag(out, &col, tag.data, tag.len, 0);
   if (rc == SM_OK)
-    rc = put_tag(&out, &col, "c=relaxed/relaxed", 17, 0);
+    rc = put_tag(out, &col, "c=relaxed/relaxed", 17, 0);
   buf_reset(&tag);
   if (rc == SM_OK)
     rc = buf_printf(&tag, "d=%s", s->domain);
   if (rc == SM_OK)
-    rc = put_tag(&out, &col, tag.data, tag.len, 0);
+    rc = put_tag(out, &col, tag.data, tag.len, 0);
   buf_reset(&tag);
   if (rc == SM_OK)
     rc = buf_printf(&tag, "s=%s", s->selector);
   if (rc == SM_OK)
-    rc = put_tag(&out, &col, tag.data, tag.len, 0);
+    rc = put_tag(out, &col, tag.data, tag.len, 0);
   buf_reset(&tag);
   if (rc == SM_OK)
     rc = buf_printf(&tag, "t=%" PRId64, t);
   if (rc == SM_OK)
-    rc = put_tag(&out, &col, tag.data, tag.len, 0);
+    rc = put_tag(out, &col, tag.data, tag.len, 0);
   buf_reset(&tag);
   if (rc == SM_OK)
     rc = buf_puts(&tag, "bh=");
   if (rc == SM_OK)
     rc = crypto_base64(digest, sizeof(digest), &tag);
   if (rc == SM_OK)
-    rc = put_tag(&out, &col, tag.data, tag.len, 0);
+    rc = put_tag(out, &col, tag.data, tag.len, 0);
   /* h=: the signed fields in the message's order, folded between names. */
   first = 1;
   for (size_t i = 0; i < nf && rc == SM_OK; i++) {
     if (!signed_name(f[i].p, f[i].name_len))
       continue;
     if (first) {
-      rc = put_tag(&out, &col, "h=", 2, 0);
+      rc = put_tag(out, &col, "h=", 2, 0);
     } else {
-      rc = buf_putc(&out, ':');
+      rc = buf_putc(out, ':');
       col++;
       if (rc == SM_OK && col + f[i].name_len + 1 > SIGNER_FOLD) {
-        rc = buf_puts(&out, "\r\n\t");
+        rc = buf_puts(out, "\r\n\t");
         col = 8;
       }
     }
     if (rc == SM_OK)
-      rc = buf_append(&out, f[i].p, f[i].name_len);
+      rc = buf_append(out, f[i].p, f[i].name_len);
     col += f[i].name_len;
     first = 0;
   }
   if (rc == SM_OK)
-    rc = put_tag(&out, &col, "b=", 2, 0);
+    rc = put_tag(out, &col, "b=", 2, 0);
 
   /* The header hash: the signed fields as a verifier picks them, then
    * this field with an empty b= and no CRLF. */
@@ -456,7 +456,7 @@ signer_sign(struct signer *s, struct buf *msg, int64_t t, char *err,
     rc = hash_field(s, f[pick].p, f[pick].n, 1);
   }
   if (rc == SM_OK)
-    rc = hash_field(s, out.data, out.len, 0);
+    rc = hash_field(s, out->data, out->len, 0);
   if (rc == SM_OK)
     rc = crypto_sha256_final(s->hash, digest);
   buf_reset(&tag);
@@ -471,28 +471,39 @@ signer_sign(struct signer *s, struct buf *msg, int64_t t, char *err,
     size_t room = col < SIGNER_FOLD ? SIGNER_FOLD - col : 0, k;
 
     if (room < 8) {
-      rc = buf_puts(&out, "\r\n\t");
+      rc = buf_puts(out, "\r\n\t");
       col = 8;
       continue;
     }
     k = tag.len - i < room ? tag.len - i : room;
-    rc = buf_append(&out, tag.data + i, k);
+    rc = buf_append(out, tag.data + i, k);
     col += k;
     i += k;
   }
   if (rc == SM_OK)
-    rc = buf_puts(&out, "\r\n");
+    rc = buf_puts(out, "\r\n");
   if (rc == SM_OK)
-    rc = buf_append(&out, m, msg->len);
+    rc = buf_append(out, m, mlen);
+out:
+  buf_free(&tag);
+  free(f);
+  return rc;
+}
+
+enum sm_status
+signer_sign(struct signer *s, struct buf *msg, int64_t t, char *err,
+            size_t errlen)
+{
+  struct buf out = BUF_INIT(msg->max + 4096);
+  enum sm_status rc;
+
+  rc = signer_sign_into(s, buf_str(msg), msg->len, t, &out, err, errlen);
   if (rc == SM_OK) {
     buf_free(msg);
     *msg = out;
-    out.data = NULL;
+  } else {
+    buf_free(&out);
   }
-out:
-  buf_free(&out);
-  buf_free(&tag);
-  free(f);
   return rc;
 }
 

@@ -33,6 +33,14 @@ void signer_free(struct signer *s);
 enum sm_status signer_sign(struct signer *s, struct buf *msg, int64_t t,
                            char *err, size_t errlen);
 
+/* The same for the message m[0..mlen), which is only read: `out` gets the
+ * DKIM-Signature field and then the message (its content replaced; it
+ * keeps its allocation, so a reused buffer costs no allocation). A signer
+ * is used by one thread at a time. */
+enum sm_status signer_sign_into(struct signer *s, const char *m, size_t mlen,
+                                int64_t t, struct buf *out, char *err,
+                                size_t errlen);
+
 /* Appends the DNS record that publishes the key, one line ending in a
  * newline:
  *   SELECTOR._domainkey.DOMAIN. IN TXT "v=DKIM1; k=rsa; p=..." "..."

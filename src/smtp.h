@@ -92,7 +92,8 @@
  *     error variable keeps errors of earlier sessions: the module reads
  *     verdicts from libesmtp's statuses and resets the error per session.
  * The signal dispositions are restored when smtp_client_send returns. The
- * module is not thread-safe (the process is single-threaded by design). */
+ * module is not thread-safe: one thread runs the sessions (send's DKIM
+ * worker, src/signahead.c, blocks every signal and never calls it). */
 #ifndef SM_SMTP_H
 #define SM_SMTP_H
 

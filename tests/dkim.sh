@@ -11,6 +11,7 @@
 # retry. `shortmail dkim-record` prints the record of the key, checked
 # against openssl's own rendering of the public key.
 . "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/smtp-lib.sh"
 
 PY=$PYTHON3
 "$PY" -c 'import dkim, nacl' 2>/dev/null || PY=/usr/bin/python3
@@ -299,4 +300,54 @@ is "$?" 0 "receive never reads the key: a missing one does not stop it"
 unlike "$T/err" "nokey.pem" "nor is it named"
 sm -c "$T/bad.conf" sub add nokey@example.org
 is "$rc" 0 "sub add does not read the key either"
+# ---- send signs as preview does (the signatures are made ahead, in a
+# worker thread, while the relay answers the messages before) ----
+for i in 1 2 3 4 5 6 7 8 9 10 11; do
+  sql "INSERT INTO subscribers (address, status, created_at, changed_at) VALUES ('r$i@example.org', 'confirmed', 0, 0)"
+  sql "INSERT INTO interests SELECT id, 'cs.lg', 0 FROM subscribers WHERE address = 'r$i@example.org'"
+done
+for r in ada r1 r2 r3 r4 r5 r6 r7 r8 r9 r10 r11; do
+  sm preview --eml "$T/p-$r.eml" "$r@example.org"
+done
+sm digest
+like "$T/out" "12 digests queued" "twelve digests queued"
+sink_start
+at_exit sink_stop
+cp "$T/shortmail.conf" "$T/send.conf"
+printf '[smtp]\nhost = 127.0.0.1\nport = %s\nstarttls = no\n[send]\nbatch = 5\n' \
+  "$SINK_PORT" >> "$T/send.conf"
+sm -c "$T/send.conf" send
+is "$rc" 0 "send with DKIM exits 0"
+# Thirteen: the twelve and nokey's confirmation request (sub add above).
+like "$T/out" "^send: 13 sent, 0 deferred, 0 failed" "and sends all thirteen, in three sessions"
+is "$(sink_dumps)" 13 "the sink took thirteen messages"
+# Each message as the sink got it: its own Received field taken off, the
+# CRLF of the wire back.
+"$PY" - "$SINK_DUMP" "$T/got" <<'PY'
+import os, re, sys
+dump, out = sys.argv[1:3]
+os.makedirs(out, exist_ok=True)
+for name in os.listdir(dump):
+    d = open(os.path.join(dump, name), "rb").read()
+    rcpt = re.search(rb"^X-Rcpt-Args: <([^@>]*)@", d, re.M).group(1).decode()
+    i = d.index(b"\nReceived: ") + 1
+    lines = d[i:].split(b"\n")
+    k = 1
+    while lines[k].startswith(b"\t"):
+        k += 1
+    body = b"\r\n".join(lines[k:])
+    open(os.path.join(out, rcpt + ".eml"), "wb").write(body[:-2] if body.endswith(b"\r\n\r\n") else body)
+PY
+for r in ada r1 r2 r3 r4 r5 r6 r7 r8 r9 r10 r11; do
+  cmp -s "$T/got/$r.eml" "$T/p-$r.eml"
+  ok $? "$r: the signed message sent is byte-identical to preview's"
+  pyverify "$T/got/$r.eml" "$T/rsa.txt" > "$T/v" 2>&1
+  ok $? "$r: dkimpy verifies the message sent ($(cat "$T/v"))"
+done
+for r in ada r6 r11; do
+  plverify "$T/got/$r.eml" "$T/record" > "$T/v" 2>&1
+  ok $? "$r: Mail::DKIM verifies the message sent ($(head -1 "$T/v"))"
+done
+sink_stop
+
 done_testing
