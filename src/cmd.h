@@ -94,7 +94,7 @@ int cmd_interactive(void);
 struct deliver_opts;
 int cmd_send_run(struct cmd_ctx *ctx, struct deliver_opts *o, long conns);
 
-/* The command table, in main.c. */
+/* The running program's command table (dispatch.c). */
 const struct cmd_def *cmd_find(const char *name);
 
 /* Each subcommand's definition, in its cmd_NAME.c. */

@@ -99,11 +99,15 @@ is "$(stat -c %U "$state/shortmail.db") $(stat -c %U "$R$sysconfdir/shortmail/se
   "nobody nobody" "the store and the secret belong to the service user"
 is "$(stat -c %a "$R$sysconfdir/shortmail/secret")" 600 "the secret is 0600"
 
-# A real Postfix pipes the list domain into the installed binary.
+# A real Postfix pipes the list domain into the installed MTA entry
+# (doc/mta.md), shortmail-receive.
+recv=$R$prefix/libexec/shortmail/shortmail-receive
+[ -x "$recv" ]
+ok $? "make install puts shortmail-receive in libexec/shortmail"
 # shellcheck disable=SC2016
-postfix_start "$bin" -c "$conf" receive --recipient '${recipient}' --sender '${sender}'
+postfix_start "$recv" -c "$conf" receive --recipient '${recipient}' --sender '${sender}'
 st=$?
-ok $st "Postfix pipes lists.example.org into the installed shortmail"
+ok $st "Postfix pipes lists.example.org into the installed shortmail-receive"
 [ $st = 0 ] || { done_testing; exit 1; }
 chmod 0755 "$T" "$R" 2>/dev/null
 

@@ -1,0 +1,45 @@
+#!/bin/sh
+# tests/receive-entry.sh: shortmail-receive, the MTA's entry (dispatch.h):
+# the same command line and effect as `shortmail receive`, 75 for any
+# mistake, and linked without the libraries only other commands use.
+. "$top_srcdir/tests/lib.sh"
+
+RECV=$top_builddir/shortmail-receive
+sm db init
+
+msg() { # msg N: a subscribe from rN@example.org
+  printf 'From: r%s@example.org\r\nTo: digest-request@lists.example.org\r\nSubject: subscribe\r\nMessage-ID: <e%s@example.org>\r\n\r\nsubscribe\r\n' "$1" "$1"
+}
+
+msg 0 | "$RECV" receive --recipient digest-request@lists.example.org \
+  > "$T/out" 2> "$T/err"
+is "$?" 0 "shortmail-receive takes a subscription"
+sm sub list --status pending
+like "$T/out" 'r0@example\.org' "the reader is pending, as after shortmail receive"
+n=$(sql "SELECT count(*) FROM outbox WHERE kind = 'confirm'")
+is "$n" 1 "the confirmation is queued"
+
+# The same argv as shortmail's; any mistake in it keeps the mail (75).
+msg 1 | "$RECV" --recipient x@y > /dev/null 2> "$T/err"
+is "$?" 75 "an option before the command exits 75"
+like "$T/err" "shortmail-receive: unrecognized option" "and says which program refused it"
+msg 1 | "$RECV" send > /dev/null 2> "$T/err"
+is "$?" 75 "another command exits 75, not 64"
+like "$T/err" "'send' is not a command" "and names it"
+msg 1 | "$RECV" > /dev/null 2>&1
+is "$?" 75 "no command at all exits 75"
+"$RECV" --help > "$T/out"
+like "$T/out" '^  receive ' "--help lists receive"
+unlike "$T/out" '^  (send|digest|serve) ' "and no other command"
+"$RECV" --version > "$T/out"
+like "$T/out" '^shortmail-receive [0-9]' "--version names it"
+
+# Linked with what receiving needs only: the point of the program.
+if command -v ldd > /dev/null; then
+  ldd "$RECV" > "$T/ldd"
+  unlike "$T/ldd" 'libcurl|libesmtp|libmicrohttpd|libssl\.' \
+    "no libcurl, libesmtp, libmicrohttpd or libssl loaded"
+  like "$T/ldd" 'libgmime' "GMime is (the message parser)"
+fi
+
+done_testing
