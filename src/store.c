@@ -283,6 +283,19 @@ lazy_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
   return lazy_base->xOpen(lazy_base, name, f, flags, out);
 }
 
+/* Replaces SQLite's wal_autocheckpoint for STORE_LAZY_CHECKPOINT: only
+ * counts the frames; store_close checkpoints (store.h). */
+static int
+lazy_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+  struct store *st = arg;
+
+  (void)db;
+  (void)name;
+  st->wal_frames = frames;
+  return SQLITE_OK;
+}
+
 static const char *
 lazy_vfs_name(void)
 {
@@ -361,6 +374,8 @@ store_open(const char *path, long busy_timeout_ms, int flags,
     src = sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
     if (src != SQLITE_OK)
       rc = store_fail(st, src, "keeping the WAL on close");
+    st->lazy = 1;
+    sqlite3_wal_hook(st->db, lazy_wal_hook, st);
   }
   if (rc == SM_OK) {
     /* Reading the schema proves the file is a database at all. */
@@ -387,6 +402,10 @@ store_close(struct store *st)
     store_rollback(st);
   for (size_t i = 0; i < st->ncached; i++)
     sqlite3_finalize(st->cache[i].stmt);
+  /* Busy (another process reading) is fine: a later close does it. */
+  if (st->lazy && st->wal_frames >= STORE_LAZY_WAL_FRAMES)
+    sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                              NULL);
   sqlite3_close_v2(st->db);
   free(st->path);
   free(st);

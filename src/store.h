@@ -26,10 +26,17 @@ struct store;
  * close, so the WAL file stays, and the next one opens it without a
  * directory sync. Its commit is then its only fsync: a checkpoint costs
  * two more, and a WAL made afresh one for its header and one for the
- * directory. The WAL is checkpointed by whichever commit
- * takes it past wal_autocheckpoint (1000 pages), as in any process. Not
- * for commands after which someone copies the database file alone. */
+ * directory. The WAL is checkpointed, and truncated, by the close of
+ * whichever process leaves it past STORE_LAZY_WAL_FRAMES: SQLite's own
+ * wal_autocheckpoint cannot bound it here, since a process that is the
+ * store's only user rebuilds the WAL index when it opens, reading every
+ * frame and forgetting which were checkpointed, so the WAL never restarts
+ * and each receive read all of it (17 MB after 400 messages). Not for
+ * commands after which someone copies the database file alone. */
 #define STORE_LAZY_CHECKPOINT 0x8
+/* 1 MB of 4 KB pages: an open then reads at most that much, and the
+ * checkpoint's fsyncs come once in about 20 messages. */
+#define STORE_LAZY_WAL_FRAMES 256
 
 /* Opens (creating it if needed) the database at path and applies pending
  * migrations. On error err names the path. */

@@ -23,6 +23,9 @@ struct store {
     sqlite3_stmt *stmt;
   } cache[STORE_MAX_CACHED];
   size_t ncached;
+  /* STORE_LAZY_CHECKPOINT: the WAL's frames after the last commit. */
+  int lazy;
+  int wal_frames;
 };
 
 /* SQL that is true when mail of kind KIND to reader SUB (SQL
