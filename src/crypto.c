@@ -1,5 +1,5 @@
-/* crypto.c: hashes, MACs and the DKIM private key, over OpenSSL's
- * libcrypto (see crypto.h). */
+/* crypto.c: SHA-256 and the DKIM private key, over OpenSSL's libcrypto
+ * (see crypto.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -11,7 +11,6 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -24,36 +23,6 @@
 #define CRYPTO_KEY_FILE_MAX (64 * 1024)
 /* The largest signature we make: RSA-16384. */
 #define CRYPTO_SIG_MAX 2048
-
-void
-crypto_cleanse(void *p, size_t n)
-{
-  OPENSSL_cleanse(p, n);
-}
-
-int
-crypto_memeq(const void *a, const void *b, size_t n)
-{
-  return CRYPTO_memcmp(a, b, n) == 0;
-}
-
-enum sm_status
-crypto_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
-                   unsigned char out[CRYPTO_SHA256_LEN])
-{
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int maclen = 0;
-
-  if (keylen > (size_t)INT32_MAX ||
-      !HMAC(EVP_sha256(), key, (int)keylen, msg, n, mac, &maclen) ||
-      maclen != CRYPTO_SHA256_LEN) {
-    ERR_clear_error();
-    return SM_ERR_INTERNAL;
-  }
-  memcpy(out, mac, CRYPTO_SHA256_LEN);
-  crypto_cleanse(mac, sizeof(mac));
-  return SM_OK;
-}
 
 /* ---- SHA-256 ---- */
 
@@ -253,7 +222,7 @@ crypto_key_load(const char *path, struct crypto_key **out, char *err,
 done:
   BIO_free(bio);
   if (text.data)
-    crypto_cleanse(text.data, text.len);
+    OPENSSL_cleanse(text.data, text.len);
   buf_free(&text);
   crypto_key_free(k);
   return rc;

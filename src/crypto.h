@@ -1,8 +1,10 @@
 /* crypto.h: the one user of OpenSSL's libcrypto (smtp's TLS session is
- * libssl's). Hashes and MACs for tokens, and the private key that signs
- * DKIM: loaded from its PEM file once per process, so a message costs
- * one signature and nothing else (parsing the key and setting up RSA
- * blinding per message cost three times the signature).
+ * libssl's), for the DKIM signer: SHA-256 over message bodies (with the
+ * CPU's SHA instructions), and the private key, loaded from its PEM file
+ * once per process, so a message costs one signature and nothing else
+ * (parsing the key and setting up RSA blinding per message cost three
+ * times the signature). Tokens hash and MAC with sha256.h, so that
+ * receiving mail loads no libcrypto.
  *
  * Nothing here keeps global state of its own: the digest algorithm is
  * fetched once per hash context or key. */
@@ -15,18 +17,6 @@
 #include "status.h"
 
 #define CRYPTO_SHA256_LEN 32
-
-/* Overwrites n bytes in a way the compiler keeps. */
-void crypto_cleanse(void *p, size_t n);
-
-/* 1 when the n bytes at a and b are equal, in time that depends on n
- * only. */
-int crypto_memeq(const void *a, const void *b, size_t n);
-
-/* HMAC-SHA256 of msg under key. */
-enum sm_status crypto_hmac_sha256(const void *key, size_t keylen,
-                                  const void *msg, size_t n,
-                                  unsigned char out[CRYPTO_SHA256_LEN]);
 
 /* An incremental SHA-256, reusable: crypto_sha256_init starts over.
  * *out is freed with crypto_sha256_free. */

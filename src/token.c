@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "crypto.h"
+#include "sha256.h"
 #include "log.h"
 #include "token.h"
 #include "util.h"
@@ -87,7 +87,7 @@ void
 token_secret_free(struct token_secret *s)
 {
   if (s->key) {
-    crypto_cleanse(s->key, s->len);
+    sha256_wipe(s->key, s->len);
     free(s->key);
   }
   s->key = NULL;
@@ -147,7 +147,7 @@ token_secret_load(const char *path, struct token_secret *out, char *err,
 
 done:
   if (b.data)
-    crypto_cleanse(b.data, b.cap);
+    sha256_wipe(b.data, b.cap);
   buf_free(&b);
   return st;
 }
@@ -168,7 +168,7 @@ put_be(unsigned char *p, uint64_t v, int n)
 static enum sm_status
 token_mac(const struct token_secret *secret, enum token_purpose purpose,
           uint64_t sub, uint64_t obj, uint32_t hours,
-          unsigned char mac[CRYPTO_SHA256_LEN])
+          unsigned char mac[SHA256_LEN])
 {
   static const char label[] = "shortmail-token";
   unsigned char msg[sizeof(label) + 8 + 1 + 8 + 8 + 4];
@@ -186,7 +186,8 @@ token_mac(const struct token_secret *secret, enum token_purpose purpose,
   i += 8;
   put_be(msg + i, hours, 4);
   i += 4;
-  return crypto_hmac_sha256(secret->key, secret->len, msg, i, mac);
+  sha256_hmac(secret->key, secret->len, msg, i, mac);
+  return SM_OK;
 }
 
 /* ---- bit strings in base32 ---- */
@@ -260,7 +261,7 @@ enum sm_status
 token_make(const struct token_secret *secret, enum token_purpose purpose,
            int64_t subscriber, int64_t object, int64_t expires_at, char **out)
 {
-  unsigned char mac[CRYPTO_SHA256_LEN];
+  unsigned char mac[SHA256_LEN];
   struct bits b = {{0}, 0, 0};
   int64_t hours;
   enum sm_status st;
@@ -290,7 +291,7 @@ token_make(const struct token_secret *secret, enum token_purpose purpose,
   bits_put(&b, (uint64_t)hours, 24);
   for (int i = 0; i < TOKEN_MAC_BYTES; i++)
     bits_put(&b, mac[i], 8);
-  crypto_cleanse(mac, sizeof(mac));
+  sha256_wipe(mac, sizeof(mac));
 
   nchars = (b.nbits + 4) / 5; /* filler bits are already zero */
   s = malloc(nchars + 1);
@@ -333,7 +334,7 @@ token_verify(const struct token_secret *secret, enum token_purpose purpose,
              const char *token, size_t len, int64_t now, int64_t *subscriber,
              int64_t *object, int64_t *expires_at, enum token_reason *reason)
 {
-  unsigned char mac[CRYPTO_SHA256_LEN], got[TOKEN_MAC_BYTES];
+  unsigned char mac[SHA256_LEN], got[TOKEN_MAC_BYTES];
   struct bits b = {{0}, 0, 0};
   uint64_t version, sub, obj, hours, filler, byte;
   int64_t expiry;
@@ -378,11 +379,11 @@ token_verify(const struct token_secret *secret, enum token_purpose purpose,
   st = token_mac(secret, purpose, sub, obj, (uint32_t)hours, mac);
   if (st != SM_OK)
     return st;
-  if (!crypto_memeq(mac, got, TOKEN_MAC_BYTES)) {
-    crypto_cleanse(mac, sizeof(mac));
+  if (!sha256_memeq(mac, got, TOKEN_MAC_BYTES)) {
+    sha256_wipe(mac, sizeof(mac));
     return refuse(TOKEN_BAD_MAC, reason);
   }
-  crypto_cleanse(mac, sizeof(mac));
+  sha256_wipe(mac, sizeof(mac));
 
   expiry = TOKEN_EPOCH + (int64_t)hours * 3600;
   if (subscriber)
@@ -402,31 +403,23 @@ enum sm_status
 token_hash(const char *token, size_t len, char out[TOKEN_HASH_LEN + 1])
 {
   static const char hex[] = "0123456789abcdef";
-  unsigned char md[CRYPTO_SHA256_LEN];
-  struct crypto_sha256 *h;
-  enum sm_status st;
+  unsigned char md[SHA256_LEN];
+  struct sha256 h;
   char chunk[64];
 
-  out[0] = '\0';
-  st = crypto_sha256_new(&h);
-  if (st != SM_OK)
-    return st;
+  sha256_init(&h);
   /* Folded to lower case in chunks: the token may be of any length. */
-  for (size_t i = 0; i < len && st == SM_OK;) {
+  for (size_t i = 0; i < len;) {
     size_t n = len - i < sizeof(chunk) ? len - i : sizeof(chunk);
 
     for (size_t j = 0; j < n; j++) {
       unsigned char c = (unsigned char)token[i + j];
       chunk[j] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     }
-    st = crypto_sha256_update(h, chunk, n);
+    sha256_update(&h, chunk, n);
     i += n;
   }
-  if (st == SM_OK)
-    st = crypto_sha256_final(h, md);
-  crypto_sha256_free(h);
-  if (st != SM_OK)
-    return st;
+  sha256_final(&h, md);
   for (unsigned i = 0; i < sizeof(md); i++) {
     out[2 * i] = hex[md[i] >> 4];
     out[2 * i + 1] = hex[md[i] & 15];
