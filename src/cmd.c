@@ -9,7 +9,6 @@
 
 #include "cmd.h"
 #include "log.h"
-#include "signer.h"
 #include "store.h"
 #include "util.h"
 
@@ -61,7 +60,7 @@ cmd_interactive(void)
 }
 
 enum sm_status
-cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m, int flags)
+cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m)
 {
   const struct conf *c = &ctx->conf;
   char err[SM_ERRLEN];
@@ -71,10 +70,6 @@ cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m, int flags)
   rc = token_secret_load(c->secret.file, &m->secret, err, sizeof(err));
   if (rc == SM_OK)
     rc = tmpl_set_open(c->templates.dir, &m->tmpl, err, sizeof(err));
-  if (rc == SM_OK && (flags & CMD_MAIL_SIGN) && c->dkim.key_file)
-    rc = signer_new(c->dkim.key_file, c->dkim.selector,
-                    c->dkim.domain ? c->dkim.domain : c->list.domain,
-                    &m->signer, err, sizeof(err));
   if (rc != SM_OK) {
     log_error("%s", err);
     cmd_mail_close(m);
@@ -127,7 +122,8 @@ cmd_env(struct cmd_ctx *ctx, struct store *st, const struct cmd_mail *m,
 void
 cmd_mail_close(struct cmd_mail *m)
 {
-  signer_free(m->signer);
+  if (m->signer && m->signer_free)
+    m->signer_free(m->signer);
   tmpl_set_free(m->tmpl);
   token_secret_free(&m->secret);
   memset(m, 0, sizeof(*m));

@@ -43,20 +43,23 @@ struct cmd_def {
 enum sm_status cmd_store_open(struct cmd_ctx *ctx, int flags,
                               struct store **out);
 /* What every command that writes mail needs: the site secret, the
- * templates, and for the commands that sign (CMD_MAIL_SIGN) the DKIM
- * signer when [dkim] key_file is set. */
+ * templates, and for the commands that sign the DKIM signer when
+ * [dkim] key_file is set. */
 struct cmd_mail {
   struct token_secret secret;
   struct tmpl_set *tmpl;
   struct signer *signer; /* NULL unless signing with [dkim] key_file */
+  /* Frees signer: set by cmd_mail_open_signing, so that cmd.c does not
+   * name the signer and programs that never sign do not link it. */
+  void (*signer_free)(struct signer *s);
 };
-/* Least privilege: only send and preview sign, so only they read the
- * private key; receive parses hostile mail and serve faces the network,
- * and neither has the key in memory. */
-#define CMD_MAIL_SIGN 0x1
-/* Loads them; logs what failed. */
-enum sm_status cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m,
-                             int flags);
+/* Loads the secret and the templates; logs what failed. */
+enum sm_status cmd_mail_open(struct cmd_ctx *ctx, struct cmd_mail *m);
+/* The same and the DKIM signer (cmd_sign.c). Least privilege: only send
+ * and preview sign, so only they read the private key; receive parses
+ * hostile mail and serve faces the network, and neither has the key in
+ * memory. */
+enum sm_status cmd_mail_open_signing(struct cmd_ctx *ctx, struct cmd_mail *m);
 void cmd_mail_close(struct cmd_mail *m);
 
 /* The library's environment (env.h), built once by the command from what

@@ -137,7 +137,7 @@ act(struct cmd_ctx *ctx, const char *what, const char *idtext)
     return cmd_usage_error(ctx, "\"%s\" is not a comment ID", idtext);
   rc = cmd_store_open(ctx, 0, &st);
   if (rc == SM_OK && release)
-    rc = cmd_mail_open(ctx, &mail, 0);
+    rc = cmd_mail_open(ctx, &mail);
   if (rc != SM_OK)
     goto out;
   rc = store_begin(st);

@@ -73,7 +73,7 @@ cmd_fetch(struct cmd_ctx *ctx, int argc, char **argv)
     log_error("%s", err);
     return EX_CONFIG;
   }
-  rc = cmd_mail_open(ctx, &mail, 0);
+  rc = cmd_mail_open(ctx, &mail);
   if (rc == SM_OK)
     rc = cmd_store_open(ctx, 0, &st);
   if (rc == SM_OK)

@@ -109,7 +109,7 @@ cmd_preview(struct cmd_ctx *ctx, int argc, char **argv)
   }
   if (optind != argc - 1)
     return cmd_usage_error(ctx, "expected one ADDRESS");
-  rc = cmd_mail_open(ctx, &mail, CMD_MAIL_SIGN);
+  rc = cmd_mail_open_signing(ctx, &mail);
   if (rc != SM_OK)
     return sm_exit_code(rc);
   rc = cmd_store_open(ctx, 0, &st);

@@ -116,7 +116,7 @@ cmd_receive(struct cmd_ctx *ctx, int argc, char **argv)
     log_error("reading the message: %s", sm_strerror(rc));
     goto out;
   }
-  rc = cmd_mail_open(ctx, &mail, 0);
+  rc = cmd_mail_open(ctx, &mail);
   if (rc != SM_OK)
     goto out;
   rc = cmd_store_open(ctx, STORE_LAZY_CHECKPOINT, &st);

@@ -76,7 +76,7 @@ send_one(struct cmd_ctx *ctx, const struct deliver_opts *o,
   enum sm_status rc;
 
   memset(stats, 0, sizeof(*stats));
-  rc = cmd_mail_open(ctx, &mail, CMD_MAIL_SIGN);
+  rc = cmd_mail_open_signing(ctx, &mail);
   if (rc != SM_OK)
     return rc;
   rc = read_password(&ctx->conf, &password);

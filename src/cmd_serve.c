@@ -55,7 +55,7 @@ cmd_serve(struct cmd_ctx *ctx, int argc, char **argv)
   sigprocmask(SIG_BLOCK, &stop, NULL);
   rc = cmd_store_open(ctx, 0, &st);
   if (rc == SM_OK) {
-    rc = cmd_mail_open(ctx, &m, 0);
+    rc = cmd_mail_open(ctx, &m);
     mail_open = rc == SM_OK;
   }
   if (rc != SM_OK)

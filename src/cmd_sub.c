@@ -110,7 +110,7 @@ time_or_null(int64_t t, char *out, size_t outlen)
 static enum sm_status
 mailer_open(struct cmd_ctx *ctx, struct cmd_mail *m)
 {
-  enum sm_status rc = cmd_mail_open(ctx, m, 0);
+  enum sm_status rc = cmd_mail_open(ctx, m);
 
   if (rc != SM_OK && rc != SM_ERR_NOMEM)
     rc = SM_ERR_CONFIG;
@@ -164,7 +164,7 @@ sub_add_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 {
   static const struct option opts[] = {{"confirmed", no_argument, NULL, 'C'},
                                        {NULL, 0, NULL, 0}};
-  struct cmd_mail m = {{NULL, 0}, NULL, NULL};
+  struct cmd_mail m = {{NULL, 0}, NULL, NULL, NULL};
   struct sub_added done;
   struct env env;
   struct store *st = NULL;
@@ -615,7 +615,7 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
   struct buf data = BUF_INIT(SUB_IMPORT_MAX_BYTES);
   struct import im;
   struct import_counts n;
-  struct cmd_mail m = {{NULL, 0}, NULL, NULL};
+  struct cmd_mail m = {{NULL, 0}, NULL, NULL, NULL};
   struct env env;
   struct store *st = NULL;
   const char *path;

@@ -76,17 +76,6 @@ compose_free(struct compose *c)
   free(c);
 }
 
-void
-compose_item_heading(const char *title, const char *summarizer, int also,
-                     char *out, size_t outlen)
-{
-  if (also)
-    snprintf(out, outlen, "Another summary of this paper, by %s",
-             summarizer ? summarizer : "Anonymous");
-  else
-    snprintf(out, outlen, "%s", title);
-}
-
 size_t
 compose_rendered(const struct compose *c)
 {
@@ -515,8 +504,8 @@ digest_context(struct compose *c, const struct compose_row *row,
     /* digest.c puts the summaries of one paper together. */
     also = shown > 0 && f->paper_id == last_paper;
     last_paper = f->paper_id;
-    compose_item_heading(f->title, f->summarizer, also, heading,
-                         sizeof(heading));
+    outbox_item_heading(f->title, f->summarizer, also, heading,
+                        sizeof(heading));
     item = tmpl_list_add_map(list);
     kws = item ? tmpl_map_add_list(item, "keywords") : NULL;
     if (!kws)

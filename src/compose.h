@@ -44,14 +44,6 @@ enum sm_status compose_message(struct compose *c,
                                const struct compose_row *row, struct buf *out,
                                struct buf *html, char *err, size_t errlen);
 
-/* The heading of a digest item: the paper's title, or for a second (or
- * later) summary of the paper just above it, "Another summary of this
- * paper, by NAME" (summarizer NULL: "Anonymous"), so that the paper shows
- * once and each summary reads apart; replies to the whole digest are
- * told apart by these headings too. Written into out (truncated). */
-void compose_item_heading(const char *title, const char *summarizer, int also,
-                          char *out, size_t outlen);
-
 /* How many distinct summaries were rendered so far (each once). */
 size_t compose_rendered(const struct compose *c);
 

@@ -429,3 +429,14 @@ outbox_comment_free(struct outbox_comment *c)
   jread_free(c->priv);
   memset(c, 0, sizeof(*c));
 }
+
+void
+outbox_item_heading(const char *title, const char *summarizer, int also,
+                    char *out, size_t outlen)
+{
+  if (also)
+    snprintf(out, outlen, "Another summary of this paper, by %s",
+             summarizer ? summarizer : "Anonymous");
+  else
+    snprintf(out, outlen, "%s", title);
+}

@@ -125,4 +125,13 @@ enum sm_status outbox_comment_parse(const char *payload,
                                     size_t errlen);
 void outbox_comment_free(struct outbox_comment *c);
 
+/* The heading of a digest item: the paper's title, or for a second (or
+ * later) summary of the paper just above it, "Another summary of this
+ * paper, by NAME" (summarizer NULL: "Anonymous"), so that the paper shows
+ * once and each summary reads apart. compose writes it, and receive tells
+ * replies to the whole digest apart by it. Written into out
+ * (truncated). */
+void outbox_item_heading(const char *title, const char *summarizer, int also,
+                         char *out, size_t outlen);
+
 #endif

@@ -21,7 +21,6 @@
 
 #include "address.h"
 #include "authres.h"
-#include "compose.h"
 #include "listaddr.h"
 #include "log.h"
 #include "outbox.h"
@@ -585,7 +584,7 @@ head_row(void *vctx, const struct store_summary_row *r)
   return 1;
 }
 
-/* The digest's item headings, as compose_item_heading wrote them: a
+/* The digest's item headings, as outbox_item_heading wrote them: a
  * second summary of the paper above it is named by its summarizer, so
  * that two summaries of one paper are told apart. titles[i] (NULL for a
  * summary deleted since) becomes its heading. */
@@ -609,8 +608,8 @@ item_headings(struct store *st, const int64_t *ids, char **titles, size_t n)
     also = rc == SM_OK && h.paper && h.paper == last_paper;
     last_paper = h.paper;
     if (rc == SM_OK && also) {
-      compose_item_heading(titles[i], h.summarizer, 1, heading,
-                           sizeof(heading));
+      outbox_item_heading(titles[i], h.summarizer, 1, heading,
+                          sizeof(heading));
       free(titles[i]);
       if (!(titles[i] = strdup(heading)))
         rc = SM_ERR_NOMEM;

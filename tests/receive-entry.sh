@@ -39,8 +39,8 @@ like "$T/out" '^shortmail-receive [0-9]' "--version names it"
 # Linked with what receiving needs only: the point of the program.
 if command -v ldd > /dev/null; then
   ldd "$RECV" > "$T/ldd"
-  unlike "$T/ldd" 'libcurl|libesmtp|libmicrohttpd|libssl\.' \
-    "no libcurl, libesmtp, libmicrohttpd or libssl loaded"
+  unlike "$T/ldd" 'libcurl|libesmtp|libmicrohttpd|libssl\.|libcrypto\.|libcmark' \
+    "no libcurl, libesmtp, libmicrohttpd, OpenSSL or cmark loaded"
   like "$T/ldd" 'libgmime' "GMime is (the message parser)"
 fi
 
