@@ -105,6 +105,23 @@ store_stmt(struct store *st, const char *sql, sqlite3_stmt **stmt)
   return SM_OK;
 }
 
+enum sm_status
+store_one_int64(struct store *st, sqlite3_stmt *q, int64_t *out, int *found,
+                const char *what)
+{
+  enum sm_status rc = SM_OK;
+  int src = sqlite3_step(q);
+
+  if (found)
+    *found = src == SQLITE_ROW;
+  if (src == SQLITE_ROW)
+    *out = sqlite3_column_int64(q, 0);
+  else if (src != SQLITE_DONE || !found)
+    rc = store_fail(st, src, what);
+  store_release(st, q);
+  return rc;
+}
+
 /* Makes a statement from store_stmt ready for its next use. A statement
  * that did not fit in the cache is finalized instead. */
 void
@@ -1659,7 +1676,7 @@ store_outbox_count(struct store *st, const char *recipient, const char *kind,
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
-  int src;
+  int64_t n = 0;
 
   *count = 0;
   rc = store_stmt(st,
@@ -1672,12 +1689,8 @@ store_outbox_count(struct store *st, const char *recipient, const char *kind,
   store_bind_text(q, 1, recipient);
   store_bind_text(q, 2, kind);
   sqlite3_bind_int64(q, 3, since);
-  src = sqlite3_step(q);
-  if (src == SQLITE_ROW)
-    *count = (long)sqlite3_column_int64(q, 0);
-  else
-    rc = store_fail(st, src, "counting queued mail");
-  store_release(st, q);
+  rc = store_one_int64(st, q, &n, NULL, "counting queued mail");
+  *count = (long)n;
   return rc;
 }
 
@@ -1686,19 +1699,12 @@ store_outbox_last_id(struct store *st, int64_t *id)
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
-  int src;
 
   *id = 0;
   rc = store_stmt(st, "SELECT coalesce(max(id), 0) FROM outbox", &q);
   if (rc != SM_OK)
     return rc;
-  src = sqlite3_step(q);
-  if (src == SQLITE_ROW)
-    *id = sqlite3_column_int64(q, 0);
-  else
-    rc = store_fail(st, src, "reading the outbox");
-  store_release(st, q);
-  return rc;
+  return store_one_int64(st, q, id, NULL, "reading the outbox");
 }
 
 enum sm_status
@@ -2162,7 +2168,7 @@ store_outbox_due(struct store *st, int64_t now, long *n)
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
-  int src;
+  int64_t due = 0;
 
   *n = 0;
   rc = store_stmt(
@@ -2170,12 +2176,8 @@ store_outbox_due(struct store *st, int64_t now, long *n)
   if (rc != SM_OK)
     return rc;
   sqlite3_bind_int64(q, 1, now);
-  src = sqlite3_step(q);
-  if (src == SQLITE_ROW)
-    *n = (long)sqlite3_column_int64(q, 0);
-  else
-    rc = store_fail(st, src, "counting the messages due");
-  store_release(st, q);
+  rc = store_one_int64(st, q, &due, NULL, "counting the messages due");
+  *n = (long)due;
   return rc;
 }
 

@@ -97,7 +97,6 @@ store_bounce_last_sent(struct store *st, int64_t sub, const char *address,
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
-  int src;
 
   *id = 0;
   /* outbox_subscriber (0002) makes this a look at the reader's rows. */
@@ -109,13 +108,8 @@ store_bounce_last_sent(struct store *st, int64_t sub, const char *address,
     return rc;
   sqlite3_bind_int64(q, 1, sub);
   store_bind_text(q, 2, address);
-  src = sqlite3_step(q);
-  if (src == SQLITE_ROW)
-    *id = sqlite3_column_int64(q, 0);
-  else if (src != SQLITE_DONE)
-    rc = store_fail(st, src, "looking for mail sent to a bounced address");
-  store_release(st, q);
-  return rc;
+  return store_one_int64(st, q, id, NULL,
+                         "looking for mail sent to a bounced address");
 }
 
 static void

@@ -14,7 +14,6 @@ store_comment_add(struct store *st, const struct store_comment *c, int64_t *id,
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
-  int src;
 
   *added = 0;
   *id = 0;
@@ -53,13 +52,7 @@ store_comment_add(struct store *st, const struct store_comment *c, int64_t *id,
   if (rc != SM_OK)
     return rc;
   store_bind_text(q, 1, c->message_id);
-  src = sqlite3_step(q);
-  if (src == SQLITE_ROW)
-    *id = sqlite3_column_int64(q, 0);
-  else
-    rc = store_fail(st, src, "finding stored comment");
-  store_release(st, q);
-  return rc;
+  return store_one_int64(st, q, id, NULL, "finding stored comment");
 }
 
 enum sm_status

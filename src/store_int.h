@@ -56,6 +56,13 @@ enum sm_status store_stmt(struct store *st, const char *sql,
 void store_release(struct store *st, sqlite3_stmt *stmt);
 /* Binds a string, or NULL (copied: SQLITE_TRANSIENT). */
 int store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Steps a bound statement from store_stmt that yields at most one row,
+ * reads the row's first column as an integer into *out, and releases
+ * the statement. With found, no row is no error (*found 0, *out left
+ * alone); without, a query that always yields a row (count(*), max())
+ * is assumed. what names the step in an error. */
+enum sm_status store_one_int64(struct store *st, sqlite3_stmt *q, int64_t *out,
+                               int *found, const char *what);
 /* Runs a statement whose rows, if any, are ignored. */
 enum sm_status store_step_done(struct store *st, sqlite3_stmt *s,
                                const char *what);
