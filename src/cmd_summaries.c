@@ -46,10 +46,8 @@ print_clipped(const char *s, size_t cols)
   }
   if (p[n] && shown == cols) {
     /* Leave room for the ellipsis. */
-    size_t back = n;
-    do
-      back--;
-    while (back > 0 && (p[back] & 0xC0) == 0x80);
+    size_t back = util_utf8_cut((const char *)p, n - 1);
+
     fwrite(p, 1, back, stdout);
     fputs("…", stdout);
   } else {

@@ -29,7 +29,6 @@ match_err(char *err, size_t errlen, const char *fmt, ...)
 {
   va_list ap;
   int n;
-  size_t end, lead;
 
   if (!err || errlen == 0)
     return;
@@ -38,17 +37,7 @@ match_err(char *err, size_t errlen, const char *fmt, ...)
   va_end(ap);
   if (n < 0 || (size_t)n < errlen)
     return;
-  end = errlen - 1;
-  lead = end;
-  while (lead > 0 && ((unsigned char)err[lead - 1] & 0xC0) == 0x80)
-    lead--;
-  if (lead > 0 && (unsigned char)err[lead - 1] >= 0xC0) {
-    unsigned char c = (unsigned char)err[lead - 1];
-    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-
-    if (end - (lead - 1) < need)
-      err[lead - 1] = '\0';
-  }
+  err[util_utf8_whole(err, errlen - 1)] = '\0';
 }
 
 static int

@@ -7,19 +7,11 @@
 #include <unistd.h>
 
 #include "progress.h"
+#include "util.h"
 
 /* Redraw at most this often, and not before the run is this old. */
 #define PROGRESS_EVERY 0.2
 #define PROGRESS_AFTER 0.5
-
-static double
-now_seconds(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Whether every update draws (tests: SHORTMAIL_PROGRESS_ALL=1 in builds
  * with test hooks), so that a short run shows its line. */
@@ -42,7 +34,7 @@ progress_start(struct progress *p, const char *what, const char *unit,
   p->unit = unit;
   p->total = total;
   p->done = 0;
-  p->start = p->last = now_seconds();
+  p->start = p->last = util_monotonic();
   p->on = enabled && isatty(STDERR_FILENO);
   p->note[0] = '\0';
   p->all = draw_all();
@@ -96,7 +88,7 @@ progress_update(struct progress *p, size_t done)
     p->total = done;
   if (!p->on)
     return;
-  t = now_seconds();
+  t = util_monotonic();
   if ((t - p->start < PROGRESS_AFTER || t - p->last < PROGRESS_EVERY) &&
       !p->all)
     return;

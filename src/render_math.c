@@ -682,17 +682,6 @@ m_tmpcp(struct math *m, uint32_t c)
   m_tmp(m, u, util_utf8_encode(c, u));
 }
 
-static size_t
-m_count_cps(const char *p, size_t n)
-{
-  size_t k = 0;
-
-  for (size_t i = 0; i < n; i++)
-    if (((unsigned char)p[i] & 0xc0) != 0x80)
-      k++;
-  return k;
-}
-
 /* ---- Scripts --------------------------------------------------------------
  */
 
@@ -791,7 +780,7 @@ m_scriptify(struct math *m, const char *p, size_t n, int sup, int fallback)
   if (!fallback)
     return 0;
   m_tmp(m, sup ? "^" : "_", 1);
-  if (m_count_cps(p, n) == 1) {
+  if (util_utf8_count(p, n) == 1) {
     m_tmp(m, p, n);
   } else {
     m_tmp(m, "(", 1);
@@ -1293,7 +1282,7 @@ m_font(struct math *m, int font)
     return;
   m_region(m, p, &a, &b);
   /* Bold only for a single character: a bold word is not a symbol. */
-  if (font == 'B' && m_count_cps(m->out->data + a, b - a) != 1)
+  if (font == 'B' && util_utf8_count(m->out->data + a, b - a) != 1)
     return;
   buf_reset(&m->tmp);
   for (i = p; i < m->out->len; i += k) {
@@ -1319,7 +1308,7 @@ m_accent(struct math *m, const char *mark, int each)
   m_region(m, p, &a, &b);
   if (!each) {
     /* One mark over a group has no Unicode form: keep the TeX. */
-    if (m_count_cps(m->out->data + a, b - a) != 1) {
+    if (util_utf8_count(m->out->data + a, b - a) != 1) {
       m_fail(m);
       return;
     }

@@ -258,6 +258,34 @@ util_utf8_cut(const char *s, size_t n)
   return n;
 }
 
+size_t
+util_utf8_whole(const char *s, size_t n)
+{
+  size_t lead = n, need;
+  unsigned char c;
+
+  while (lead > 0 && ((unsigned char)s[lead - 1] & 0xc0) == 0x80)
+    lead--;
+  if (lead == 0)
+    return n;
+  c = (unsigned char)s[lead - 1];
+  if (c < 0xc0)
+    return n; /* ASCII, or stray continuation bytes: nothing to finish */
+  need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+  return n - (lead - 1) < need ? lead - 1 : n;
+}
+
+size_t
+util_utf8_count(const char *s, size_t n)
+{
+  size_t k = 0;
+
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned char)s[i] & 0xc0) != 0x80)
+      k++;
+  return k;
+}
+
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), without timegm's
  * dependence on the TZ environment. */
 static int64_t
@@ -421,6 +449,15 @@ util_now(void)
     return t;
 #endif
   return (int64_t)time(NULL);
+}
+
+double
+util_monotonic(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 char *

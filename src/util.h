@@ -51,6 +51,13 @@ size_t util_utf8_encode(uint32_t cp, char out[4]);
  * halving a character. Reads s[0..n], so s must have n + 1 bytes (a
  * string's NUL counts). */
 size_t util_utf8_cut(const char *s, size_t n);
+/* The largest k <= n such that s[0..k) does not end inside a sequence:
+ * where a string truncated to n bytes (by snprintf, say, whose NUL
+ * stands at s[n]) must end. Reads s[0..n) only. */
+size_t util_utf8_whole(const char *s, size_t n);
+/* How many characters (sequences: bytes that are no continuation byte)
+ * the n bytes at s hold. */
+size_t util_utf8_count(const char *s, size_t n);
 
 /* What util_html_escape replaces besides & < >: nothing more for text
  * between tags, '"' for attributes in double quotes, both quotes for
@@ -76,6 +83,9 @@ void util_human_date(int64_t t, char *out, size_t outlen);
 /* The current time in seconds; in builds configured with
  * --enable-test-hooks, SHORTMAIL_NOW overrides it. */
 int64_t util_now(void);
+/* Seconds on the monotonic clock, for measuring spans (rates, time
+ * left, pacing); never moved by SHORTMAIL_NOW. */
+double util_monotonic(void);
 
 /* strdup that tolerates NULL. */
 char *util_strdup0(const char *s);

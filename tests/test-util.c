@@ -159,6 +159,21 @@ main(void)
          "a cut after é stays");
   is_int((long long)util_utf8_cut("\xF0\x9F\x99\x82", 3), 0,
          "a cut inside the first character leaves nothing");
+  /* util_utf8_whole sees only the n bytes, as after snprintf. */
+  is_int((long long)util_utf8_whole("h\xC3", 2), 1,
+         "whole: half an é at the end goes");
+  is_int((long long)util_utf8_whole("h\xC3\xA9", 3), 3,
+         "whole: a whole é at the end stays");
+  is_int((long long)util_utf8_whole("ab\xF0\x9F\x99", 5), 2,
+         "whole: three bytes of a four-byte emoji go");
+  is_int((long long)util_utf8_whole("ab\xE2\x82\xAC", 5), 5,
+         "whole: a whole euro sign stays");
+  is_int((long long)util_utf8_whole("abc", 3), 3, "whole: ASCII stays");
+  is_int((long long)util_utf8_whole("\x80\x80", 2), 2,
+         "whole: stray continuation bytes are not ours to cut");
+  is_int((long long)util_utf8_count("h\xC3\xA9llo \xF0\x9F\x99\x82", 10), 7,
+         "count: characters, not bytes");
+  is_int((long long)util_utf8_count("", 0), 0, "count: nothing");
 
   escape_is("a & b < c > d \"e\" 'f'", UTIL_HTML_QUOTES,
             "a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;",
