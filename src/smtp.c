@@ -750,8 +750,8 @@ smtp_match_fd(int fd, struct smtp_run *run)
 
 /* libesmtp gives no access to its socket and sets no TCP_NODELAY. On
  * SMTP_EV_CONNECT its socket is the one TCP socket connected to the
- * server's port that was not open before the session (the process is
- * single-threaded, and the resolver's sockets are closed by then). */
+ * server's port that was not open before the session (only this thread
+ * opens sockets, and the resolver's are closed by then). */
 static void
 smtp_find_socket(struct smtp_run *run)
 {
