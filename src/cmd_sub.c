@@ -24,8 +24,6 @@
 #include "token.h"
 #include "util.h"
 
-/* An import is read whole: this bounds the memory it takes. */
-#define SUB_IMPORT_MAX_BYTES (100UL * 1024 * 1024)
 /* RFC 5321: a path is at most 256 octets, angle brackets included. */
 /* One CSV line of export: 50 keywords of 100 characters, quoted. */
 #define SUB_EXPORT_LINE_MAX (256 * 1024)
@@ -90,7 +88,7 @@ static const char usage[] =
     "Addresses have one @, no spaces, control characters or angle\n"
     "brackets, and a domain with a dot; the domain is stored in lower\n"
     "case. Limits: 50 keywords a reader; a CSV record of at most 10000\n"
-    "characters, a file of at most 100 MB.\n";
+    "characters. A file of any size is read in bounded memory.\n";
 
 /* ---- checking what operators type ------------------------------------ */
 
@@ -612,7 +610,6 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
       {"confirmed", no_argument, NULL, 'C'},
       {"send-confirmations", no_argument, NULL, 'S'},
       {NULL, 0, NULL, 0}};
-  struct buf data = BUF_INIT(SUB_IMPORT_MAX_BYTES);
   struct import im;
   struct import_counts n;
   struct cmd_mail m = {{NULL, 0}, NULL, NULL, NULL};
@@ -621,6 +618,8 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
   const char *path;
   char err[SM_ERRLEN] = "";
   enum sm_status rc;
+  FILE *fp = NULL;
+  size_t total = 0;
   int c, confirmed = 0, send = 0, in_tx = 0, logged = 1, code;
 
   memset(&im, 0, sizeof(im));
@@ -640,31 +639,26 @@ sub_import(struct cmd_ctx *ctx, int argc, char **argv)
     return cmd_usage_error(ctx, "import: one file at a time");
   path = argv[optind];
   im.name = strcmp(path, "-") ? path : "stdin";
-  rc = strcmp(path, "-") ? util_read_file(path, &data)
-                         : util_read_fd(STDIN_FILENO, &data);
+  fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
   /* Until the store is open, every failure is logged where it happens. */
-  if (rc != SM_OK) {
-    if (rc == SM_ERR_LIMIT)
-      log_error("%s: larger than %lu MB", im.name,
-                SUB_IMPORT_MAX_BYTES / (1024 * 1024));
-    else if (rc == SM_ERR_NOINPUT)
+  if (!fp) {
+    rc = errno == ENOENT ? SM_ERR_NOINPUT : SM_ERR_IO;
+    if (rc == SM_ERR_NOINPUT)
       log_error("%s: no such file", im.name);
     else
-      log_error("%s: %s", im.name,
-                rc == SM_ERR_IO ? strerror(errno) : sm_strerror(rc));
+      log_error("%s: cannot open: %s", im.name, strerror(errno));
     goto out;
   }
-  rc = import_read(&im, data.data, data.len, err, sizeof(err));
-  if (rc != SM_OK) {
-    log_error("%s; nothing imported", *err ? err : sm_strerror(rc));
-    goto out;
-  }
+  /* A file (not a pipe) is counted first, for the progress line's
+   * total: one more read, in the same bounded memory. */
+  if (fp != stdin && cmd_interactive())
+    total = import_count(fp);
   rc = begin_write(ctx, send, &m, &st, &env, &in_tx, &logged);
   if (rc != SM_OK)
     goto out;
-  rc = import_apply(&env, &im, confirmed, send, cmd_interactive(), &n, err,
-                    sizeof(err));
-  if (rc == SM_ERR_LIMIT) {
+  rc = import_run(&env, &im, fp, confirmed, send, total, cmd_interactive(), &n,
+                  err, sizeof(err));
+  if (rc == SM_ERR_DATA || rc == SM_ERR_LIMIT || rc == SM_ERR_IO) {
     log_error("%s; nothing imported", *err ? err : sm_strerror(rc));
     logged = 1;
   }
@@ -699,7 +693,8 @@ out:
   store_close(st);
   cmd_mail_close(&m);
   import_free(&im);
-  buf_free(&data);
+  if (fp && fp != stdin)
+    fclose(fp);
   return code;
 }
 

@@ -1,6 +1,7 @@
 /* csv.c: RFC 4180 CSV; see csv.h. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,14 +95,19 @@ at_line_end(const struct csv_reader *r, size_t pos)
                                    r->data[pos + 1] == '\n'));
 }
 
-/* Counts the byte c of a record in *chars (UTF-8 sequences, not bytes:
- * the limit is on what a person sees); 1 once that passes the limit. */
+/* Counts the byte c of a record in n[0] (characters: UTF-8 sequences,
+ * not bytes: the limit is on what a person sees) and n[1] (bytes); 1 once
+ * that passes the limit, or the bytes pass 4 a character (stray
+ * continuation bytes, which count as no character, must not make a
+ * record longer than csv_file's window). */
 static int
-too_long(const struct csv_reader *r, char c, size_t *chars)
+too_long(const struct csv_reader *r, char c, size_t n[2])
 {
+  if (++n[1] > 4 * r->max_record)
+    return 1;
   if (((unsigned char)c & 0xC0) == 0x80)
     return 0;
-  return ++*chars > r->max_record;
+  return ++n[0] > r->max_record;
 }
 
 enum sm_status
@@ -109,7 +115,7 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char *err,
          size_t errlen)
 {
   const char *d = r->data;
-  size_t pos = r->pos, line = r->line, chars = 0, n = 0;
+  size_t pos = r->pos, line = r->line, chars[2] = {0, 0}, n = 0;
   enum sm_status rc;
 
   rec->nfields = 0;
@@ -142,7 +148,7 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char *err,
       return rc;
     if (pos < r->len && d[pos] == '"') {
       size_t opened = line;
-      if (too_long(r, d[pos++], &chars))
+      if (too_long(r, d[pos++], chars))
         goto long_record;
       for (;;) {
         if (pos == r->len)
@@ -150,7 +156,7 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char *err,
                       "the quoted field opened on this line is not closed");
         if (d[pos] == '\0')
           return fail(r, SM_ERR_DATA, line, err, errlen, "a NUL byte");
-        if (too_long(r, d[pos], &chars))
+        if (too_long(r, d[pos], chars))
           goto long_record;
         if (d[pos] == '"') {
           if (pos + 1 == r->len || d[pos + 1] != '"') {
@@ -158,7 +164,7 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char *err,
             break;
           }
           pos++;
-          if (too_long(r, d[pos], &chars))
+          if (too_long(r, d[pos], chars))
             goto long_record;
         } else if (d[pos] == '\n')
           line++;
@@ -183,7 +189,7 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char *err,
                       "twice)");
         if (d[pos] == '\0')
           return fail(r, SM_ERR_DATA, line, err, errlen, "a NUL byte");
-        if (too_long(r, d[pos++], &chars))
+        if (too_long(r, d[pos++], chars))
           goto long_record;
       }
       rc = buf_append(&r->text, d + from, pos - from);
@@ -194,7 +200,7 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char *err,
     if (rc != SM_OK)
       return rc;
     if (pos < r->len && d[pos] == ',') {
-      if (too_long(r, d[pos++], &chars))
+      if (too_long(r, d[pos++], chars))
         goto long_record;
       continue;
     }
@@ -219,6 +225,100 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char *err,
 long_record:
   return fail(r, SM_ERR_LIMIT, line, err, errlen,
               "record longer than %zu characters", r->max_record);
+}
+
+void
+csv_file_init(struct csv_file *f, const char *name, FILE *fp)
+{
+  memset(f, 0, sizeof(*f));
+  csv_init(&f->r, name, NULL, 0);
+  f->fp = fp;
+}
+
+void
+csv_file_free(struct csv_file *f)
+{
+  csv_free(&f->r);
+  free(f->buf);
+  f->buf = NULL;
+}
+
+/* Keeps at least `need` bytes past the reader's position in the window,
+ * or the rest of the file: what was read moves to the front and the
+ * window is topped up. */
+static enum sm_status
+fill(struct csv_file *f, size_t need)
+{
+  struct csv_reader *r = &f->r;
+  size_t keep = r->len - r->pos;
+
+  if (f->eof || keep >= need)
+    return SM_OK;
+  if (f->cap < 2 * need) {
+    char *b = malloc(2 * need);
+
+    if (!b)
+      return SM_ERR_NOMEM;
+    if (keep)
+      memcpy(b, r->data + r->pos, keep);
+    free(f->buf);
+    f->buf = b;
+    f->cap = 2 * need;
+  } else if (keep && r->pos) {
+    memmove(f->buf, r->data + r->pos, keep);
+  }
+  r->data = f->buf;
+  r->len = keep;
+  r->pos = 0;
+  while (r->len < f->cap && !f->eof) {
+    size_t got = fread(f->buf + r->len, 1, f->cap - r->len, f->fp);
+
+    r->len += got;
+    if (got == 0) {
+      if (ferror(f->fp)) {
+        f->err = errno;
+        return SM_ERR_IO;
+      }
+      f->eof = 1;
+    }
+  }
+  /* The byte order mark is looked for at the very start only. */
+  if (!f->started) {
+    f->started = 1;
+    if (r->len >= 3 && !memcmp(r->data, "\xEF\xBB\xBF", 3))
+      r->pos = 3;
+  }
+  return SM_OK;
+}
+
+enum sm_status
+csv_file_next(struct csv_file *f, struct csv_record *rec, char *err,
+              size_t errlen)
+{
+  struct csv_reader *r = &f->r;
+  /* A record's bytes at most, its NULs, and the LF after a CR. */
+  size_t need = r->max_record * 4 + r->max_fields + 2;
+  enum sm_status rc;
+
+  if (need < (f->window ? f->window : 64 * 1024))
+    need = f->window ? f->window : 64 * 1024;
+  /* Empty lines are skipped here, a window at a time, so that the record
+   * after them starts with `need` bytes of window (or the rest of the
+   * file) behind it: csv_next must never see a record cut by the window's
+   * end, which it would take for the end of the input. */
+  for (;;) {
+    rc = fill(f, need);
+    if (rc == SM_ERR_IO)
+      return fail(r, rc, r->line, err, errlen, "cannot read: %s",
+                  strerror(f->err));
+    if (rc != SM_OK)
+      return rc;
+    if (!at_line_end(r, r->pos))
+      break;
+    r->pos += r->data[r->pos] == '\r' ? 2 : 1;
+    r->line++;
+  }
+  return csv_next(r, rec, err, errlen);
 }
 
 /* Undoes a partial append: out as it was at `mark`. */

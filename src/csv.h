@@ -14,12 +14,14 @@
  * max_fields fields. Fields are handed back as they are: no white space is
  * trimmed.
  *
- * The input is in memory: the caller bounds its size (reading it whole
- * keeps the reader simple, and a file too large is refused up front). */
+ * The reader works on input in memory; csv_file feeds it a file through
+ * a window of bounded size, so that a file of any size is read in
+ * bounded memory. */
 #ifndef SM_CSV_H
 #define SM_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "status.h"
@@ -65,6 +67,29 @@ enum sm_status csv_next(struct csv_reader *r, struct csv_record *rec,
 
 /* Frees what the reader allocated (not data or name). */
 void csv_free(struct csv_reader *r);
+
+/* A file read through a window: a record is at most max_record
+ * characters (4 bytes each) and max_fields NULs of text, so a window that
+ * holds that much past a record's start, or the rest of the file, holds
+ * the whole record or proves it too long. */
+struct csv_file {
+  struct csv_reader r; /* r.data is the window */
+  FILE *fp;            /* not closed by csv_file_free */
+  char *buf;
+  size_t cap;
+  int eof, started, err; /* err: errno of a failed read */
+  size_t window;         /* least bytes kept past a record's start (0:
+                            64 KB); the fuzz target lowers it */
+};
+
+/* Prepares to read fp with the default limits (lower or raise
+ * f->r.max_record and max_fields before the first record). */
+void csv_file_init(struct csv_file *f, const char *name, FILE *fp);
+/* csv_next on the file. SM_ERR_IO when the file cannot be read (errno in
+ * f->err, err names the file). */
+enum sm_status csv_file_next(struct csv_file *f, struct csv_record *rec,
+                             char *err, size_t errlen);
+void csv_file_free(struct csv_file *f);
 
 /* Appends s as one field: in double quotes, with quotes doubled, when it
  * holds a comma, a quote, CR or LF, begins or ends with a space or tab

@@ -32,9 +32,9 @@ parse_bool(const char *s)
 void
 import_free(struct import *im)
 {
-  for (size_t i = 0; i < im->nrows; i++)
-    sub_keywords_free(im->rows[i].kw, im->rows[i].nkw);
-  free(im->rows);
+  sub_keywords_free(im->row.kw, im->row.nkw);
+  im->row.kw = NULL;
+  im->row.nkw = 0;
 }
 
 /* Reads the header: which field is which column. */
@@ -83,7 +83,7 @@ field(const struct import *im, const struct csv_record *rec,
   return im->col[k] < 0 ? "" : util_trim(rec->fields[im->col[k]]);
 }
 
-/* Checks one record into a new row. */
+/* Checks one record into im->row. */
 static enum sm_status
 import_record(struct import *im, const struct csv_record *rec, char *err,
               size_t errlen)
@@ -103,15 +103,8 @@ import_record(struct import *im, const struct csv_record *rec, char *err,
              ncols);
     return SM_ERR_DATA;
   }
-  if (im->nrows == im->cap) {
-    size_t ncap = im->cap ? im->cap * 2 : 64;
-    struct import_row *p = realloc(im->rows, ncap * sizeof(*p));
-    if (!p)
-      return SM_ERR_NOMEM;
-    im->rows = p;
-    im->cap = ncap;
-  }
-  row = &im->rows[im->nrows];
+  import_free(im);
+  row = &im->row;
   memset(row, 0, sizeof(*row));
   row->line = rec->line;
   row->paused = -1;
@@ -168,75 +161,7 @@ import_record(struct import *im, const struct csv_record *rec, char *err,
     snprintf(err, errlen, "%s:%zu: %s", im->name, rec->line, why);
     return rc;
   }
-  im->nrows++;
   return SM_OK;
-}
-
-static int
-cmp_row(const void *a, const void *b)
-{
-  const struct import_row *x = *(const struct import_row *const *)a;
-  const struct import_row *y = *(const struct import_row *const *)b;
-  int c = strcasecmp(x->address, y->address);
-
-  return c ? c : (x->line > y->line) - (x->line < y->line);
-}
-
-/* The store compares addresses without case: two rows of one address
- * would be merged silently, so they are an error. */
-static enum sm_status
-import_duplicates(struct import *im, char *err, size_t errlen)
-{
-  struct import_row **by = NULL;
-  enum sm_status rc = SM_OK;
-
-  if (im->nrows < 2)
-    return SM_OK;
-  by = malloc(im->nrows * sizeof(*by));
-  if (!by)
-    return SM_ERR_NOMEM;
-  for (size_t i = 0; i < im->nrows; i++)
-    by[i] = &im->rows[i];
-  qsort(by, im->nrows, sizeof(*by), cmp_row);
-  for (size_t i = 1; i < im->nrows; i++)
-    if (!strcasecmp(by[i - 1]->address, by[i]->address)) {
-      snprintf(err, errlen, "%s:%zu: %s is on line %zu already", im->name,
-               by[i]->line, by[i]->address, by[i - 1]->line);
-      rc = SM_ERR_DATA;
-      break;
-    }
-  free(by);
-  return rc;
-}
-
-/* Reads and checks the whole file before anything is written. */
-enum sm_status
-import_read(struct import *im, const char *data, size_t len, char *err,
-            size_t errlen)
-{
-  struct csv_reader r;
-  struct csv_record rec;
-  enum sm_status rc;
-
-  csv_init(&r, im->name, data, len);
-  rc = csv_next(&r, &rec, err, errlen);
-  if (rc == SM_OK && rec.nfields == 0) {
-    snprintf(err, errlen, "%s: empty; the first line must name the columns",
-             im->name);
-    rc = SM_ERR_DATA;
-  }
-  if (rc == SM_OK)
-    rc = import_header(im, &rec, err, errlen);
-  while (rc == SM_OK) {
-    rc = csv_next(&r, &rec, err, errlen);
-    if (rc != SM_OK || rec.nfields == 0)
-      break;
-    rc = import_record(im, &rec, err, errlen);
-  }
-  csv_free(&r);
-  if (rc == SM_OK)
-    rc = import_duplicates(im, err, errlen);
-  return rc;
 }
 
 /* Writes one checked row. */
@@ -330,19 +255,75 @@ apply_row(const struct env *env, const struct import *im,
   return rc;
 }
 
-enum sm_status
-import_apply(const struct env *env, const struct import *im, int confirmed,
-             int send, int progress, struct import_counts *n, char *err,
-             size_t errlen)
+/* The store compares addresses without case: two rows of one address
+ * would be merged silently, so they are an error. */
+static enum sm_status
+import_once(const struct env *env, const struct import *im, char *err,
+            size_t errlen)
 {
-  enum sm_status rc = SM_OK;
-  struct progress pr;
+  size_t first = 0;
+  enum sm_status rc =
+      store_import_seen(env->st, im->row.address, im->row.line, &first);
 
-  progress_start(&pr, "import", "readers", im->nrows, progress);
-  for (size_t i = 0; i < im->nrows && rc == SM_OK; i++) {
-    rc = apply_row(env, im, &im->rows[i], confirmed, send, n, err, errlen);
-    progress_update(&pr, i + 1);
+  if (rc == SM_OK && first) {
+    snprintf(err, errlen, "%s:%zu: %s is on line %zu already", im->name,
+             im->row.line, im->row.address, first);
+    rc = SM_ERR_DATA;
+  }
+  return rc;
+}
+
+enum sm_status
+import_run(const struct env *env, struct import *im, FILE *fp, int confirmed,
+           int send, size_t total, int progress, struct import_counts *n,
+           char *err, size_t errlen)
+{
+  struct csv_file f;
+  struct csv_record rec;
+  struct progress pr;
+  enum sm_status rc;
+  size_t done = 0;
+
+  csv_file_init(&f, im->name, fp);
+  rc = csv_file_next(&f, &rec, err, errlen);
+  if (rc == SM_OK && rec.nfields == 0) {
+    snprintf(err, errlen, "%s: empty; the first line must name the columns",
+             im->name);
+    rc = SM_ERR_DATA;
+  }
+  if (rc == SM_OK)
+    rc = import_header(im, &rec, err, errlen);
+  progress_start(&pr, "import", "readers", total, progress);
+  while (rc == SM_OK) {
+    rc = csv_file_next(&f, &rec, err, errlen);
+    if (rc != SM_OK || rec.nfields == 0)
+      break;
+    rc = import_record(im, &rec, err, errlen);
+    if (rc == SM_OK)
+      rc = import_once(env, im, err, errlen);
+    if (rc == SM_OK)
+      rc = apply_row(env, im, &im->row, confirmed, send, n, err, errlen);
+    progress_update(&pr, ++done);
   }
   progress_end(&pr);
+  csv_file_free(&f);
+  import_free(im);
   return rc;
+}
+
+size_t
+import_count(FILE *fp)
+{
+  struct csv_file f;
+  struct csv_record rec;
+  size_t n = 0;
+
+  csv_file_init(&f, NULL, fp);
+  while (csv_file_next(&f, &rec, NULL, 0) == SM_OK && rec.nfields)
+    n++;
+  csv_file_free(&f);
+  if (fseek(fp, 0, SEEK_SET) != 0)
+    return 0;
+  clearerr(fp);
+  return n ? n - 1 : 0; /* the header is no reader */
 }

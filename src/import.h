@@ -1,11 +1,14 @@
 /* import.h: readers from a CSV file (`sub import`, and the columns that
- * `sub export` writes): the whole file is read and checked first, then
- * written in the caller's transaction, all or nothing. The columns are
- * named in the first line, in any order; only address is required. */
+ * `sub export` writes): read a record at a time, in bounded memory
+ * whatever the file's size (csv_file), each checked and written at once
+ * in the caller's transaction, which a fault anywhere rolls back: all or
+ * nothing. The columns are named in the first line, in any order; only
+ * address is required. */
 #ifndef SM_IMPORT_H
 #define SM_IMPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "address.h"
@@ -39,13 +42,11 @@ struct import_row {
   int64_t created_at, confirmed_at; /* 0 when not given */
 };
 
-/* A file read. name (borrowed) names it in messages; the rows are owned
- * and freed by import_free. */
+/* A file being read. name (borrowed) names it in messages. */
 struct import {
   const char *name;
-  struct import_row *rows;
-  size_t nrows, cap;
   int col[IMPORT_NCOLUMNS]; /* the field of each column, -1 when absent */
+  struct import_row row;    /* the record at hand */
 };
 
 struct import_counts {
@@ -53,21 +54,22 @@ struct import_counts {
   long by_status[MODEL_NSTATUS];
 };
 
-/* Reads and checks the len bytes at data into im (im->name set by the
- * caller): SM_ERR_DATA with err "NAME:LINE: why" at the first fault,
- * including two rows of one address. */
-enum sm_status import_read(struct import *im, const char *data, size_t len,
-                           char *err, size_t errlen);
+/* Reads fp to its end, checking each record and writing it in env's
+ * store and the caller's transaction. New readers are pending unless
+ * `confirmed` (the operator vouches; a row's own status then counts); an
+ * opt-out in the file is kept, a reader who asked to be forgotten is
+ * skipped. With `send`, each pending reader is asked to confirm. At the
+ * first fault, SM_ERR_DATA with err "NAME:LINE: why" (two rows of one
+ * address included), SM_ERR_LIMIT when a reader would have too many
+ * keywords, SM_ERR_IO when fp cannot be read: the caller rolls back.
+ * `total` (0: unknown) and `progress`: a progress line on a terminal. */
+enum sm_status import_run(const struct env *env, struct import *im, FILE *fp,
+                          int confirmed, int send, size_t total, int progress,
+                          struct import_counts *n, char *err, size_t errlen);
 
-/* Writes every row, in env's store and the caller's transaction. New
- * readers are pending unless `confirmed` (the operator vouches; a row's
- * own status then counts); an opt-out in the file is kept, a reader who
- * asked to be forgotten is skipped. With `send`, each pending reader is
- * asked to confirm. SM_ERR_LIMIT (err says who) when a reader would have
- * too many keywords. `progress`: a progress line on a terminal. */
-enum sm_status import_apply(const struct env *env, const struct import *im,
-                            int confirmed, int send, int progress,
-                            struct import_counts *n, char *err, size_t errlen);
+/* The readers in fp (its records after the header), for the progress
+ * line's total; fp is rewound. 0 when it cannot be rewound. */
+size_t import_count(FILE *fp);
 
 void import_free(struct import *im);
 

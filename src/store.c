@@ -1426,6 +1426,48 @@ store_sub_delete(struct store *st, int64_t id)
 }
 
 enum sm_status
+store_import_seen(struct store *st, const char *address, size_t line,
+                  size_t *first)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc;
+  int64_t was = 0;
+  int found = 0;
+
+  *first = 0;
+  /* TEMP: private to this connection, on disk past the page cache, so a
+   * million addresses take no more memory than a few. */
+  rc = st->import_seen ? SM_OK
+                       : store_exec(st,
+                                    "CREATE TEMP TABLE IF NOT EXISTS "
+                                    "import_seen (address TEXT PRIMARY KEY "
+                                    "COLLATE NOCASE, line INTEGER NOT NULL)",
+                                    "recording imported addresses");
+  st->import_seen = rc == SM_OK;
+  if (rc == SM_OK)
+    rc = store_stmt(st, "SELECT line FROM import_seen WHERE address = ?1", &q);
+  if (rc != SM_OK)
+    return rc;
+  store_bind_text(q, 1, address);
+  rc = store_one_int64(st, q, &was, &found, "looking up imported addresses");
+  if (rc != SM_OK)
+    return rc;
+  if (found) {
+    *first = (size_t)was;
+    return SM_OK;
+  }
+  rc = store_stmt(
+      st, "INSERT INTO import_seen (address, line) VALUES (?1, ?2)", &q);
+  if (rc != SM_OK)
+    return rc;
+  store_bind_text(q, 1, address);
+  sqlite3_bind_int64(q, 2, (sqlite3_int64)line);
+  rc = store_step_done(st, q, "recording imported addresses");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
 store_interest_add(struct store *st, int64_t sub, const char *keyword,
                    size_t max, int64_t now, int *added)
 {

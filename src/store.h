@@ -153,6 +153,12 @@ struct store_subscriber {
 
 void store_subscriber_free(struct store_subscriber *s);
 /* By address (compared without case): SM_ERR_NOTFOUND when unknown. */
+/* An import's record of the addresses it has written (a temporary
+ * table, in the caller's transaction): *first 0 the first time address
+ * (compared without case) is seen, else the line it was first seen on;
+ * line is recorded then. */
+enum sm_status store_import_seen(struct store *st, const char *address,
+                                 size_t line, size_t *first);
 enum sm_status store_sub_get(struct store *st, const char *address,
                              struct store_subscriber *out);
 enum sm_status store_sub_get_id(struct store *st, int64_t id,

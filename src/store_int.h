@@ -26,6 +26,7 @@ struct store {
   /* STORE_LAZY_CHECKPOINT: the WAL's frames after the last commit. */
   int lazy;
   int wal_frames;
+  int import_seen; /* the TEMP table of store_import_seen exists */
 };
 
 /* SQL that is true when mail of kind KIND to reader SUB (SQL
