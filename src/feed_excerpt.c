@@ -128,15 +128,105 @@ whole_part(const char *s, size_t n)
   return n;
 }
 
+static int
+is_space(char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t
+trim_end(const char *s, size_t n)
+{
+  while (n > 0 && is_space(s[n - 1]))
+    n--;
+  return n;
+}
+
+/* Where the line that ends at n starts. */
+static size_t
+line_start(const char *s, size_t n)
+{
+  while (n > 0 && s[n - 1] != '\n' && s[n - 1] != '\r')
+    n--;
+  return n;
+}
+
+/* How a last line left by the cut reads in markdown: a heading (its text
+ * is cut, and an excerpt never ends in a heading), a list marker with
+ * nothing after it, or a run of one of - = * _ (a rule or a setext
+ * underline the cut shortened: with the ellipsis after it, it would read
+ * as literal dashes). Each of these would show its markup as text. */
+enum last_line { LINE_TEXT, LINE_HEADING, LINE_MARKER, LINE_RULE };
+
+static enum last_line
+last_line_kind(const char *s, size_t b, size_t e)
+{
+  size_t i = b, k = 0;
+  char c;
+
+  while (i < e && i - b < 3 && s[i] == ' ')
+    i++;
+  if (i == e)
+    return LINE_TEXT;
+  c = s[i];
+  if (c == '\0')
+    return LINE_TEXT;
+  while (i + k < e && s[i + k] == '#')
+    k++;
+  if (k >= 1 && k <= 6 && (i + k == e || s[i + k] == ' ' || s[i + k] == '\t'))
+    return LINE_HEADING;
+  if (strchr("-=*_", c)) {
+    size_t j = i;
+    while (j < e && (s[j] == c || s[j] == ' ' || s[j] == '\t'))
+      j++;
+    if (j == e)
+      return c == '*' && trim_end(s, e) == i + 1 ? LINE_MARKER : LINE_RULE;
+  }
+  if (c == '+' && trim_end(s, e) == i + 1)
+    return LINE_MARKER;
+  k = 0;
+  while (i + k < e && k < 9 && s[i + k] >= '0' && s[i + k] <= '9')
+    k++;
+  if (k > 0 && i + k < e && (s[i + k] == '.' || s[i + k] == ')') &&
+      trim_end(s, e) == i + k + 1)
+    return LINE_MARKER;
+  return LINE_TEXT;
+}
+
+/* Drops the last lines that the cut left as bare markup. */
+static size_t
+drop_cut_markup(const char *s, size_t n)
+{
+  for (;;) {
+    size_t b, lead;
+    enum last_line kind;
+    n = trim_end(s, n);
+    if (n == 0)
+      return 0;
+    b = line_start(s, n);
+    kind = last_line_kind(s, b, n);
+    if (kind == LINE_TEXT)
+      return n;
+    lead = b;
+    while (lead < n && s[lead] == ' ')
+      lead++;
+    /* A shortened underline of - or = (two or more) right below a line
+     * of text, with no blank line between, made that line a heading:
+     * it goes too. */
+    if (kind == LINE_RULE && (s[lead] == '-' || s[lead] == '=') &&
+        n - lead >= 2 && b >= 2 && s[b - 1] == '\n' && s[b - 2] != '\n' &&
+        last_line_kind(s, line_start(s, b - 1), b - 1) == LINE_TEXT)
+      b = line_start(s, b - 1);
+    n = b;
+  }
+}
+
 char *
 feed_excerpt(const char *s, size_t len)
 {
-  size_t n = whole_part(s, len);
+  size_t n = drop_cut_markup(s, whole_part(s, len));
   char *out;
 
-  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' ||
-                   s[n - 1] == '\r'))
-    n--;
   out = malloc(n + 4);
   if (!out)
     return NULL;

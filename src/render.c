@@ -1968,12 +1968,33 @@ r_drop_empty_up(struct render *r, cmark_node *nd)
   }
 }
 
-/* Finds the cut; returns 1 when the summary is longer than max. */
+/* Whether a word of a paragraph is block markup that lost its line end
+ * (text pasted or copied with its line ends folded to spaces: "... the
+ * training data. #### What is DRAW: ...", "Advantages: * Learning ...
+ * * No vanishing gradient"): a run of one to six '#', or a bullet after
+ * a word that ends a sentence or a clause. Markdown can only show it as
+ * the literal characters, so an excerpt ends before it. */
+static int
+r_lost_markup(const char *w, size_t n, int after_stop)
+{
+  size_t k = 0;
+
+  while (k < n && w[k] == '#')
+    k++;
+  if (k == n && k >= 1 && k <= 6)
+    return 1;
+  return after_stop && n == 1 && (w[0] == '*' || w[0] == '-' || w[0] == '+');
+}
+
+/* Finds the cut; returns 1 when the summary is longer than max, or when
+ * it holds markup that lost its line end. */
 static int
 r_find_cut(struct render *r, cmark_iter *it, size_t max, struct cut_at *best,
            struct cut_at *hard)
 {
   size_t words = 0, near = max - max / 3, blocks = 0;
+  int stop = 0; /* how the last word ended: . : ! or ?, else 0 */
+  struct cut_at sentence = {CUT_NONE, NULL, 0, 0}; /* the last sentence end */
   cmark_event_type ev;
 
   best->kind = CUT_NONE;
@@ -1984,11 +2005,12 @@ r_find_cut(struct render *r, cmark_iter *it, size_t max, struct cut_at *best,
 
     if (ev == CMARK_EVENT_EXIT) {
       /* The end of a paragraph or an item ends a sentence. */
-      if ((t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_ITEM) && words > 0 &&
-          words >= near) {
-        best->kind = CUT_AFTER;
-        best->node = nd;
-        best->words = words;
+      if ((t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_ITEM) && words > 0) {
+        sentence.kind = CUT_AFTER;
+        sentence.node = nd;
+        sentence.words = words;
+        if (words >= near)
+          *best = sentence;
       }
       continue;
     }
@@ -2005,6 +2027,8 @@ r_find_cut(struct render *r, cmark_iter *it, size_t max, struct cut_at *best,
         return 1;
       }
     }
+    if (t == CMARK_NODE_PARAGRAPH || r_is_block_atom(t) || r_is_inline_atom(t))
+      stop = 0;
     if (r_is_block_atom(t) || r_is_inline_atom(t)) {
       n = r_node_words(nd);
       /* Alone it may exceed the limit: then it is kept if it comes
@@ -2039,12 +2063,29 @@ r_find_cut(struct render *r, cmark_iter *it, size_t max, struct cut_at *best,
         b = i;
         while (i < len && s[i] != ' ' && s[i] != '\t' && s[i] != '\n')
           i++;
+        if (words > 0 && r_lost_markup(s + b, i - b, stop)) {
+          /* A list that lost its line ends is announced by a clause
+           * ("Advantages:"), which goes with it when a sentence ends
+           * before. */
+          if (stop == ':' && sentence.kind != CUT_NONE) {
+            *best = sentence;
+          } else {
+            best->kind = b > 0 ? CUT_IN_TEXT : CUT_BEFORE;
+            best->node = nd;
+            best->off = b;
+            best->words = words;
+          }
+          return 1;
+        }
+        stop = i > b && strchr(".:!?", s[i - 1]) ? s[i - 1] : 0;
         words++;
-        if (words >= near && r_sentence_end(s + b, i - b)) {
-          best->kind = CUT_IN_TEXT;
-          best->node = nd;
-          best->off = i;
-          best->words = words;
+        if (r_sentence_end(s + b, i - b)) {
+          sentence.kind = CUT_IN_TEXT;
+          sentence.node = nd;
+          sentence.off = i;
+          sentence.words = words;
+          if (words >= near)
+            *best = sentence;
         }
       }
     }
@@ -2112,6 +2153,11 @@ r_fix_headings(struct render *r)
       cmark_node *t;
       while (*rest == ' ' || *rest == '\t')
         rest++;
+      /* "### What is BN: * Batch ...": the bullet of a list item that
+       * lost its line end would start the paragraph as a literal. */
+      if (strchr("*-+", *rest) && *rest && (rest[1] == ' ' || rest[1] == '\t'))
+        for (rest++; *rest == ' ' || *rest == '\t'; rest++)
+          ;
       t = r_new_text(rest, strlen(rest), &r->tmp);
       if (!t || !cmark_node_insert_after(first, t)) {
         cmark_node_free(t);

@@ -54,7 +54,12 @@
  * ending in . ! or ?, not an abbreviation or an initial) or the last
  * paragraph or list item that ends in the last third before the limit;
  * when none does, after the last word within it, followed by " …". An
- * excerpt never ends with a heading. Both renderings cut at the same
+ * excerpt never ends with a heading. Markup that lost its line end
+ * (pasted text: "... data. #### What is DRAW: ...", "Advantages: * a
+ * * b") can only show as literal characters, so an excerpt ends before
+ * it: before a word of one to six '#', or before a lone * - + after a
+ * word ending in . ! ? or : (then before the sentence that ends in the
+ * colon, when a sentence ends earlier). Both renderings cut at the same
  * place. When cut and more_url is set, a last paragraph links to it:
  * HTML <p><a href="MORE">Read the full summary</a></p>, text "Read the
  * full summary: MORE" (before the reference list).
@@ -62,7 +67,9 @@
  * Headings: a heading of more than 12 words is a heading line that
  * swallowed its paragraph (pasted text, feeds that lose line ends). What
  * comes before a colon within its first 7 words stays the heading and
- * the rest becomes a paragraph; without such a colon it is a paragraph.
+ * the rest becomes a paragraph (without the bullet of a list item that
+ * lost its line end, "### What is BN: * Batch ..."); without such a
+ * colon it is a paragraph.
  *
  * Citations: the site's summaries cite its other papers as \cite{KEY}
  * (also \cite{KEY1,KEY2}); each key becomes a link to the paper's page,

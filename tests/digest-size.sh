@@ -44,6 +44,18 @@ for it in items:
     body = it.strip().split("\n\n", 1)[1].split("\nRead the full summary: ")[0]
     longest = max(longest, len(body.split()))
 print("longest_excerpt_words\t%d" % longest)
+# Markup shown as text: a heading's #s or a bullet inside a paragraph
+# (summaries that lost their line ends), in either part.
+lost = 0
+for it in items:
+    body = it.strip().split("\n\n", 1)[1].split("\nRead the full summary: ")[0]
+    for para in body.split("\n\n"):
+        if para.startswith("  "):
+            continue  # a list or a code block, as the text part indents them
+        lost += len(re.findall(r"(?:^|\s)(?:#{1,6}|[*+-])(?=\s)", para))
+for para in re.findall(r"<p[ >].*?</p>", html, re.S):
+    lost += len(re.findall(r"(?:^|[\s>])(?:#{1,6}|\*)(?=\s)", para))
+print("lost_markup\t%d" % lost)
 print("read_more_text\t%d" % text.count("\nRead the full summary: https://www.shortscience.org/paper?bibtexKey="))
 print("read_more_html\t%d" % len(re.findall(r'<a href="https://www\.shortscience\.org/paper\?bibtexKey=[^"]+"[^>]*>Read the full summary</a>', html)))
 PY
@@ -57,6 +69,7 @@ ok $? "the text part is under 12 KB ($(val text_bytes) bytes)"
 # add at most.
 [ "$(val longest_excerpt_words)" -le 85 ]
 ok $? "every excerpt is about 75 words at most (longest $(val longest_excerpt_words))"
+is "$(val lost_markup)" 0 "no # or bullet shows as text inside a paragraph"
 is "$(val read_more_text)" 10 "text: a Read the full summary link under every item"
 is "$(val read_more_html)" 10 "html: a Read the full summary link under every item"
 like "$T/size.out" "^subject	Deep Residual Learning for Image Recognition, FaceNet and 8 more · ShortScience digest$|^subject	[^,]+, [^,]+ and 8 more · ShortScience digest$" \
