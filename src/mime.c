@@ -578,6 +578,13 @@ at_break(const char *in, size_t len, size_t i)
                      (in[i] == '\r' && i + 1 < len && in[i + 1] == '\n'));
 }
 
+/* A byte quoted-printable keeps as it is anywhere on a line. */
+static int
+qp_literal(unsigned char c)
+{
+  return c >= 33 && c <= 126 && c != '=';
+}
+
 enum sm_status
 mime_qp_encode(const char *in, size_t len, struct buf *out)
 {
@@ -595,10 +602,21 @@ mime_qp_encode(const char *in, size_t len, struct buf *out)
   } while (0)
 
   for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)in[i];
+    unsigned char c;
     int last, enc;
     size_t tl, limit;
 
+    /* The common case first: a printable byte that stands for itself,
+     * with room for it and for a soft break after it on the line (the
+     * rules below would copy it too). */
+    while (i < len && col < MIME_QP_LINE - 1 && sn <= sizeof(stage) - 8 &&
+           qp_literal((unsigned char)in[i]) && (col > 0 || in[i] != 'F')) {
+      stage[sn++] = in[i++];
+      col++;
+    }
+    if (i == len)
+      break;
+    c = (unsigned char)in[i];
     if (sn > sizeof(stage) - 8)
       QP_FLUSH();
     if (at_break(in, len, i)) {
