@@ -39,10 +39,18 @@ like "$T/out" '^shortmail-receive [0-9]' "--version names it"
 # Linked with what receiving needs only: the point of the program.
 if command -v ldd > /dev/null; then
   ldd "$RECV" > "$T/ldd"
-  unlike "$T/ldd" 'libcurl|libesmtp|libmicrohttpd|libssl\.|libcrypto\.|libcmark' \
-    "no libcurl, libesmtp, libmicrohttpd, OpenSSL or cmark loaded"
+  unlike "$T/ldd" 'libcurl|libesmtp|libmicrohttpd|libssl\.|libcrypto\.|libcmark|libxml2' \
+    "no libcurl, libesmtp, libmicrohttpd, OpenSSL, cmark or libxml2 loaded"
   like "$T/ldd" 'libgmime' "GMime is (the message parser)"
 fi
+
+# An HTML-only message: libxml2 is loaded when the first HTML body
+# comes (html.c), and its commands are read.
+printf 'From: h@example.org\r\nTo: digest-request@lists.example.org\r\nSubject: hello\r\nMessage-ID: <html-only@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>subscribe gan <b>cs.LG</b></p><p>Thanks!</p></body></html>\r\n' |
+  "$RECV" receive --recipient digest-request@lists.example.org > /dev/null 2> "$T/err"
+is "$?" 0 "an HTML-only message: exit 0"
+is "$(sql "SELECT group_concat(keyword, ' ') FROM (SELECT i.keyword FROM interests i JOIN subscribers s ON s.id = i.subscriber_id WHERE s.address = 'h@example.org' ORDER BY i.keyword)")" \
+  "cs.lg gan" "its command, read from the HTML, subscribed with both keywords"
 
 # The WAL kept between receives is checkpointed before it grows past
 # STORE_LAZY_WAL_FRAMES (256 pages): with SQLite's own autocheckpoint
@@ -58,6 +66,6 @@ pages=$(((wal - 32) / 4120))
 [ "$pages" -le 320 ]
 ok $? "the WAL stays under 320 pages ($pages; 61 receives wrote 706 before)"
 n=$(sql "SELECT count(*) FROM subscribers WHERE status = 'pending'")
-is "$n" 61 "61 readers pending after 61 receives"
+is "$n" 62 "62 readers pending after 61 receives and the HTML one"
 
 done_testing
