@@ -8,11 +8,14 @@
 # with an href that is not empty. Messages with an HTML part are shown
 # as they are; text-only ones as a mail program shows text/plain
 # (format=flowed joined, in a proportional font). The digest and the
-# pages must declare both colour schemes. Screenshots are kept in
+# pages must declare both colour schemes. Each page is measured and
+# shot in one window as tall as the page (tests/look.py): the screenshot
+# is the rendering measured. Screenshots are kept in
 # $top_builddir/test-artifacts/look/.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/mail-lib.sh"
 . "$top_srcdir/tests/serve-lib.sh"
+. "$top_srcdir/tests/look-lib.sh"
 
 : "${CHROMIUM:=chromium}"
 art=$top_builddir/test-artifacts/look
@@ -22,58 +25,14 @@ if ! command -v "$CHROMIUM" >/dev/null 2>&1; then
   exit 1
 fi
 
-mail_kinds "$T/m"
-ok $? "one message of every kind"
+look_pages "$T/m"
+ok $? "one message of every kind, each as a page"
 sed 's/^/#   /' "$T/receive.out" | grep -i 'error' | head -5
 echo "# kinds: $mail_kinds_made"
 for k in digest-math confirm welcome reply comment notice; do
   [ -s "$T/m/$k.eml" ]
   ok $? "a $k message"
 done
-
-# Each message as a page: its HTML part, or its text part as a mail
-# program shows it.
-"$PYTHON3" - "$T/m" "$T/pages" $mail_kinds_made >"$T/pages.out" 2>&1 <<'PY'
-import email, html, os, re, sys
-from email import policy
-src, dst = sys.argv[1:3]
-os.makedirs(dst, exist_ok=True)
-def unflow(text, delsp=False):
-    # RFC 3676: a line ending in a space continues on the next one.
-    out, cur = [], ""
-    for line in text.split("\n"):
-        if line.startswith(" "):
-            line = line[1:]  # space-stuffed
-        if line.endswith(" ") and line != "-- ":
-            cur += line[:-1] if delsp else line
-        else:
-            out.append(cur + line)
-            cur = ""
-    if cur:
-        out.append(cur)
-    return "\n".join(out)
-for k in sys.argv[3:]:
-    msg = email.message_from_bytes(open("%s/%s.eml" % (src, k), "rb").read(),
-                                   policy=policy.default)
-    part = msg.get_body(("html",))
-    if part is not None:
-        page = part.get_content()
-    else:
-        part = msg.get_body(("plain",))
-        text = part.get_content().replace("\r\n", "\n")
-        if part.get_param("format") == "flowed":
-            text = unflow(text)
-        links = re.sub(r"(https?://[^\s<>\"]+)", r'<a href="\1">\1</a>', html.escape(text, False))
-        page = ("<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
-                "<meta name=viewport content='width=device-width, initial-scale=1'>"
-                "<meta name=color-scheme content='light dark'></head>"
-                "<body style='margin:8px;font:16px/1.5 Arial,sans-serif'>"
-                "<div style='white-space:pre-wrap;overflow-wrap:anywhere'>%s</div>"
-                "</body></html>") % links
-        print("%s: text/plain%s" % (k, "; format=flowed" if part.get_param("format") == "flowed" else ""))
-    open("%s/%s.html" % (dst, k), "w", encoding="utf-8").write(page)
-PY
-ok $? "every message as a page"
 sed 's/^/#   /' "$T/pages.out"
 for k in confirm welcome reply comment notice; do
   [ -s "$T/pages/$k.html" ] || continue
@@ -86,23 +45,19 @@ grep -q 'prefers-color-scheme: dark' "$T/pages/digest-math.html"
 ok $? "the digest has a dark palette"
 
 # The pages of serve, at their own addresses.
-serve_links vision@example.com && serve_start
+look_serve
 ok $? "shortmail serve runs"
-cpath=$(sql "SELECT payload FROM outbox WHERE kind = 'confirm'" |
-  grep -o 'https://www.shortscience.org/confirm/[a-z2-7]*' | head -1)
-sql "UPDATE subscribers SET status = 'pending' WHERE address = 'newbie@example.com'"
-urls="page-unsubscribe=$base$u_path page-keywords=$base$k_path page-confirm=$base${cpath#https://www.shortscience.org} page-error=$base/u/not-a-token"
-pages=""
-for k in $mail_kinds_made; do pages="$pages $k=file://$T/pages/$k.html"; done
+pages="$look_pages $look_urls"
 
 rm -rf "$art"
 mkdir -p "$art"
 # shellcheck disable=SC2086
-"$PYTHON3" - "$CHROMIUM" "$T/chrome" "$art" $pages $urls >"$T/look.json" 2>"$T/look.err" <<'PY'
+"$PYTHON3" - "$CHROMIUM" "$T/chrome" "$art" $pages >"$T/look.json" 2>"$T/look.err" <<'PY'
 import json, os, sys
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 sys.dont_write_bytecode = True  # nothing written into the source tree
 import cdp
+import look
 
 chrome, profile, art = sys.argv[1:4]
 targets = [a.split("=", 1) for a in sys.argv[4:]]
@@ -181,17 +136,11 @@ try:
             b.call("Emulation.setEmulatedMedia",
                    {"features": [{"name": "prefers-color-scheme", "value": scheme}]}, session=s)
             for name, url in targets:
-                m = {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": width < 600}
-                b.call("Emulation.setDeviceMetricsOverride", m, session=s)
-                b.drop_events("Page.loadEventFired", s)
-                b.call("Page.navigate", {"url": url}, session=s)
-                b.wait_event("Page.loadEventFired", s)
+                look.show(b, s, url, width)
                 r = json.loads(b.evaluate(s, MEASURE))
                 r.update(page=name, width=width, scheme=scheme)
-                m["height"] = max(400, min(r["h"], 6000))
-                b.call("Emulation.setDeviceMetricsOverride", m, session=s)
                 shot = "%s/%s-%d-%s.png" % (art, name, width, scheme)
-                b.screenshot(s, shot)
+                look.shoot(b, s, shot)
                 r["shot"] = shot
                 print(json.dumps(r), flush=True)
 finally:
