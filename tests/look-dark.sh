@@ -54,7 +54,7 @@ rm -rf "$art"
 mkdir -p "$art"
 # shellcheck disable=SC2086
 "$PYTHON3" - "$CHROMIUM" "$T/chrome" "$art" $pages >"$T/dark.json" 2>"$T/dark.err" <<'PY'
-import json, os, sys
+import json, os, sys, time
 sys.path.insert(0, os.path.join(os.environ["top_srcdir"], "tests"))
 sys.dont_write_bytecode = True  # nothing written into the source tree
 import cdp
@@ -62,7 +62,7 @@ import look
 
 chrome, profile, art = sys.argv[1:4]
 targets = [a.split("=", 1) for a in sys.argv[4:]]
-b = cdp.Browser(chrome, profile, profile + ".log", timeout=200,
+b = cdp.Browser(chrome, profile, profile + ".log", timeout=90,
                 args=["--force-dark-mode",
                       "--enable-features=WebContentsForceDark"])
 try:
@@ -72,6 +72,9 @@ try:
     b.call("Network.setBlockedURLs", {"urls": ["https://*", "http://www.*"]}, session=s)
     for width in (375, 1024):
         for name, url in targets:
+            # Each page within 90 s however busy the machine is (the other
+            # tests, the other jobs): a hung browser still fails the test.
+            b.deadline = time.time() + 90
             h = look.show(b, s, url, width)
             runs = look.text_runs(b, s)
             shot = "%s/%s-%d.png" % (art, name, width)

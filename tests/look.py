@@ -28,6 +28,7 @@ MAX_HEIGHT = 6000
 def show(b, s, url, width):
     m = {"width": width, "height": 800, "deviceScaleFactor": 1,
          "mobile": width < 600}
+    b.call("Page.bringToFront", session=s)
     b.call("Emulation.setDeviceMetricsOverride", m, session=s)
     b.drop_events("Page.loadEventFired", s)
     b.call("Page.navigate", {"url": url}, session=s)
@@ -134,7 +135,12 @@ PIXELS = r"""(function (png, runs) {
       function lin(v) {
         v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
       }
-      function lum(r, gg, b) { return 0.2126 * lin(r) + 0.7152 * lin(gg) + 0.0722 * lin(b); }
+      var lums = {};  // by colour: a page has few, a box many pixels
+      function lum(r, gg, b) {
+        var k = (r << 16) | (gg << 8) | b;
+        if (!(k in lums)) lums[k] = 0.2126 * lin(r) + 0.7152 * lin(gg) + 0.0722 * lin(b);
+        return lums[k];
+      }
       var out = [];
       runs.forEach(function (r) {
         var w = Math.min(r.w, c.width - r.x), h = Math.min(r.h, c.height - r.y);
@@ -173,7 +179,13 @@ def pixel_contrast(b, png, runs):
     """Each run's contrast, from the pixels of the screenshot png (base64),
     in a page of its own, made on first use."""
     if not hasattr(b, "pixel_page"):
-        b.pixel_page = b.new_page()
+        # In the background: a tab in front of the measured one would
+        # leave that one hidden, and a hidden tab draws no frames for its
+        # screenshot (which then waits, and the run times out).
+        target = b.call("Target.createTarget",
+                        {"url": "about:blank", "background": True})["targetId"]
+        b.pixel_page = b.call("Target.attachToTarget",
+                              {"targetId": target, "flatten": True})["sessionId"]
     r = b.call("Runtime.evaluate",
                {"expression": "%s(%s, %s)" % (PIXELS, json.dumps(png),
                                              json.dumps(runs)),
