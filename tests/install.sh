@@ -79,6 +79,7 @@ setkey() { # SECTION KEY VALUE: uncomment KEY in [SECTION] and set it
     in_s && $0 ~ "^#" k " =" { print k " = " v; next }
     { print }' "$conf" >"$conf.new" && mv "$conf.new" "$conf"
 }
+at_exit sink_stop
 sink_start
 setkey list address digest@lists.example.org
 setkey list weekday "$(LC_ALL=C date -u +%A | tr 'A-Z' 'a-z')"
