@@ -40,15 +40,6 @@ deliver_next_attempt(int64_t now, long attempts, long retry_base,
   return now + delay + delay * (int64_t)jitter / 100;
 }
 
-static double
-now_seconds(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Why the current session stopped early (before_data or record). */
 enum halt {
   HALT_NONE,
@@ -594,7 +585,7 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
   r.o = opts;
   r.stats = stats;
   r.owner = owner;
-  r.start = now_seconds();
+  r.start = util_monotonic();
   r.msgs = calloc(batch, sizeof(*r.msgs));
   r.row_of = calloc(batch, sizeof(*r.row_of));
   r.verp = calloc(batch, sizeof(*r.verp));
@@ -681,7 +672,7 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
           r.sign_t[k] = r.rows[r.row_of[k]].created_at;
         signahead_start(r.sa, r.nmsgs, r.bytes, r.sign_t, r.signed_);
       }
-      t0 = now_seconds();
+      t0 = util_monotonic();
       if (smtp_client_send(smtp, &b, err, sizeof(err)) != SM_OK && !r.probing)
         log_warning("%s", err);
       if (r.sa)
@@ -702,7 +693,7 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
         double per_min =
             c->send.rate_minute ? 60.0 / (double)c->send.rate_minute : 0;
         double need = (double)r.nmsgs * (per > per_min ? per : per_min);
-        double spent = now_seconds() - t0;
+        double spent = util_monotonic() - t0;
         if (need > spent)
           usleep((useconds_t)((need - spent) * 1e6));
       }
@@ -748,7 +739,7 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
 out:
   progress_end(&r.pr);
   store_outbox_release(st, owner);
-  stats->seconds = now_seconds() - r.start;
+  stats->seconds = util_monotonic() - r.start;
   stats->rendered = r.comp ? compose_rendered(r.comp) : 0;
   store_claimed_free(r.rows, r.n);
   signahead_free(r.sa);
