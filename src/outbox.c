@@ -32,19 +32,28 @@ outbox_kind_parse(const char *name)
 
 /* ---- writing ---- */
 
-/* Appends v in decimal, as json_int ("%" PRId64) writes it, without
- * printf's cost (ten numbers a digest, a million digests). */
-static enum sm_status
-put_int(struct buf *b, int64_t v)
+/* Writes v in decimal, as json_int ("%" PRId64) writes it, without
+ * printf's cost, so that it ends just before `end`; returns where it
+ * starts (at most 20 characters before end). */
+static char *
+int_text(char *end, int64_t v)
 {
-  char tmp[24], *p = tmp + sizeof(tmp);
   uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
   do
-    *--p = (char)('0' + u % 10);
+    *--end = (char)('0' + u % 10);
   while ((u /= 10) != 0);
   if (v < 0)
-    *--p = '-';
+    *--end = '-';
+  return end;
+}
+
+/* Appends v in decimal (a number a digest, a million digests). */
+static enum sm_status
+put_int(struct buf *b, int64_t v)
+{
+  char tmp[24], *p = int_text(tmp + sizeof(tmp), v);
+
   return buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
@@ -63,25 +72,37 @@ outbox_digest_begin(struct buf *b, const char *const *kw_json, size_t nkw)
 }
 
 enum sm_status
-outbox_digest_item(struct buf *b, size_t index, int64_t id)
+outbox_digest_item(struct buf *b, size_t index, int64_t id, const uint32_t *kw,
+                   size_t nkw)
 {
-  enum sm_status rc = buf_puts(b, index ? ",[" : "[");
+  /* Staged and appended whole: one append an item rather than one a
+   * number and one a bracket (a tenth of choosing a reader's digest). */
+  char stage[256], *end = stage + sizeof(stage), *p;
+  size_t n = 0;
+  enum sm_status rc;
 
-  return rc == SM_OK ? put_int(b, id) : rc;
-}
-
-enum sm_status
-outbox_digest_kw(struct buf *b, size_t kw)
-{
-  enum sm_status rc = buf_putc(b, ',');
-
-  return rc == SM_OK ? put_int(b, (int64_t)kw) : rc;
-}
-
-enum sm_status
-outbox_digest_item_end(struct buf *b)
-{
-  return buf_putc(b, ']');
+  if (index)
+    stage[n++] = ',';
+  stage[n++] = '[';
+  p = int_text(end, id);
+  memmove(stage + n, p, (size_t)(end - p));
+  n += (size_t)(end - p);
+  for (size_t i = 0; i < nkw; i++) {
+    char num[12], *q;
+    /* Room for ',', ten digits and the closing ']'. */
+    if (n + 12 > sizeof(stage)) {
+      rc = buf_append(b, stage, n);
+      if (rc != SM_OK)
+        return rc;
+      n = 0;
+    }
+    q = int_text(num + sizeof(num), (int64_t)kw[i]);
+    stage[n++] = ',';
+    memcpy(stage + n, q, (size_t)(num + sizeof(num) - q));
+    n += (size_t)(num + sizeof(num) - q);
+  }
+  stage[n++] = ']';
+  return buf_append(b, stage, n);
 }
 
 enum sm_status

@@ -46,14 +46,13 @@ int outbox_kind_parse(const char *name);
 /* Writing, piece by piece into b (a run writes one per reader, a million
  * of them; the caller keeps each keyword's JSON form, made once by
  * outbox_json_string): outbox_digest_begin with the reader's keywords;
- * per item (index 0, 1, ...) outbox_digest_item, outbox_digest_kw per
- * keyword that matched it (its index in kw_json) and
- * outbox_digest_item_end; then outbox_digest_end. */
+ * per item (index 0, 1, ...) outbox_digest_item with its id and the
+ * keywords that matched it (their indexes in kw_json); then
+ * outbox_digest_end. */
 enum sm_status outbox_digest_begin(struct buf *b, const char *const *kw_json,
                                    size_t nkw);
-enum sm_status outbox_digest_item(struct buf *b, size_t index, int64_t id);
-enum sm_status outbox_digest_kw(struct buf *b, size_t kw);
-enum sm_status outbox_digest_item_end(struct buf *b);
+enum sm_status outbox_digest_item(struct buf *b, size_t index, int64_t id,
+                                  const uint32_t *kw, size_t nkw);
 enum sm_status outbox_digest_end(struct buf *b, int64_t more);
 
 /* In SQL, the summary id of a digest item j.value of type j.type (from

@@ -2,6 +2,7 @@
  * of a digest payload exactly, and payloads that are not one refused. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,16 +35,11 @@ digest(void)
   is_str(kw2, "\"\\\"batch normalization\\\"\"", "a keyword as JSON");
   {
     const char *kws[] = {kw1, kw2};
+    const uint32_t both[] = {0, 1}, second[] = {1};
     ok(outbox_digest_begin(&b, kws, 2) == SM_OK &&
-           outbox_digest_item(&b, 0, 42) == SM_OK &&
-           outbox_digest_kw(&b, 0) == SM_OK &&
-           outbox_digest_kw(&b, 1) == SM_OK &&
-           outbox_digest_item_end(&b) == SM_OK &&
-           outbox_digest_item(&b, 1, -7) == SM_OK &&
-           outbox_digest_item_end(&b) == SM_OK &&
-           outbox_digest_item(&b, 2, 9007199254740993LL) == SM_OK &&
-           outbox_digest_kw(&b, 1) == SM_OK &&
-           outbox_digest_item_end(&b) == SM_OK &&
+           outbox_digest_item(&b, 0, 42, both, 2) == SM_OK &&
+           outbox_digest_item(&b, 1, -7, NULL, 0) == SM_OK &&
+           outbox_digest_item(&b, 2, 9007199254740993LL, second, 1) == SM_OK &&
            outbox_digest_end(&b, 12) == SM_OK,
        "a digest payload is written");
   }
@@ -61,6 +57,23 @@ digest(void)
          !strcmp(d.items[2].kw[0], "\"batch normalization\"") && d.more == 12,
      "every id, keyword and the count of more");
   outbox_digest_free(&d);
+
+  /* An item naming more keywords than its staging area holds at once. */
+  {
+    uint32_t many[60];
+    char want[1024];
+    size_t n;
+    buf_reset(&b);
+    n = (size_t)snprintf(want, sizeof(want), ",[-9223372036854775807");
+    for (uint32_t i = 0; i < 60; i++) {
+      many[i] = 4294967295u - i;
+      n += (size_t)snprintf(want + n, sizeof(want) - n, ",%u", many[i]);
+    }
+    snprintf(want + n, sizeof(want) - n, "]");
+    ok(outbox_digest_item(&b, 1, -9223372036854775807LL, many, 60) == SM_OK,
+       "an item with 60 keywords is written");
+    is_str(buf_str(&b), want, "every keyword index, in order, once");
+  }
 
   /* A row queued before the compact form. */
   is_int(outbox_digest_parse(
