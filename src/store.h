@@ -287,9 +287,11 @@ struct store_due {
 
 /* Calls cb for each (reader, keyword) of confirmed, unpaused readers of
  * the given frequencies (weekly and/or daily) who have no digest of
- * their issue yet, ordered by reader; `only` (not 0) limits it to one
- * reader, whether or not they have their issue (a preview). `keywords_only`
- * calls it once per distinct keyword instead (reader fields zero). */
+ * their issue yet, ordered by reader and each reader's keywords by
+ * keyword (the payload lists them in that order); `only` (not 0) limits it to
+ * one reader, whether or not they have their issue (a preview).
+ * `keywords_only` calls it once per distinct keyword instead (reader fields
+ * zero). */
 typedef int (*store_due_cb)(void *ctx, const struct store_due *d);
 enum sm_status store_due(struct store *st, int weekly, int daily,
                          const char *weekly_issue, const char *daily_issue,
