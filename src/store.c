@@ -196,7 +196,7 @@ enum sm_status
 store_migrate(struct store *st, int *from, int *to)
 {
   int latest = store_schema_latest();
-  int v = schema_version(st);
+  int v = schema_version(st), start = v;
   enum sm_status rc = SM_OK;
 
   if (from)
@@ -210,7 +210,12 @@ store_migrate(struct store *st, int *from, int *to)
              st->path, v, latest);
     return SM_ERR_DATA;
   }
-  while (v < latest) {
+  /* SQLite's procedure for changing a table (db/migrations/0010 rebuilds
+   * the outbox): foreign keys off outside the transaction, so that
+   * dropping the old table cascades nowhere, and checked at the end. */
+  if (v < latest)
+    rc = store_exec(st, "PRAGMA foreign_keys = OFF", "starting migration");
+  while (rc == SM_OK && v < latest) {
     const char *sql = v == 0 ? store_sql_schema : store_sql_migrations[v - 1];
     char pragma[64];
 
@@ -235,6 +240,24 @@ store_migrate(struct store *st, int *from, int *to)
     }
     v++;
   }
+  if (rc == SM_OK && v > start) {
+    sqlite3_stmt *q = NULL;
+
+    rc = store_prepare(st, "PRAGMA foreign_key_check", &q);
+    if (rc == SM_OK && sqlite3_step(q) == SQLITE_ROW) {
+      snprintf(st->errmsg, sizeof(st->errmsg),
+               "%s: after migrating to schema version %d, table %s has a "
+               "row whose reference is broken (PRAGMA foreign_key_check)",
+               st->path, v, (const char *)sqlite3_column_text(q, 0));
+      rc = SM_ERR_DATA;
+    }
+    sqlite3_finalize(q);
+  }
+  /* On again whatever happened: every other statement wants them. */
+  if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) !=
+          SQLITE_OK &&
+      rc == SM_OK)
+    rc = store_fail(st, SQLITE_ERROR, "turning foreign keys on");
   if (to)
     *to = v;
   return rc;
@@ -2260,9 +2283,9 @@ store_claimed_free(struct store_claimed *rows, size_t n)
  * claimed with a lease that ran out; from the index of rows still to
  * send (db/migrations/0004). */
 #define STORE_OUTBOX_DUE_SQL(NOW)                                             \
-  "INDEXED BY outbox_pending WHERE state IN ('queued', 'deferred', "          \
-  "'claimed') AND ((state != 'claimed' AND next_attempt_at <= " NOW ") OR "   \
-  "(state = 'claimed' AND lease_until < " NOW "))"
+  "INDEXED BY outbox_pending WHERE (state = 'queued' OR state = 'deferred' "  \
+  "OR state = 'claimed') AND ((state != 'claimed' AND next_attempt_at "       \
+  "<= " NOW ") OR (state = 'claimed' AND lease_until < " NOW "))"
 
 enum sm_status
 store_outbox_due(struct store *st, int64_t now, long *n)
