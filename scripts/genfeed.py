@@ -14,7 +14,9 @@ summary in ten is a second summary of an earlier paper, as on the site.
 Dates are spread over the 8 weeks ending 2026-11-20.
 
 With --sql FILE it also writes the SQL that loads exactly the same rows
-into the store's schema (db/schema.sql): papers, paper_keywords,
+into the store's schema (db/schema.sql and db/migrations/): papers,
+paper_keywords (with the folded form migration 0007 added, which for
+these ASCII tags is their lower case, as sm_tag_fold writes it),
 summaries and summaries_fts, filled as the store fills them, one INSERT per
 row in a single BEGIN/COMMIT (the form `sqlite3 .dump` writes). The
 timestamps the store takes from the clock (first_seen, last_changed,
@@ -456,8 +458,9 @@ def sql_rows(it, next_paper_id):
                sql_str(p["authors"]), sql_str(p["venue"]), p["year"],
                sql_str(p["arxiv"]), sql_str(p["bibtex"])))
         for k in p["keywords"]:
-            out.append("INSERT INTO paper_keywords (paper_id, keyword) "
-                       "VALUES (%d, %s);\n" % (p["id"], sql_str(k)))
+            out.append("INSERT INTO paper_keywords (paper_id, keyword, "
+                       "folded) VALUES (%d, %s, %s);\n"
+                       % (p["id"], sql_str(k), sql_str(k.lower())))
     sid = it["sql_id"]
     out.append(
         "INSERT INTO summaries (id, paper_id, guid, link, summarizer, "
