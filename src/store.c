@@ -253,8 +253,10 @@ store_migrate(struct store *st, int *from, int *to)
     }
     sqlite3_finalize(q);
   }
-  /* On again whatever happened: every other statement wants them. */
-  if (sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) !=
+  /* On again whatever happened: every other statement wants them.
+   * Nothing to do when no migration ran (every receive's open). */
+  if (start < latest &&
+      sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) !=
           SQLITE_OK &&
       rc == SM_OK)
     rc = store_fail(st, SQLITE_ERROR, "turning foreign keys on");
