@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 #ifdef __GLIBC__
-#include <malloc.h> /* mallopt */
 #endif
 
 #include "buf.h"
@@ -762,15 +761,6 @@ digest_run(struct store *st, const struct conf *conf,
   size_t nf;
   enum sm_status rc;
 
-#if defined(__GLIBC__) && defined(M_TRIM_THRESHOLD)
-  /* Every INSERT into the outbox makes SQLite allocate and free an
-   * ephemeral table for its CHECK (kind IN (...)) constraints, ~86 KB of
-   * page cache; with glibc's default 128 KB trim threshold that free
-   * often shrinks the heap and the next statement grows it again: two
-   * brk() per digest, 40% of a run's time at 100,000 readers.
-   * Keep up to 64 MB of free heap instead. */
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
-#endif
   memset(stats, 0, sizeof(*stats));
   memset(&r, 0, sizeof(r));
   r.st = st;
