@@ -1711,8 +1711,10 @@ store_outbox_add(struct store *st, const struct store_outbox_row *row,
     *added = 0;
   rc = store_stmt(st,
                   "INSERT INTO outbox (kind, subscriber_id, recipient, "
-                  "issue, message_id, payload, created_at) VALUES (?1, ?2, "
-                  "?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                  "issue, message_id, payload, created_at, mailbox) VALUES "
+                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?1 IN ('reply', "
+                  "'confirm') THEN sm_mailbox(?3) END) ON CONFLICT DO "
+                  "NOTHING",
                   &q);
   if (rc != SM_OK)
     return rc;
@@ -1747,9 +1749,9 @@ store_outbox_count(struct store *st, const char *recipient, const char *kind,
 
   *count = 0;
   rc = store_stmt(st,
-                  "SELECT count(*) FROM outbox WHERE kind IN ('reply', "
-                  "'confirm') AND sm_mailbox(recipient) = sm_mailbox(?1) "
-                  "AND kind = ?2 AND created_at >= ?3",
+                  "SELECT count(*) FROM outbox INDEXED BY outbox_mailbox "
+                  "WHERE kind IN ('reply', 'confirm') AND mailbox = "
+                  "sm_mailbox(?1) AND kind = ?2 AND created_at >= ?3",
                   &q);
   if (rc != SM_OK)
     return rc;

@@ -405,7 +405,9 @@ enum sm_status store_queue_counts(struct store *st, long counts[5]);
 /* Rows of kind "reply" or "confirm" queued since a time to the mailbox
  * of recipient (address_mailbox_key: ada+x@Example.org and ADA@example.org
  * are one mailbox): for the rate limits, which sub-addresses and case
- * must not multiply. */
+ * must not multiply. Walks the index outbox_mailbox (INDEXED BY: the
+ * statement fails to prepare without it), so it costs the same however
+ * long the outbox's history. */
 enum sm_status store_outbox_count(struct store *st, const char *recipient,
                                   const char *kind, int64_t since,
                                   long *count);
