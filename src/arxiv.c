@@ -22,7 +22,7 @@ struct run {
   struct store *st;
   const struct arxiv_opts *o;
   struct arxiv_stats *stats;
-  struct timespec last; /* when the last request ended */
+  double last; /* when the last request ended (util_monotonic) */
 };
 
 static void warn(const struct run *r, const char *fmt, ...)
@@ -46,15 +46,13 @@ warn(const struct run *r, const char *fmt, ...)
 static void
 keep_interval(struct run *r)
 {
-  struct timespec now, d;
+  struct timespec d;
   long long left;
 
   if (!r->stats->requests || r->o->interval_ms <= 0)
     return;
-  clock_gettime(CLOCK_MONOTONIC, &now);
   left = r->o->interval_ms * 1000000LL -
-         ((now.tv_sec - r->last.tv_sec) * 1000000000LL +
-          (now.tv_nsec - r->last.tv_nsec));
+         (long long)((util_monotonic() - r->last) * 1e9);
   if (left <= 0)
     return;
   d.tv_sec = (time_t)(left / 1000000000LL);
@@ -144,7 +142,7 @@ ask(struct run *r, char *const *ids, size_t n, int *stop)
   ho.site = r->o->site;
   keep_interval(r);
   rc = http_get(buf_str(&url), &ho, &resp, err, sizeof(err));
-  clock_gettime(CLOCK_MONOTONIC, &r->last);
+  r->last = util_monotonic();
   r->stats->requests++;
   if (rc == SM_OK && resp.status != 0 && resp.status != 200) {
     snprintf(err, sizeof(err), "HTTP %ld %s", resp.status, resp.reason);
