@@ -12,7 +12,7 @@
 #include "listaddr.h"
 #include "log.h"
 #include "progress.h"
-#include "signahead.h"
+#include "prepahead.h"
 #include "util.h"
 
 #define DELIVER_MAX_RETRY_DELAY (6 * 3600)
@@ -46,7 +46,7 @@ enum halt {
   HALT_READER, /* the reader of msgs[halt_at] left or paused */
   HALT_LOST,   /* msgs[halt_at] is no longer ours (another sender has it) */
   HALT_STORE,  /* an outcome could not be recorded: stop sending at once */
-  HALT_SIGN,   /* msgs[halt_at] could not be signed: it failed */
+  HALT_PREP,   /* msgs[halt_at] could not be composed or signed: it failed */
   HALT_BRAKE   /* the failure brake engaged */
 };
 
@@ -71,16 +71,12 @@ struct run {
   struct smtp_msg *msgs;
   size_t *row_of; /* msgs[i] is rows[row_of[i]] */
   char (*verp)[SMTP_ADDR_MAX + 1];
-  struct buf *bytes;
-  struct compose *comp; /* one per run: each summary rendered once */
-  /* With DKIM: comp composes without signing (cenv has no signer) and
-   * the worker signs bytes[i] into signed_[i] (as of sign_t[i]) while
-   * the session runs; before_data swaps the signed copy in. */
-  struct env cenv;
-  struct signahead *sa;
-  struct buf *signed_;
-  int64_t *sign_t;
-  char sign_err[SM_ERRLEN];
+  /* The worker composes (and signs) crow[i] while the session runs;
+   * before_data hands its bytes to msgs[i]. One composer per run: each
+   * summary rendered once. */
+  struct compose_row *crow;
+  struct prepahead *pa;
+  char prep_err[SM_ERRLEN];
   size_t n, nmsgs;
   unsigned char recent[DELIVER_BRAKE_WINDOW]; /* 1 = a failure */
   size_t nrecent;
@@ -326,10 +322,10 @@ record(void *ctx, size_t i, const struct smtp_msg *m)
   if (r->halt != HALT_NONE && i >= r->halt_at && m->code == 0) {
     /* Never tried: released after the session. The one whose reader
      * left is recorded as such. */
-    if (r->halt == HALT_SIGN && i == r->halt_at) {
+    if (r->halt == HALT_PREP && i == r->halt_at) {
       r->stats->failed++;
-      log_error("%s", r->sign_err);
-      put(r, row->id, STORE_FAILED, 0, r->sign_err, now, 0);
+      log_error("%s", r->prep_err);
+      put(r, row->id, STORE_FAILED, 0, r->prep_err, now, 0);
     }
     if (r->halt == HALT_READER && i == r->halt_at) {
       r->stats->skipped++;
@@ -470,18 +466,13 @@ before_data(void *ctx, size_t i)
     r->halt_at = i;
     return 1;
   }
-  if (r->sa) {
-    /* Usually signed already, while the relay answered the messages
-     * before this one. */
-    struct smtp_msg *m = &r->msgs[i];
-
-    if (signahead_wait(r->sa, i, r->sign_err, sizeof(r->sign_err)) != SM_OK) {
-      r->halt = HALT_SIGN;
-      r->halt_at = i;
-      return 1;
-    }
-    m->data = r->signed_[i].data;
-    m->len = r->signed_[i].len;
+  /* Usually made already, while the relay answered the messages before
+   * this one. */
+  if (prepahead_wait(r->pa, i, &r->msgs[i].data, &r->msgs[i].len, r->prep_err,
+                     sizeof(r->prep_err)) != SM_OK) {
+    r->halt = HALT_PREP;
+    r->halt_at = i;
+    return 1;
   }
   return 0;
 }
@@ -509,8 +500,9 @@ held_ids(struct run *r)
   return r->held_id;
 }
 
-/* Composes the claimed rows into messages; a row that cannot be sent is
- * recorded as failed (or skipped) here. */
+/* Turns the claimed rows into the session's messages, their bytes to
+ * come from the worker (before_data); a row whose reader left is
+ * recorded as skipped here. */
 static enum sm_status
 prepare(struct run *r)
 {
@@ -524,21 +516,11 @@ prepare(struct run *r)
         row->kind,       row->subscriber_id, row->recipient, row->issue,
         row->message_id, row->payload,       row->created_at};
     struct smtp_msg *m = &r->msgs[r->nmsgs];
-    struct buf *b = &r->bytes[r->nmsgs];
-    char err[SM_ERRLEN];
 
     if (row->reader_gone) {
       r->stats->skipped++;
       rc = store_outbox_record(r->st, row->id, r->owner, STORE_FAILED, 0,
                                "not sent: the reader left or paused",
-                               util_now(), 0);
-      continue;
-    }
-    buf_reset(b);
-    if (compose_message(r->comp, &cr, b, NULL, err, sizeof(err)) != SM_OK) {
-      log_error("%s", err);
-      r->stats->failed++;
-      rc = store_outbox_record(r->st, row->id, r->owner, STORE_FAILED, 0, err,
                                util_now(), 0);
       continue;
     }
@@ -551,8 +533,8 @@ prepare(struct run *r)
     memset(m, 0, sizeof(*m));
     m->sender = r->verp[r->nmsgs];
     m->recipient = row->recipient;
-    m->data = b->data;
-    m->len = b->len;
+    m->data = NULL; /* from before_data */
+    r->crow[r->nmsgs] = cr;
     r->row_of[r->nmsgs] = i;
     r->nmsgs++;
   }
@@ -589,31 +571,23 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
   r.msgs = calloc(batch, sizeof(*r.msgs));
   r.row_of = calloc(batch, sizeof(*r.row_of));
   r.verp = calloc(batch, sizeof(*r.verp));
-  r.bytes = calloc(batch, sizeof(*r.bytes));
-  if (!r.msgs || !r.row_of || !r.verp || !r.bytes) {
+  r.crow = calloc(batch, sizeof(*r.crow));
+  if (!r.msgs || !r.row_of || !r.verp || !r.crow) {
     rc = SM_ERR_NOMEM;
     goto out;
   }
-  r.cenv = *env;
-  if (env->signer) {
-    r.cenv.signer = NULL;
-    r.signed_ = calloc(batch, sizeof(*r.signed_));
-    r.sign_t = calloc(batch, sizeof(*r.sign_t));
-    if (!r.signed_ || !r.sign_t) {
-      rc = SM_ERR_NOMEM;
+  {
+    struct env penv = *env;
+    char err[SM_ERRLEN];
+
+    penv.st = st;
+    rc = prepahead_new(&penv, c->store.busy_timeout, batch, &r.pa, err,
+                       sizeof(err));
+    if (rc != SM_OK) {
+      log_error("%s", err);
       goto out;
     }
-    for (size_t i = 0; i < batch; i++)
-      buf_init(&r.signed_[i], SMTP_MESSAGE_MAX);
-    rc = signahead_new(env->signer, &r.sa);
-    if (rc != SM_OK)
-      goto out;
   }
-  rc = compose_new(&r.cenv, &r.comp);
-  if (rc != SM_OK)
-    goto out;
-  for (size_t i = 0; i < batch; i++)
-    buf_init(&r.bytes[i], SMTP_MESSAGE_MAX);
   rc = store_send_pause_get(st, &paused_since, &paused_why);
   if (rc != SM_OK) {
     log_error("%s", store_errmsg(st));
@@ -667,16 +641,11 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
       b.ctx = &r;
       r.halt = HALT_NONE;
       r.batch = &b;
-      if (r.sa) {
-        for (size_t k = 0; k < r.nmsgs; k++)
-          r.sign_t[k] = r.rows[r.row_of[k]].created_at;
-        signahead_start(r.sa, r.nmsgs, r.bytes, r.sign_t, r.signed_);
-      }
+      prepahead_start(r.pa, r.nmsgs, r.crow);
       t0 = util_monotonic();
       if (smtp_client_send(smtp, &b, err, sizeof(err)) != SM_OK && !r.probing)
         log_warning("%s", err);
-      if (r.sa)
-        signahead_stop(r.sa);
+      prepahead_stop(r.pa);
       r.batch = NULL;
       rc = r.rc;
       /* The messages after the session stopped were never tried: back
@@ -740,20 +709,13 @@ out:
   progress_end(&r.pr);
   store_outbox_release(st, owner);
   stats->seconds = util_monotonic() - r.start;
-  stats->rendered = r.comp ? compose_rendered(r.comp) : 0;
+  stats->rendered = prepahead_rendered(r.pa);
   store_claimed_free(r.rows, r.n);
-  signahead_free(r.sa);
-  for (size_t i = 0; r.bytes && i < batch; i++)
-    buf_free(&r.bytes[i]);
-  for (size_t i = 0; r.signed_ && i < batch; i++)
-    buf_free(&r.signed_[i]);
-  free(r.bytes);
-  free(r.signed_);
-  free(r.sign_t);
+  prepahead_free(r.pa);
   free(r.msgs);
   free(r.row_of);
   free(r.verp);
-  compose_free(r.comp);
+  free(r.crow);
   free(paused_why);
   return rc;
 }

@@ -18,9 +18,12 @@
  * stays paused (store_send_pause_set) across runs: a paused run sends one
  * probe message and returns SM_ERR_TEMP unless the relay accepts it,
  * until `queue resume` (store_send_pause_clear).
- * With DKIM, a batch is composed unsigned and a worker thread signs it in
- * order while the session runs (signahead.h); each message waits for its
- * signature right before its data, after the last look above. */
+ * A worker thread composes (and, with DKIM, signs) the batch in order
+ * while the session runs (prepahead.h), so this thread only talks SMTP
+ * and records; each message waits for its bytes right before its data,
+ * after the last look above. A message that cannot be composed is
+ * recorded as failed there, and the session stops: the rest of the
+ * batch goes back to the queue for the next claim. */
 #ifndef SM_DELIVER_H
 #define SM_DELIVER_H
 

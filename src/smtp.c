@@ -1157,6 +1157,13 @@ smtp_read_cb(void **ctx, int *len, void *arg)
     *len = 0;
     return NULL;
   }
+  if (!it->msg->data) {
+    /* before_data gave no bytes: a bug; nothing may go out. */
+    it->run->reader_failed = 1;
+    smtp_cut(it->run);
+    *len = 0;
+    return NULL;
+  }
   it->started = 1;
   left = it->msg->len - r->off;
   if (left > SMTP_CHUNK)
@@ -1482,6 +1489,8 @@ smtp_prepare(struct smtp_run *run, smtp_session_t es, struct smtp_item *items,
     it->er = smtp_add_recipient(it->em, m->recipient);
     if (!it->er || !smtp_set_messagecb(it->em, smtp_read_cb, it))
       return 0;
+    if (!m->data)
+      continue; /* from before_data, checked and 7-bit (smtp.h) */
     smtp_size_set_estimate(it->em, m->len);
     /* 8-bit bytes need BODY=8BITMIME, which libesmtp then requires of the
      * server for the whole session; 7-bit messages do not ask. */
@@ -1537,9 +1546,9 @@ smtp_check_batch(struct smtp_batch *b)
       snprintf(m->reply, sizeof m->reply, "bad envelope sender");
     else if (!smtp_check_address(m->recipient, 0))
       snprintf(m->reply, sizeof m->reply, "bad envelope recipient");
-    else if (!m->data)
+    else if (!m->data && !b->before_data)
       snprintf(m->reply, sizeof m->reply, "no message");
-    else if (!smtp_check_message(m->data, m->len, why, sizeof why))
+    else if (m->data && !smtp_check_message(m->data, m->len, why, sizeof why))
       snprintf(m->reply, sizeof m->reply, "%s", why);
     else {
       m->outcome = SMTP_DEFERRED;

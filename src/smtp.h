@@ -92,8 +92,9 @@
  *     error variable keeps errors of earlier sessions: the module reads
  *     verdicts from libesmtp's statuses and resets the error per session.
  * The signal dispositions are restored when smtp_client_send returns. The
- * module is not thread-safe: one thread runs the sessions (send's DKIM
- * worker, src/signahead.c, blocks every signal and never calls it). */
+ * module is not thread-safe: one thread runs the sessions (send's
+ * composing worker, src/prepahead.c, blocks every signal and calls only
+ * smtp_check_message, which is pure). */
 #ifndef SM_SMTP_H
 #define SM_SMTP_H
 
@@ -165,7 +166,8 @@ struct smtp_msg {
   /* in */
   const char *sender;    /* MAIL FROM (the VERP address); "" = null path */
   const char *recipient; /* RCPT TO */
-  const char *data;      /* the whole message, CRLF line ends */
+  const char *data;      /* the whole message, CRLF line ends; NULL
+                            when before_data will set it (below) */
   size_t len;
   /* out */
   enum smtp_outcome outcome;
@@ -202,7 +204,13 @@ struct smtp_batch {
    * through on_result as usual, and smtp_client_send returns SM_OK. For a
    * last look at whether the message should still go (the reader may
    * have left since the batch was made). It must not call
-   * smtp_client_send. */
+   * smtp_client_send.
+   * Returning 0, it may set msgs[i].data and len (a message made while
+   * the session ran, src/prepahead.c): bytes the module has not seen,
+   * which the caller must have checked with smtp_check_message and kept
+   * 7-bit (MAIL FROM, already sent, declared no BODY=8BITMIME and no
+   * SIZE). A message whose data is still NULL then ends the session
+   * there, nothing of it sent. */
   int (*before_data)(void *ctx, size_t i);
   void *ctx;
   /* Set by the caller (from on_result) to end the session before the

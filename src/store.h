@@ -43,6 +43,9 @@ struct store;
 enum sm_status store_open(const char *path, long busy_timeout_ms, int flags,
                           struct store **out, char *err, size_t errlen);
 void store_close(struct store *st);
+/* The file st has open: for another connection to it (a worker thread
+ * needs its own; a connection serves one thread). Owned by st. */
+const char *store_path(const struct store *st);
 /* Looks at the store's file and directory before SQLite does, and puts
  * what would keep PATH from opening in an operator's terms into err: a
  * missing directory (SM_ERR_CANTCREAT), an owner or a mode that keeps

@@ -278,6 +278,25 @@ is "$(sink_dumps)" 300 "two senders at once: 300 messages"
 is "$(grep -h '^X-Rcpt-Args' "$SINK_DUMP"/* | sort | uniq -d | wc -l | tr -d ' ')" 0 "no message sent twice"
 is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'two%' AND state = 'sent'")" 300 "all recorded as sent"
 
+# --- a message that cannot be composed (its payload is broken) fails,
+# nothing of it goes out, and the rest of its batch is still sent in the
+# same run (the worker composes while the session runs: the session
+# stops at it, and the rows after it are claimed again).
+export SHORTMAIL_NOW=2026-11-26T12:00:00Z
+many broken 5
+sql "UPDATE outbox SET payload = '{\"items\": [' WHERE recipient = 'broken3@example.org'"
+sink_start
+conf "$SINK_PORT"
+sms send
+is "$rc" 0 "a broken row: send exits 0"
+like "$T/out" "^send: 4 sent, 0 deferred, 1 failed" "the summary counts it failed"
+is "$(state broken3@example.org)" failed "the broken row is recorded as failed"
+is "$(sql "SELECT count(*) FROM outbox WHERE recipient LIKE 'broken%' AND state = 'sent'")" 4 "the four others are sent"
+is "$(grep -h '^X-Rcpt-Args: <broken' "$SINK_DUMP"/* | sort -u | tr '\n' ' ')" "X-Rcpt-Args: <broken1@example.org> X-Rcpt-Args: <broken2@example.org> X-Rcpt-Args: <broken4@example.org> X-Rcpt-Args: <broken5@example.org> " "the sink took the four, not the broken one"
+is "$(sql "SELECT attempts FROM outbox WHERE recipient IN ('broken4@example.org', 'broken5@example.org') AND state = 'sent'" | tr '\n' ' ')" "1 1 " "the rows after it were sent on their first attempt"
+sql "SELECT last_error FROM outbox WHERE recipient = 'broken3@example.org'" > "$T/why"
+like "$T/why" "^<[^>]*>: bad payload: " "the failure names the message and says why"
+
 export SHORTMAIL_NOW=2026-11-27T10:00:00Z
 many crash 2000
 sink_start
