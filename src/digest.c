@@ -2,13 +2,11 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#ifdef __GLIBC__
-#endif
-
 #include "buf.h"
 #include "digest.h"
 #include "log.h"
@@ -172,6 +170,11 @@ struct run {
    * with its Message-ID after it; the address is in run.names */
   struct store_digest_row *pend;
   size_t npend, cappend;
+  /* Set while a worker thread chooses ahead of the writes (choose_ahead):
+   * then only the worker chooses, only the main thread uses st, and the
+   * worker reads earlier digests through its own connection, hadst. */
+  struct ahead *ahead;
+  struct store *hadst;
   char weekly[16], daily[16];
   int64_t weekly_num, daily_num;
   /* Message-IDs, by weekly (1) or not (0): what comes before the reader's
@@ -500,6 +503,32 @@ group_papers(const struct run *r, struct ranked *list, size_t keep)
   }
 }
 
+/* Whether the reader had summary in an earlier digest. A worker choosing
+ * ahead asks its own connection, opened for the first such question (a
+ * summary renewed by an edit): the main thread's is busy writing. Earlier
+ * digests are all committed before a run starts, so both see them. */
+static enum sm_status
+digest_had(struct run *r, int64_t summary, int *had)
+{
+  enum sm_status rc;
+
+  if (r->ahead && !r->hadst) {
+    char err[SM_ERRLEN];
+    rc = store_open(store_path(r->st), r->conf->store.busy_timeout,
+                    STORE_READONLY, &r->hadst, err, sizeof(err));
+    if (rc != SM_OK) {
+      log_error("%s", err);
+      return rc;
+    }
+  }
+  if (!r->ahead)
+    return store_digest_had(r->st, r->sub, summary, had);
+  rc = store_digest_had(r->hadst, r->sub, summary, had);
+  if (rc != SM_OK) /* the caller reports the main connection's message */
+    log_error("%s", store_errmsg(r->hadst));
+  return rc;
+}
+
 static enum sm_status
 finish_reader(struct run *r)
 {
@@ -559,7 +588,7 @@ finish_reader(struct run *r)
     if (f->fresh_at != f->first_seen) {
       /* Renewed by an edit: only for readers who never had it. */
       int had = 0;
-      rc = store_digest_had(r->st, r->sub, f->id, &had);
+      rc = digest_had(r, f->id, &had);
       if (had)
         continue;
     }
@@ -675,34 +704,43 @@ digest_issue_names(int64_t now, char *weekly, size_t wlen, char *daily,
   strftime(daily, dlen, "%Y-%m-%d", &tm);
 }
 
-/* Writes the digests chosen so far in one transaction and forgets them.
- * Called every `batch` readers with a digest, so what waits in memory is
- * one batch, not every reader's payload. */
+/* Writes n chosen digests in one transaction and frees their payloads. */
 static enum sm_status
-write_pending(struct run *r)
+write_rows(struct run *r, struct store_digest_row *rows, size_t n)
 {
   enum sm_status rc = SM_OK;
   size_t added = 0;
 
-  if (!r->npend)
+  if (!n)
     return SM_OK;
   rc = store_begin(r->st);
   if (rc == SM_OK)
-    rc = store_digest_queue(r->st, r->pend, r->npend, r->o->now, &added);
+    rc = store_digest_queue(r->st, rows, n, r->o->now, &added);
   if (rc == SM_OK)
     rc = store_commit(r->st);
   else
     store_rollback(r->st);
-  for (size_t k = 0; k < r->npend; k++)
-    free((char *)r->pend[k].payload);
+  for (size_t k = 0; k < n; k++)
+    free((char *)rows[k].payload);
+  return rc;
+}
+
+/* Writes the digests chosen so far and forgets them. Called every `batch`
+ * readers with a digest, so what waits in memory is one batch, not every
+ * reader's payload. */
+static enum sm_status
+write_pending(struct run *r)
+{
+  enum sm_status rc = write_rows(r, r->pend, r->npend);
+
   r->npend = 0;
   return rc;
 }
 
-/* Chooses each due reader's digest from their keywords' hits, writing
- * them a batch at a time. */
+/* Chooses each due reader's digest from their keywords' hits, giving
+ * them to flush a batch at a time, and the rest at the end. */
 static enum sm_status
-choose_all(struct run *r)
+choose_all(struct run *r, enum sm_status (*flush)(struct run *r))
 {
   size_t batch = r->o->batch ? r->o->batch : 5000;
   enum sm_status rc = SM_OK;
@@ -738,15 +776,158 @@ choose_all(struct run *r)
     r->weekly_reader = rd->weekly;
     rc = finish_reader(r);
     if (rc == SM_OK && r->npend >= batch)
-      rc = write_pending(r);
+      rc = flush(r);
     /* Every 1024 readers (the clock is read only that often) and the
      * last. */
     if ((i & 1023) == 1023 || i + 1 == r->nreaders)
       progress_update(&pr, i + 1);
   }
-  if (rc == SM_OK)
-    rc = write_pending(r);
+  if (rc == SM_OK && r->npend)
+    rc = flush(r);
   progress_end(&pr);
+  return rc;
+}
+
+/* ---- choosing ahead of the writes ----------------------------------- */
+
+/* A worker thread chooses the next batch of digests while the main
+ * thread writes the last one: choosing is all computation, writing is
+ * mostly SQLite's B-trees and the kernel's, and at a million readers
+ * each took about half of a run (4.3 s and 3.6 s of 9 s). The batches
+ * keep their order, so the outbox rows are the same, in the same order,
+ * as when one thread does both. */
+struct ahead {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;             /* any change below */
+  struct store_digest_row *rows; /* a batch chosen, not yet taken */
+  size_t n, cap;
+  int full;                       /* rows holds a batch */
+  struct store_digest_row *spare; /* an empty array the writer gave back */
+  size_t sparecap;
+  int done;          /* the worker has handed over all it will */
+  int stop;          /* a write failed: choose no more */
+  enum sm_status rc; /* the worker's */
+};
+
+/* The worker's flush: waits until the last batch was taken, and leaves
+ * this one in its place. */
+static enum sm_status
+hand_over(struct run *r)
+{
+  struct ahead *a = r->ahead;
+  enum sm_status rc = SM_OK;
+
+  pthread_mutex_lock(&a->mu);
+  while (a->full && !a->stop)
+    pthread_cond_wait(&a->cv, &a->mu);
+  if (a->stop) {
+    rc = SM_ERR_INTERNAL; /* not reported: the write's failure is */
+  } else {
+    a->rows = r->pend;
+    a->n = r->npend;
+    a->cap = r->cappend;
+    a->full = 1;
+    r->pend = a->spare;
+    r->cappend = a->sparecap;
+    r->npend = 0;
+    a->spare = NULL;
+    a->sparecap = 0;
+    pthread_cond_broadcast(&a->cv);
+  }
+  pthread_mutex_unlock(&a->mu);
+  return rc;
+}
+
+static void *
+chooser(void *arg)
+{
+  struct run *r = arg;
+  enum sm_status rc = choose_all(r, hand_over);
+
+  pthread_mutex_lock(&r->ahead->mu);
+  r->ahead->rc = rc;
+  r->ahead->done = 1;
+  pthread_cond_broadcast(&r->ahead->cv);
+  pthread_mutex_unlock(&r->ahead->mu);
+  return NULL;
+}
+
+/* The main thread's part: writes each batch the worker hands over, in
+ * turn, until the worker is done or a write fails. */
+static enum sm_status
+write_ahead(struct run *r)
+{
+  struct ahead *a = r->ahead;
+  enum sm_status rc = SM_OK;
+
+  pthread_mutex_lock(&a->mu);
+  for (;;) {
+    struct store_digest_row *rows;
+    size_t n, cap;
+
+    while (!a->full && !a->done)
+      pthread_cond_wait(&a->cv, &a->mu);
+    if (!a->full)
+      break;
+    rows = a->rows;
+    n = a->n;
+    cap = a->cap;
+    a->rows = NULL;
+    a->full = 0;
+    pthread_cond_broadcast(&a->cv);
+    pthread_mutex_unlock(&a->mu);
+    rc = write_rows(r, rows, n);
+    pthread_mutex_lock(&a->mu);
+    if (!a->spare) {
+      a->spare = rows;
+      a->sparecap = cap;
+    } else {
+      free(rows);
+    }
+    if (rc != SM_OK) {
+      a->stop = 1;
+      pthread_cond_broadcast(&a->cv);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&a->mu);
+  return rc;
+}
+
+/* Chooses in a worker thread and writes in this one; both in this thread
+ * (choose_all with write_pending) when no thread can be had. */
+static enum sm_status
+choose_ahead(struct run *r)
+{
+  struct ahead a;
+  pthread_t t;
+  enum sm_status rc;
+
+  memset(&a, 0, sizeof(a));
+  if (pthread_mutex_init(&a.mu, NULL))
+    return choose_all(r, write_pending);
+  if (pthread_cond_init(&a.cv, NULL)) {
+    pthread_mutex_destroy(&a.mu);
+    return choose_all(r, write_pending);
+  }
+  r->ahead = &a;
+  if (pthread_create(&t, NULL, chooser, r)) {
+    r->ahead = NULL;
+    rc = choose_all(r, write_pending);
+  } else {
+    rc = write_ahead(r);
+    pthread_join(t, NULL);
+    if (rc == SM_OK)
+      rc = a.rc;
+    r->ahead = NULL;
+  }
+  free(a.spare);
+  pthread_cond_destroy(&a.cv);
+  pthread_mutex_destroy(&a.mu);
+  if (r->hadst) {
+    store_close(r->hadst);
+    r->hadst = NULL;
+  }
   return rc;
 }
 
@@ -759,6 +940,7 @@ digest_run(struct store *st, const struct conf *conf,
   struct tm tm;
   int weekly_due;
   size_t nf;
+  const char *path;
   enum sm_status rc;
 
   memset(stats, 0, sizeof(*stats));
@@ -816,7 +998,13 @@ digest_run(struct store *st, const struct conf *conf,
     goto out;
   }
   score_parts(&r);
-  rc = choose_all(&r);
+  /* A dry run writes nothing to overlap with. An in-memory store is one
+   * connection's alone (the worker could not read earlier digests). */
+  path = store_path(st);
+  if (opts->dry_run || !*path || !strcmp(path, ":memory:"))
+    rc = choose_all(&r, write_pending);
+  else
+    rc = choose_ahead(&r);
 out:
   for (size_t i = 0; i < r.npend; i++)
     free((char *)r.pend[i].payload);

@@ -1,7 +1,7 @@
 /* test-digest.c: on generated data, the percolating digest chooses for
  * every reader exactly what a per-reader FTS5 query over the same window
  * finds (store_summaries is that query); plus issues, idempotency,
- * windows, ranking and negation. */
+ * windows, ranking, negation, and a summary renewed by an edit. */
 #include "config.h"
 
 #include <stdio.h>
@@ -154,7 +154,11 @@ cmp64(const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
-static struct chosen chosen;
+static struct chosen chosen, listed;
+/* Each summary's id, and the generator's state that made it (to make it
+ * again, the same, for an edit). */
+static int64_t sum_ids[NSUM];
+static uint64_t sum_rng[NSUM];
 
 int
 main(void)
@@ -183,8 +187,10 @@ main(void)
     enum store_upsert_result res;
     int64_t id;
     int64_t seen = NOW - (int64_t)rnd(21 * 86400);
+    sum_rng[i] = rng;
     make_summary(&s, i);
     store_summary_upsert(st, &s, seen, &res, &id);
+    sum_ids[i] = id;
     model_summary_free(&s);
   }
   for (int r = 1; r <= NREADERS; r++) {
@@ -273,6 +279,7 @@ main(void)
   conf.digest.max_items = 10;
   is_int(digest_run(st, &conf, &o, &stats), SM_OK, "queue");
   ok(stats.queued > 0, "digests queued");
+  listed = chosen;
   {
     size_t first = stats.queued;
     is_int(digest_run(st, &conf, &o, &stats), SM_OK, "run again");
@@ -291,6 +298,55 @@ main(void)
   memset(&chosen, 0, sizeof(chosen));
   is_int(digest_run(st, &conf, &o, &stats), SM_OK, "a week later");
   is_int(stats.queued, 0, "no new summaries: nothing to send");
+
+  /* An edit that adds a keyword renews a summary: a week later it goes
+   * to the readers it matches who never had it, and to none whose first
+   * digest listed it. Queued for real, so a worker thread chooses while
+   * this one writes, and reads the earlier digests through its own
+   * connection. */
+  {
+    struct model_summary s;
+    enum store_upsert_result res = STORE_UNCHANGED;
+    int64_t id = 0, renewed = 0;
+    uint64_t saved = rng;
+    int who = 0, got = 0, again = 0, i;
+
+    for (int r = 1; r <= NREADERS && !who; r++)
+      if (listed.n[r] > 0)
+        who = r;
+    if (who)
+      renewed = listed.ids[who][0];
+    for (i = 0; i < NSUM && sum_ids[i] != renewed; i++)
+      ;
+    if (!ok(who && i < NSUM, "a summary listed in a first digest"))
+      i = 0;
+    rng = sum_rng[i];
+    make_summary(&s, i);
+    rng = saved;
+    s.keywords = realloc(s.keywords, (s.nkeywords + 1) * sizeof(char *));
+    s.keywords[s.nkeywords++] = strdup("renewed-by-an-edit");
+    store_begin(st);
+    store_summary_upsert(st, &s, NOW + 7 * 86400 - 3600, &res, &id);
+    store_commit(st);
+    model_summary_free(&s);
+    is_int(res, STORE_RENEWED, "a keyword added renews the summary");
+    is_int(id, renewed, "the same summary");
+    memset(&chosen, 0, sizeof(chosen));
+    o.dry_run = 0;
+    is_int(digest_run(st, &conf, &o, &stats), SM_OK, "queue a week later");
+    for (int r = 1; r <= NREADERS; r++)
+      for (int k = 0; k < chosen.n[r]; k++) {
+        if (chosen.ids[r][k] != renewed)
+          continue;
+        got++;
+        for (int f = 0; f < listed.n[r]; f++)
+          again += listed.ids[r][f] == renewed;
+      }
+    ok(got > 0, "the renewed summary went to readers who never had it");
+    is_int(again, 0, "and to none who had it");
+    ok(chosen.n[who] == 0, "not to the reader whose digest listed it");
+    diag("renewed summary %lld: to %d readers", (long long)renewed, got);
+  }
 
   store_close(st);
   unlink(path);
