@@ -74,6 +74,15 @@ store_exec(struct store *st, const char *sql, const char *what)
 }
 
 enum sm_status
+store_cache_size(struct store *st, long kib)
+{
+  char sql[64];
+
+  snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%ld", kib);
+  return store_exec(st, sql, "sizing the page cache");
+}
+
+enum sm_status
 store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt)
 {
   int rc = sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL);

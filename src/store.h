@@ -67,6 +67,9 @@ enum sm_status store_check(struct store *st,
                            void (*report)(void *ctx, const char *problem),
                            void *ctx);
 
+/* The page cache's size, in KiB (SQLite's default is 2000). */
+enum sm_status store_cache_size(struct store *st, long kib);
+
 /* Write transactions: BEGIN IMMEDIATE ... COMMIT. */
 enum sm_status store_begin(struct store *st);
 enum sm_status store_commit(struct store *st);
