@@ -440,6 +440,15 @@ item_score(const struct run *r, uint32_t idx, double relevance)
   return relevance * r->community[idx] / r->decay[idx];
 }
 
+/* Whether a ranks after b in cmp_ranked's order, computed without a
+ * branch: which of two candidates ranks last is a coin toss, and the
+ * branches of cmp_ranked mispredicted in the heap below. */
+static int
+ranks_after(const struct ranked *a, const struct ranked *b)
+{
+  return (a->score < b->score) | ((a->score == b->score) & (a->idx < b->idx));
+}
+
 /* The best `keep` candidates in cmp_ranked's order, kept in a heap whose
  * root is the one that ranks last: a digest lists max_items of what may
  * be hundreds of matches, and sorting them all was half of a run. As
@@ -448,20 +457,21 @@ item_score(const struct run *r, uint32_t idx, double relevance)
 static void
 top_sift_down(struct ranked *h, size_t n, size_t i)
 {
+  struct ranked t = h[i];
+
   for (;;) {
-    size_t worst = i, l = 2 * i + 1, rt = 2 * i + 2;
-    struct ranked t;
-    if (l < n && cmp_ranked(&h[l], &h[worst]) > 0)
-      worst = l;
-    if (rt < n && cmp_ranked(&h[rt], &h[worst]) > 0)
-      worst = rt;
-    if (worst == i)
-      return;
-    t = h[i];
-    h[i] = h[worst];
-    h[worst] = t;
-    i = worst;
+    size_t c = 2 * i + 1;
+    if (c >= n)
+      break;
+    /* The child that ranks last, then whether it ranks after t. */
+    if (c + 1 < n)
+      c += (size_t)ranks_after(&h[c + 1], &h[c]);
+    if (!ranks_after(&h[c], &t))
+      break;
+    h[i] = h[c];
+    i = c;
   }
+  h[i] = t;
 }
 
 static void
