@@ -1254,19 +1254,6 @@ declared_encoding(const char *data, size_t len, char *out, size_t outlen)
   out[n] = '\0';
 }
 
-/* The offset of the first byte that is not part of valid UTF-8, by the
- * one decoder's rules. */
-static size_t
-utf8_error_offset(const char *s, size_t n)
-{
-  size_t i = 0, k;
-  uint32_t cp;
-
-  while (i < n && (k = util_utf8_decode(s + i, n - i, &cp)) > 0)
-    i += k;
-  return i;
-}
-
 /* The site cuts texts at a byte count, so a character can be split just
  * before its "...". A copy of data without each such partial sequence,
  * when every bad byte (the first at `off`) is one; SM_ERR_DATA when some
@@ -1296,7 +1283,7 @@ repair_cut_utf8(const char *data, size_t len, size_t off, char **out,
     }
     st = buf_append(&b, data + from, off - from);
     from = j;
-    off = j + utf8_error_offset(data + j, len - j);
+    off = j + util_utf8_valid_prefix(data + j, len - j);
   }
   if (st == SM_OK)
     st = buf_append(&b, data + from, len - from);
@@ -1355,7 +1342,7 @@ feed_parse(const char *data, size_t len, const struct feed_parse_opts *o,
   declared_encoding(data, len, enc, sizeof(enc));
   if (!is_utf16_bom(data, len) &&
       (!enc[0] || !strcasecmp(enc, "utf-8") || !strcasecmp(enc, "utf8"))) {
-    size_t off = utf8_error_offset(data, len);
+    size_t off = util_utf8_valid_prefix(data, len);
     if (off < len) {
       st = repair_cut_utf8(data, len, off, &repaired, &len);
       if (st == SM_ERR_NOMEM) {

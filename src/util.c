@@ -157,8 +157,8 @@ util_utf8_decode(const char *str, size_t n, uint32_t *cp)
   return k;
 }
 
-int
-util_utf8_valid(const char *str, size_t n)
+size_t
+util_utf8_valid_prefix(const char *str, size_t n)
 {
   size_t i = 0;
 
@@ -166,16 +166,23 @@ util_utf8_valid(const char *str, size_t n)
     uint32_t cp;
     size_t k;
 
+    /* ASCII, most of any feed or message, without a call per byte. */
     if ((unsigned char)str[i] < 0x80) {
       i++;
       continue;
     }
     k = util_utf8_decode(str + i, n - i, &cp);
     if (k == 0)
-      return 0;
+      break;
     i += k;
   }
-  return 1;
+  return i;
+}
+
+int
+util_utf8_valid(const char *str, size_t n)
+{
+  return util_utf8_valid_prefix(str, n) == n;
 }
 
 size_t

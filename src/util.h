@@ -39,6 +39,9 @@ size_t util_utf8_decode(const char *s, size_t n, uint32_t *cp);
 
 /* 1 if s is valid UTF-8 of length n (no overlongs, no surrogates). */
 int util_utf8_valid(const char *s, size_t n);
+/* The length of the longest prefix of the n bytes at s that is valid
+ * UTF-8: the offset of the first bad byte, or n. */
+size_t util_utf8_valid_prefix(const char *s, size_t n);
 
 /* Encodes the code point cp into out: its length (1 to 4), or 0 when cp
  * is no scalar value (a surrogate, or beyond U+10FFFF) and nothing was

@@ -103,6 +103,14 @@ main(void)
   ok(!util_utf8_valid("\xED\xA0\x80", 3), "surrogate");
   ok(!util_utf8_valid("\xF4\x90\x80\x80", 4), "beyond U+10FFFF");
   ok(!util_utf8_valid("caf\xE9", 4), "Latin-1 byte");
+  is_int((long long)util_utf8_valid_prefix("caf\xE9 au lait", 12), 3,
+         "valid prefix: up to the Latin-1 byte");
+  is_int((long long)util_utf8_valid_prefix("ré\xC0\xAFsumé", 11), 3,
+         "valid prefix: up to the overlong, after a two-byte sequence");
+  is_int((long long)util_utf8_valid_prefix("Schölkopf \xE2\x84", 13), 11,
+         "valid prefix: a sequence cut at the end is not counted");
+  is_int((long long)util_utf8_valid_prefix("plain", 5), 5,
+         "valid prefix: all of valid text");
 
   /* The decoder at each boundary of each length. */
   decode_is("\x00", 1, 1, 0, "NUL is one byte");
