@@ -681,40 +681,58 @@ store_joined_keywords(const struct model_summary *s, const char *sep,
   return rc;
 }
 
-/* Finds or creates the paper of s and brings its fields up to date. */
+/* The id of the paper the one-parameter query sql finds for arg, or 0. */
 static enum sm_status
-upsert_paper(struct store *st, const struct model_summary *s, int64_t *id)
+find_paper(struct store *st, const char *sql, const char *arg, int64_t *id)
 {
   sqlite3_stmt *q = NULL;
-  char *tkey = title_key(s->title);
   enum sm_status rc;
   int src;
 
-  *id = 0;
-  if (!tkey)
-    return SM_ERR_NOMEM;
-  rc = store_stmt(st,
-                  "SELECT id FROM papers WHERE "
-                  "(?1 IS NOT NULL AND bibtex_key = ?1) OR "
-                  "(?2 IS NOT NULL AND arxiv_id = ?2) OR "
-                  "(bibtex_key IS NULL AND arxiv_id IS NULL AND "
-                  " ?1 IS NULL AND ?2 IS NULL AND title_key = ?3) "
-                  "ORDER BY (bibtex_key = ?1) DESC LIMIT 1",
-                  &q);
+  rc = store_stmt(st, sql, &q);
   if (rc != SM_OK)
-    goto out;
-  store_bind_text(q, 1, s->bibtex_key);
-  store_bind_text(q, 2, s->arxiv_id);
-  store_bind_text(q, 3, tkey);
+    return rc;
+  store_bind_text(q, 1, arg);
   src = sqlite3_step(q);
   if (src == SQLITE_ROW)
     *id = sqlite3_column_int64(q, 0);
-  else if (src != SQLITE_DONE) {
+  else if (src != SQLITE_DONE)
     rc = store_fail(st, src, "finding paper");
-    goto out;
-  }
   store_release(st, q);
-  q = NULL;
+  return rc;
+}
+
+/* Finds or creates the paper of s and brings its fields up to date;
+ * *created says which. */
+static enum sm_status
+upsert_paper(struct store *st, const struct model_summary *s, int64_t *id,
+             int *created)
+{
+  sqlite3_stmt *q = NULL;
+  char *tkey = title_key(s->title);
+  enum sm_status rc = SM_OK;
+
+  *id = 0;
+  *created = 0;
+  if (!tkey)
+    return SM_ERR_NOMEM;
+  /* The BibTeX key first, then the arXiv id, then (for a paper with
+   * neither) the title: one plain lookup each, in that order, where one
+   * query ORing the three made SQLite search all three indexes and sort
+   * what they found, for every item of every feed. */
+  if (s->bibtex_key)
+    rc = find_paper(st, "SELECT id FROM papers WHERE bibtex_key = ?1",
+                    s->bibtex_key, id);
+  if (rc == SM_OK && !*id && s->arxiv_id)
+    rc = find_paper(st, "SELECT id FROM papers WHERE arxiv_id = ?1",
+                    s->arxiv_id, id);
+  if (rc == SM_OK && !*id && !s->bibtex_key && !s->arxiv_id)
+    rc = find_paper(st,
+                    "SELECT id FROM papers WHERE title_key = ?1 AND "
+                    "bibtex_key IS NULL AND arxiv_id IS NULL LIMIT 1",
+                    tkey, id);
+  if (rc != SM_OK)
+    goto out;
   if (*id) {
     rc = store_stmt(st,
                     "UPDATE papers SET title = ?2, title_key = ?3, "
@@ -748,27 +766,33 @@ upsert_paper(struct store *st, const struct model_summary *s, int64_t *id)
   store_bind_text(q, 7, s->arxiv_id);
   store_bind_text(q, 8, s->bibtex_key);
   rc = store_step_done(st, q, "saving paper");
-  if (rc == SM_OK && !*id)
+  if (rc == SM_OK && !*id) {
     *id = sqlite3_last_insert_rowid(st->db);
+    *created = 1;
+  }
 out:
   store_release(st, q);
   free(tkey);
   return rc;
 }
 
+/* The keywords of paper_id become those of s; a paper just created has
+ * none to delete. */
 static enum sm_status
 replace_keywords(struct store *st, int64_t paper_id,
-                 const struct model_summary *s)
+                 const struct model_summary *s, int created)
 {
   sqlite3_stmt *q = NULL;
-  enum sm_status rc;
+  enum sm_status rc = SM_OK;
 
-  rc = store_stmt(st, "DELETE FROM paper_keywords WHERE paper_id = ?1", &q);
-  if (rc != SM_OK)
-    return rc;
-  sqlite3_bind_int64(q, 1, paper_id);
-  rc = store_step_done(st, q, "replacing keywords");
-  store_release(st, q);
+  if (!created) {
+    rc = store_stmt(st, "DELETE FROM paper_keywords WHERE paper_id = ?1", &q);
+    if (rc != SM_OK)
+      return rc;
+    sqlite3_bind_int64(q, 1, paper_id);
+    rc = store_step_done(st, q, "replacing keywords");
+    store_release(st, q);
+  }
   if (rc != SM_OK || s->nkeywords == 0)
     return rc;
   rc = store_stmt(st,
@@ -893,7 +917,7 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
   long old_votes = 0;
   struct model_summary eff = *s, arxiv_kw;
   enum sm_status rc;
-  int src, old_excerpt = 0, completed = 0;
+  int src, old_excerpt = 0, completed = 0, paper_created = 0;
 
   memset(&arxiv_kw, 0, sizeof(arxiv_kw));
   if (!s->title || !s->link) {
@@ -979,9 +1003,9 @@ store_summary_upsert(struct store *st, const struct model_summary *s,
     goto out;
   }
 
-  rc = upsert_paper(st, s, &paper_id);
+  rc = upsert_paper(st, s, &paper_id, &paper_created);
   if (rc == SM_OK)
-    rc = replace_keywords(st, paper_id, s);
+    rc = replace_keywords(st, paper_id, s, paper_created);
   if (rc != SM_OK)
     goto out;
   if (!id) {
