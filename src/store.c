@@ -687,19 +687,13 @@ find_paper(struct store *st, const char *sql, const char *arg, int64_t *id)
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
-  int src;
+  int found = 0;
 
   rc = store_stmt(st, sql, &q);
   if (rc != SM_OK)
     return rc;
   store_bind_text(q, 1, arg);
-  src = sqlite3_step(q);
-  if (src == SQLITE_ROW)
-    *id = sqlite3_column_int64(q, 0);
-  else if (src != SQLITE_DONE)
-    rc = store_fail(st, src, "finding paper");
-  store_release(st, q);
-  return rc;
+  return store_one_int64(st, q, id, &found, "finding paper");
 }
 
 /* Finds or creates the paper of s and brings its fields up to date;
