@@ -770,6 +770,21 @@ out:
   return rc;
 }
 
+/* Runs sql, whose one parameter is id, to its end. */
+static enum sm_status
+run_with_id(struct store *st, const char *sql, int64_t id, const char *what)
+{
+  sqlite3_stmt *q = NULL;
+  enum sm_status rc = store_stmt(st, sql, &q);
+
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, id);
+  rc = store_step_done(st, q, what);
+  store_release(st, q);
+  return rc;
+}
+
 /* The keywords of paper_id become those of s; a paper just created has
  * none to delete. */
 static enum sm_status
@@ -779,14 +794,9 @@ replace_keywords(struct store *st, int64_t paper_id,
   sqlite3_stmt *q = NULL;
   enum sm_status rc = SM_OK;
 
-  if (!created) {
-    rc = store_stmt(st, "DELETE FROM paper_keywords WHERE paper_id = ?1", &q);
-    if (rc != SM_OK)
-      return rc;
-    sqlite3_bind_int64(q, 1, paper_id);
-    rc = store_step_done(st, q, "replacing keywords");
-    store_release(st, q);
-  }
+  if (!created)
+    rc = run_with_id(st, "DELETE FROM paper_keywords WHERE paper_id = ?1",
+                     paper_id, "replacing keywords");
   if (rc != SM_OK || s->nkeywords == 0)
     return rc;
   rc = store_stmt(st,
@@ -813,12 +823,8 @@ write_fts(struct store *st, int64_t id, const struct model_summary *s,
   enum sm_status rc;
 
   if (replace) {
-    rc = store_stmt(st, "DELETE FROM summaries_fts WHERE rowid = ?1", &q);
-    if (rc != SM_OK)
-      return rc;
-    sqlite3_bind_int64(q, 1, id);
-    rc = store_step_done(st, q, "updating full-text index");
-    store_release(st, q);
+    rc = run_with_id(st, "DELETE FROM summaries_fts WHERE rowid = ?1", id,
+                     "updating full-text index");
     if (rc != SM_OK)
       return rc;
   }
