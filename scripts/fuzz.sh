@@ -44,6 +44,10 @@ if [ ! -f Makefile ]; then
     --enable-fuzzing
 fi
 
+# A build directory kept from an older tree first remakes its Makefile
+# (configure.ac or a mk/*.am changed): that rerun of config.status
+# prints to stdout, which must not land in the list below.
+make -s Makefile > /dev/null
 # The targets are what the mk/*.am fragments list in FUZZ_TARGETS.
 # shellcheck disable=SC2016 # $(FUZZ_TARGETS) is for make, not the shell
 all=$(printf 'fuzz-sh-print:\n\t@echo $(FUZZ_TARGETS)\n' |
