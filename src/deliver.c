@@ -1,6 +1,7 @@
 /* deliver.c: the send loop: claim, compose, send, record. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "deliver.h"
 #include "listaddr.h"
 #include "log.h"
+#include "outlog.h"
 #include "progress.h"
 #include "prepahead.h"
 #include "util.h"
@@ -76,6 +78,9 @@ struct run {
    * summary rendered once. */
   struct compose_row *crow;
   struct prepahead *pa;
+  /* Outcomes go to the journal as the server answers, and from it to
+   * the store once per session (fold). */
+  struct outlog *log;
   char prep_err[SM_ERRLEN];
   size_t n, nmsgs;
   unsigned char recent[DELIVER_BRAKE_WINDOW]; /* 1 = a failure */
@@ -161,30 +166,118 @@ format_reply(char *out, size_t outlen, const struct smtp_msg *m)
            m->enhanced, m->reply);
 }
 
-/* Writes one outcome. A store that cannot record it (disk full, I/O
- * error) ends the session at once: every message sent after an outcome
- * that was not recorded would be sent again by the next run. Returns 1
- * when recorded. */
-static int
-put(struct run *r, int64_t id, enum store_outcome o, int code,
-    const char *reply, int64_t now, int64_t next)
+/* The session must stop at once: an outcome could not be kept. */
+static void
+halt_store(struct run *r, enum sm_status rc)
 {
-  enum sm_status rc =
-      store_outbox_record(r->st, id, r->owner, o, code, reply, now, next);
-
-  if (rc == SM_OK)
-    return 1;
-  if (r->rc == SM_OK) {
-    log_error("%s; stopping: no more mail goes out before outcomes can be "
-              "recorded",
-              store_errmsg(r->st));
+  if (r->rc == SM_OK)
     r->rc = rc;
-  }
   r->halt = HALT_STORE;
   r->halt_at = 0;
   if (r->batch)
     r->batch->stop = 1;
-  return 0;
+}
+
+/* Keeps one outcome: a line in the sender's journal, written to the
+ * store with the rest of the session's (fold). A journal that cannot
+ * take it (disk full, I/O error) ends the session at once: every message
+ * sent after an outcome that was not kept would be sent again by the
+ * next run. Returns 1 when kept. */
+static int
+put(struct run *r, int64_t id, enum store_outcome o, int code,
+    const char *reply, int64_t now, int64_t next)
+{
+  struct store_result res = {id, o, code, now, next, reply};
+  char err[SM_ERRLEN];
+  enum sm_status rc = outlog_add(r->log, &res, err, sizeof(err));
+
+  if (rc != SM_OK) {
+    if (r->rc == SM_OK)
+      log_error("%s; stopping: no more mail goes out before outcomes can be "
+                "recorded",
+                err);
+    halt_store(r, rc);
+    return 0;
+  }
+#ifdef SM_TEST_HOOKS
+  {
+    /* tests/send.sh: a sender killed with outcomes in its journal only. */
+    static long kept;
+    const char *die = getenv("SHORTMAIL_SEND_KILL_AFTER");
+
+    if (die && ++kept == strtol(die, NULL, 10))
+      raise(SIGKILL);
+  }
+#endif
+  return 1;
+}
+
+/* Writes the journal's outcomes to the store, in one transaction, and
+ * empties the journal. On failure the outcomes stay in the journal and
+ * the rows stay claimed (released, they would be sent again): the next
+ * sender folds them (outlog_recover). Returns 1 when the journal is
+ * empty. */
+static int
+fold(struct run *r)
+{
+  size_t n;
+  const struct store_result *res = outlog_results(r->log, &n);
+  char err[SM_ERRLEN];
+  enum sm_status rc;
+
+  if (n == 0)
+    return 1;
+  rc = store_outbox_record_many(r->st, r->owner, res, n, 0);
+  if (rc != SM_OK) {
+    if (r->rc == SM_OK)
+      log_error("%s; stopping: %zu outcomes wait in the sender's journal for "
+                "the next run",
+                store_errmsg(r->st), n);
+    halt_store(r, rc);
+    return 0;
+  }
+  rc = outlog_clear(r->log, err, sizeof(err));
+  if (rc != SM_OK) {
+    /* In the store already; a replay of them changes nothing. */
+    log_error("%s; stopping", err);
+    halt_store(r, rc);
+    return 0;
+  }
+  return 1;
+}
+
+/* A dead sender's journal, folded by the next (outlog_recover). Its
+ * other claims go back to the queue at once rather than when their
+ * leases run out: nobody is sending them. */
+static enum sm_status
+fold_dead(void *ctx, const char *owner, const struct store_result *res,
+          size_t n)
+{
+  enum sm_status rc = store_outbox_record_many(ctx, owner, res, n, 1);
+
+  if (rc == SM_OK)
+    rc = store_outbox_release(ctx, owner);
+  return rc;
+}
+
+/* Before a claim: the outcomes of senders that died before they wrote
+ * them to the store. Their rows are still claimed by them; once these
+ * are in, a claim cannot take one of them and send it again. */
+static enum sm_status
+recover(struct run *r)
+{
+  char err[SM_ERRLEN];
+  size_t n = 0;
+  enum sm_status rc = outlog_recover(store_path(r->st), fold_dead, r->st, &n,
+                                     err, sizeof(err));
+
+  if (rc != SM_OK)
+    log_error("%s; nothing is sent until it is", err);
+  else if (n)
+    log_warning("recorded %zu outcomes that a sender which died had kept "
+                "only in its journal",
+                n);
+  return rc;
 }
 
 /* When a deferred message is tried next. */
@@ -587,6 +680,15 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
       log_error("%s", err);
       goto out;
     }
+    /* A dead sender's journal may have our process id. */
+    rc = recover(&r);
+    if (rc != SM_OK)
+      goto out;
+    rc = outlog_open(store_path(st), owner, &r.log, err, sizeof(err));
+    if (rc != SM_OK) {
+      log_error("%s", err);
+      goto out;
+    }
   }
   rc = store_send_pause_get(st, &paused_since, &paused_why);
   if (rc != SM_OK) {
@@ -622,6 +724,9 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
       want = (size_t)c->send.rate_minute;
     if (r.probing)
       want = 1;
+    rc = recover(&r);
+    if (rc != SM_OK)
+      break;
     r.renewed_at = util_now();
     rc = store_outbox_claim(st, owner, r.renewed_at, c->send.lease, want,
                             &r.rows, &r.n);
@@ -647,6 +752,7 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
         log_warning("%s", err);
       prepahead_stop(r.pa);
       r.batch = NULL;
+      fold(&r);
       rc = r.rc;
       /* The messages after the session stopped were never tried: back
        * to the queue, to be claimed (and checked) again. The refusals
@@ -707,7 +813,13 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
   }
 out:
   progress_end(&r.pr);
-  store_outbox_release(st, owner);
+  /* Rows whose outcomes could not be written stay claimed: released,
+   * they would be sent again. */
+  if (!r.log || fold(&r))
+    store_outbox_release(st, owner);
+  else if (rc == SM_OK)
+    rc = r.rc;
+  outlog_close(r.log);
   stats->seconds = util_monotonic() - r.start;
   stats->rendered = prepahead_rendered(r.pa);
   store_claimed_free(r.rows, r.n);

@@ -2444,13 +2444,23 @@ store_outbox_record(struct store *st, int64_t id, const char *owner,
                     enum store_outcome o, int smtp_code, const char *reply,
                     int64_t now, int64_t next)
 {
+  struct store_result r = {id, o, smtp_code, now, next, reply};
+
+  return store_outbox_record_many(st, owner, &r, 1, 0);
+}
+
+/* One result, inside the caller's transaction. */
+static enum sm_status
+record_one(struct store *st, const char *owner, const struct store_result *r,
+           int replay)
+{
   static const char *const names[] = {"sent", "deferred", "failed"};
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
+  int changed = 0;
 
-  rc = store_begin(st);
-  if (rc != SM_OK)
-    return rc;
+  if ((unsigned)r->outcome > STORE_FAILED)
+    return SM_ERR_USAGE;
   rc = store_stmt(st,
                   "UPDATE outbox SET state = ?3, attempts = attempts + 1, "
                   "sent_at = CASE WHEN ?3 = 'sent' THEN ?4 END, "
@@ -2459,35 +2469,51 @@ store_outbox_record(struct store *st, int64_t id, const char *owner,
                   "NULL WHERE id = ?1 AND state = 'claimed' AND claimed_by "
                   "= ?2",
                   &q);
-  if (rc == SM_OK) {
-    sqlite3_bind_int64(q, 1, id);
-    store_bind_text(q, 2, owner);
-    store_bind_text(q, 3, names[o]);
-    sqlite3_bind_int64(q, 4, now);
-    sqlite3_bind_int64(q, 5, next);
-    store_bind_text(q, 6, reply);
-    rc = store_step_done(st, q, "recording delivery");
-    /* Someone else's now (our lease ran out and they took it): the
-     * delivery line is still ours to write, the state is theirs. */
-    store_release(st, q);
-  }
-  if (rc == SM_OK)
-    rc = store_stmt(st,
-                    "INSERT INTO deliveries (outbox_id, at, outcome, "
-                    "smtp_code, reply) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    &q);
-  if (rc == SM_OK) {
-    sqlite3_bind_int64(q, 1, id);
-    sqlite3_bind_int64(q, 2, now);
-    store_bind_text(q, 3, names[o]);
-    if (smtp_code)
-      sqlite3_bind_int(q, 4, smtp_code);
-    else
-      sqlite3_bind_null(q, 4);
-    store_bind_text(q, 5, reply);
-    rc = store_step_done(st, q, "recording delivery");
-    store_release(st, q);
-  }
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, r->id);
+  store_bind_text(q, 2, owner);
+  store_bind_text(q, 3, names[r->outcome]);
+  sqlite3_bind_int64(q, 4, r->at);
+  sqlite3_bind_int64(q, 5, r->next);
+  store_bind_text(q, 6, r->reply);
+  rc = store_step_done(st, q, "recording delivery");
+  changed = sqlite3_changes(st->db) > 0;
+  store_release(st, q);
+  /* Someone else's now (our lease ran out and they took it): the
+   * delivery line is still ours to write, the state is theirs. */
+  if (rc != SM_OK || (replay && !changed))
+    return rc;
+  rc = store_stmt(st,
+                  "INSERT INTO deliveries (outbox_id, at, outcome, "
+                  "smtp_code, reply) VALUES (?1, ?2, ?3, ?4, ?5)",
+                  &q);
+  if (rc != SM_OK)
+    return rc;
+  sqlite3_bind_int64(q, 1, r->id);
+  sqlite3_bind_int64(q, 2, r->at);
+  store_bind_text(q, 3, names[r->outcome]);
+  if (r->smtp_code)
+    sqlite3_bind_int(q, 4, r->smtp_code);
+  else
+    sqlite3_bind_null(q, 4);
+  store_bind_text(q, 5, r->reply);
+  rc = store_step_done(st, q, "recording delivery");
+  store_release(st, q);
+  return rc;
+}
+
+enum sm_status
+store_outbox_record_many(struct store *st, const char *owner,
+                         const struct store_result *res, size_t n, int replay)
+{
+  enum sm_status rc;
+
+  if (n == 0)
+    return SM_OK;
+  rc = store_begin(st);
+  for (size_t i = 0; i < n && rc == SM_OK; i++)
+    rc = record_one(st, owner, &res[i], replay);
   if (rc == SM_OK)
     rc = store_commit(st);
   else

@@ -357,6 +357,16 @@ enum sm_status store_outbox_due(struct store *st, int64_t now, long *n);
 
 enum store_outcome { STORE_SENT, STORE_DEFERRED, STORE_FAILED };
 
+/* One SMTP transaction's result for a claimed row. */
+struct store_result {
+  int64_t id;
+  enum store_outcome outcome;
+  int smtp_code;     /* 0: none (never tried, or no reply) */
+  int64_t at;        /* when the server answered */
+  int64_t next;      /* the next attempt, for STORE_DEFERRED */
+  const char *reply; /* the reply, or why it was not tried */
+};
+
 /* Records one SMTP transaction's result for a claimed row, in its own
  * transaction: the row's state, and a delivery line. `next` is the next
  * attempt time for STORE_DEFERRED. Only the claim's owner may record. */
@@ -364,6 +374,14 @@ enum sm_status store_outbox_record(struct store *st, int64_t id,
                                    const char *owner, enum store_outcome o,
                                    int smtp_code, const char *reply,
                                    int64_t now, int64_t next);
+/* Records n results of `owner`'s claims in one transaction: all or none.
+ * A row another sender has taken over keeps its state; its delivery line
+ * is still written, unless `replay` (the results come from a journal
+ * that may have been read before, outlog.h): then only rows still
+ * claimed by `owner` get a line, so a second replay adds nothing. */
+enum sm_status store_outbox_record_many(struct store *st, const char *owner,
+                                        const struct store_result *res,
+                                        size_t n, int replay);
 /* Gives claimed rows back (a sender that stops early). */
 enum sm_status store_outbox_release(struct store *st, const char *owner);
 /* The same, but for the rows in keep[0..n-1] (n <= STORE_KEEP_MAX),
