@@ -494,9 +494,12 @@ record(void *ctx, size_t i, const struct smtp_msg *m)
 
 /* Renews our leases when half of one has gone by since the last renewal
  * (a batch may outlive one lease), then asks whether message i is still
- * ours: another sender takes a row back once its lease ran out. */
+ * ours (another sender takes a row back once its lease ran out) and
+ * whether its reader left or paused since the batch was claimed (an
+ * unsubscribe must stop the rest of that reader's mail). One lookup by
+ * primary key. */
 static int
-still_ours(struct run *r, const struct store_claimed *row)
+still_ours(struct run *r, const struct store_claimed *row, int *gone)
 {
   long lease = r->env->conf->send.lease;
   int64_t now = util_now();
@@ -509,7 +512,7 @@ still_ours(struct run *r, const struct store_claimed *row)
       r->renewed_at = now;
   }
   if (rc == SM_OK)
-    rc = store_outbox_ours(r->st, row->id, r->owner, &ours);
+    rc = store_outbox_ours(r->st, row->id, r->owner, &ours, gone);
   if (rc != SM_OK) {
     /* Unsure whether another sender has it: sending could duplicate. */
     if (r->rc == SM_OK) {
@@ -529,9 +532,7 @@ still_ours(struct run *r, const struct store_claimed *row)
 
 /* The last look before a message's data goes out: the session stops
  * here if it must (the store failed, the brake), if the message is no
- * longer ours, or if its reader left since the batch was claimed (an
- * unsubscribe must stop the rest of that reader's mail; one lookup by
- * primary key). */
+ * longer ours, or if its reader left since the batch was claimed. */
 static int
 before_data(void *ctx, size_t i)
 {
@@ -541,18 +542,12 @@ before_data(void *ctx, size_t i)
 
   if (r->halt != HALT_NONE)
     return 1;
-  if (!still_ours(r, row)) {
+  if (!still_ours(r, row, &gone)) {
     if (r->halt == HALT_NONE) {
       r->halt = HALT_LOST;
       r->halt_at = i;
     }
     return 1;
-  }
-  if (store_sub_gone(r->st, row->subscriber_id, row->kind, &gone) != SM_OK) {
-    /* The claim checked the reader already; a busy store is no reason
-     * to hold the message back. */
-    log_warning("%s", store_errmsg(r->st));
-    return 0;
   }
   if (gone) {
     r->halt = HALT_READER;

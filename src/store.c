@@ -2382,8 +2382,8 @@ store_outbox_claim(struct store *st, const char *owner, int64_t now,
    * at most the deferred rows ahead of the batch.
    * The unsubscribe is checked again here, at claim time: a reader who
    * left after the digest was queued gets nothing more
-   * (STORE_READER_GONE_SQL; store_sub_gone asks the same again right
-   * before each message). */
+   * (STORE_READER_GONE_SQL; store_outbox_ours asks the same again
+   * right before each message). */
   rc = store_stmt(st,
                   "UPDATE outbox SET state = 'claimed', claimed_by = ?1, "
                   "lease_until = ?2 + ?3 WHERE id IN (SELECT id FROM "
@@ -2575,26 +2575,31 @@ store_outbox_renew(struct store *st, const char *owner, int64_t now,
 }
 
 enum sm_status
-store_outbox_ours(struct store *st, int64_t id, const char *owner, int *ours)
+store_outbox_ours(struct store *st, int64_t id, const char *owner, int *ours,
+                  int *gone)
 {
   sqlite3_stmt *q = NULL;
   enum sm_status rc;
   int src;
 
-  *ours = 0;
+  *ours = *gone = 0;
   rc = store_stmt(st,
-                  "SELECT 1 FROM outbox WHERE id = ?1 AND state = 'claimed' "
-                  "AND claimed_by = ?2",
+                  "SELECT state = 'claimed' AND claimed_by = ?2, "
+                  "subscriber_id IS NOT NULL AND " STORE_READER_GONE_SQL(
+                      "outbox.subscriber_id", "outbox.kind") " FROM outbox "
+                                                             "WHERE id = ?1",
                   &q);
   if (rc != SM_OK)
     return rc;
   sqlite3_bind_int64(q, 1, id);
   store_bind_text(q, 2, owner);
   src = sqlite3_step(q);
-  if (src == SQLITE_ROW)
-    *ours = 1;
-  else if (src != SQLITE_DONE)
+  if (src == SQLITE_ROW) {
+    *ours = sqlite3_column_int(q, 0);
+    *gone = sqlite3_column_int(q, 1);
+  } else if (src != SQLITE_DONE) {
     rc = store_fail(st, src, "checking a claim");
+  }
   store_release(st, q);
   return rc;
 }

@@ -395,9 +395,12 @@ enum sm_status store_outbox_release_except(struct store *st, const char *owner,
 enum sm_status store_outbox_renew(struct store *st, const char *owner,
                                   int64_t now, int64_t lease);
 /* *ours = 1 if row `id` is still claimed by `owner` (another sender may
- * have taken it back when the lease ran out). */
+ * have taken it back when the lease ran out), and *gone = 1 if its
+ * reader is no longer one to send it to (left, or paused: the test of
+ * the claim, STORE_READER_GONE_SQL). One statement: it runs before each
+ * message's data. */
 enum sm_status store_outbox_ours(struct store *st, int64_t id,
-                                 const char *owner, int *ours);
+                                 const char *owner, int *ours, int *gone);
 
 /* The failure brake's state, kept across runs (see deliver.h). *since 0
  * when send is not paused; otherwise *reason is new (caller frees). */
@@ -522,12 +525,6 @@ typedef int (*store_bounce_cb)(void *ctx, const struct store_bounce_row *r);
  * (NULL for all; compared without case). */
 enum sm_status store_bounce_list(struct store *st, const char *address,
                                  store_bounce_cb cb, void *ctx);
-
-/* Whether mail of `kind` must no longer go to reader `sub` (0: no
- * reader): the rule of store_outbox_claim, asked again by the sender
- * right before each message. One lookup by primary key. */
-enum sm_status store_sub_gone(struct store *st, int64_t sub, const char *kind,
-                              int *gone);
 
 /* Forgotten readers, by the hex SHA-256 of the lower-cased address. */
 enum sm_status store_forgotten(struct store *st, const char *hash,

@@ -257,30 +257,6 @@ store_bounce_list(struct store *st, const char *address, store_bounce_cb cb,
 }
 
 enum sm_status
-store_sub_gone(struct store *st, int64_t sub, const char *kind, int *gone)
-{
-  sqlite3_stmt *q = NULL;
-  enum sm_status rc;
-  int src;
-
-  *gone = 0;
-  if (!sub || !kind)
-    return SM_OK;
-  rc = store_stmt(st, "SELECT " STORE_READER_GONE_SQL("?1", "?2"), &q);
-  if (rc != SM_OK)
-    return rc;
-  sqlite3_bind_int64(q, 1, sub);
-  store_bind_text(q, 2, kind);
-  src = sqlite3_step(q);
-  if (src == SQLITE_ROW)
-    *gone = sqlite3_column_int(q, 0);
-  else
-    rc = store_fail(st, src, "checking the reader before sending");
-  store_release(st, q);
-  return rc;
-}
-
-enum sm_status
 store_forgotten(struct store *st, const char *hash, int *forgotten)
 {
   sqlite3_stmt *q = NULL;

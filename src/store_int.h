@@ -34,7 +34,7 @@ struct store {
  * a confirmed reader (a notice also to one the bounces disabled: it tells
  * them so), digests not while paused; replies and confirmations answer
  * the reader's own mail and go regardless. store_outbox_claim and
- * store_sub_gone, the check right before each message, share it. */
+ * store_outbox_ours, the check right before each message, share it. */
 #define STORE_READER_GONE_SQL(SUB, KIND)                                      \
   "(" KIND " IN ('digest', 'comment', 'notice') AND NOT EXISTS (SELECT 1 "    \
   "FROM subscribers s WHERE s.id = " SUB " AND (s.status = 'confirmed' OR "   \
