@@ -46,6 +46,13 @@ compose_new(const struct env *env, struct compose **out)
     return SM_ERR_NOMEM;
   c->env = env;
   mime_msg_init(&c->msg);
+  /* Most lines of one digest are those of the next: the style sheet, the
+   * summaries, the footer. Each is quoted-printable encoded once. */
+  if (mime_msg_cache_lines(&c->msg) != SM_OK) {
+    mime_msg_free(&c->msg);
+    free(c);
+    return SM_ERR_NOMEM;
+  }
   *out = c;
   return SM_OK;
 }

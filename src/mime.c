@@ -37,9 +37,13 @@ mime_msg_reset(struct mime_msg *m)
   }
 }
 
+static void qpc_free(struct mime_qp_cache *c);
+
 void
 mime_msg_free(struct mime_msg *m)
 {
+  qpc_free(m->qpc);
+  m->qpc = NULL;
   buf_free(&m->head);
   for (int k = 0; k < MIME_KINDS; k++) {
     buf_free(&m->part[k].own);
@@ -747,6 +751,126 @@ part_add(struct mime_part *p, const char *data, size_t off, size_t len)
   return SM_OK;
 }
 
+/* ---- the line cache (mime_msg_cache_lines) ---- */
+
+#define QPC_SLOTS 8192 /* a power of 2 */
+#define QPC_PROBES 8
+#define QPC_BYTES (8u * 1024 * 1024)
+/* Shorter lines cost less to encode than to look up. */
+#define QPC_MIN 24
+
+struct qpc_line {
+  uint64_t hash;
+  size_t len, qlen;
+  char *line; /* len bytes of the line, then qlen of its encoding */
+};
+
+struct mime_qp_cache {
+  struct qpc_line slot[QPC_SLOTS];
+  size_t used, bytes;
+};
+
+static void
+qpc_clear(struct mime_qp_cache *c)
+{
+  for (size_t i = 0; i < QPC_SLOTS; i++) {
+    free(c->slot[i].line);
+    c->slot[i].line = NULL;
+  }
+  c->used = c->bytes = 0;
+}
+
+static void
+qpc_free(struct mime_qp_cache *c)
+{
+  if (c)
+    qpc_clear(c);
+  free(c);
+}
+
+enum sm_status
+mime_msg_cache_lines(struct mime_msg *m)
+{
+  if (!m->qpc && !(m->qpc = calloc(1, sizeof(*m->qpc))))
+    return SM_ERR_NOMEM;
+  return SM_OK;
+}
+
+/* A 64-bit hash of a line, eight bytes at a step. */
+static uint64_t
+qpc_hash(const char *p, size_t n)
+{
+  uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+
+  for (; n >= 8; p += 8, n -= 8) {
+    memcpy(&w, p, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdu;
+    h ^= h >> 32;
+  }
+  w = 0;
+  memcpy(&w, p, n);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+  return h ^ (h >> 29);
+}
+
+/* One line, ending in '\n': its cached encoding, or a new one kept. */
+static enum sm_status
+qpc_line(struct mime_qp_cache *c, const char *p, size_t n, struct buf *out)
+{
+  uint64_t h = qpc_hash(p, n);
+  struct qpc_line *free_slot = NULL;
+  size_t off = out->len, q;
+  enum sm_status st;
+
+  for (size_t k = 0; k < QPC_PROBES; k++) {
+    struct qpc_line *e = &c->slot[(h + k) & (QPC_SLOTS - 1)];
+
+    if (!e->line) {
+      free_slot = e;
+      break;
+    }
+    if (e->hash == h && e->len == n && !memcmp(e->line, p, n))
+      return buf_append(out, e->line + n, e->qlen);
+  }
+  if ((st = mime_qp_encode(p, n, out)) != SM_OK)
+    return st;
+  q = out->len - off;
+  if (c->bytes + n + q > QPC_BYTES || c->used >= QPC_SLOTS / 4 * 3) {
+    qpc_clear(c); /* full of lines that were not seen again */
+    free_slot = &c->slot[h & (QPC_SLOTS - 1)];
+  }
+  if (free_slot && (free_slot->line = malloc(n + q))) {
+    memcpy(free_slot->line, p, n);
+    memcpy(free_slot->line + n, out->data + off, q);
+    free_slot->hash = h;
+    free_slot->len = n;
+    free_slot->qlen = q;
+    c->used++;
+    c->bytes += n + q;
+  }
+  return SM_OK;
+}
+
+/* mime_qp_encode through the cache, line by line. */
+static enum sm_status
+qpc_encode(struct mime_qp_cache *c, const char *in, size_t len,
+           struct buf *out)
+{
+  const char *p = in, *end = in + len, *nl;
+  enum sm_status st = SM_OK;
+
+  while (p < end && st == SM_OK) {
+    size_t n;
+
+    nl = memchr(p, '\n', (size_t)(end - p));
+    n = nl ? (size_t)(nl + 1 - p) : (size_t)(end - p);
+    st = nl && n >= QPC_MIN ? qpc_line(c, p, n, out)
+                            : mime_qp_encode(p, n, out);
+    p += n;
+  }
+  return st;
+}
+
 enum sm_status
 mime_add_body_text(struct mime_msg *m, enum mime_kind kind, const char *text,
                    size_t len)
@@ -759,8 +883,12 @@ mime_add_body_text(struct mime_msg *m, enum mime_kind kind, const char *text,
     return SM_ERR_INTERNAL;
   p = &m->part[kind];
   off = p->own.len;
-  if ((st = mime_qp_encode(text, len, &p->own)) != SM_OK)
+  st = m->qpc ? qpc_encode(m->qpc, text, len, &p->own)
+              : mime_qp_encode(text, len, &p->own);
+  if (st != SM_OK) {
+    cut_back(&p->own, off);
     return st;
+  }
   if ((st = part_add(p, NULL, off, p->own.len - off)) != SM_OK)
     cut_back(&p->own, off);
   return st;

@@ -83,16 +83,28 @@ struct mime_part {
  * stack and be reused (mime_msg_reset) without allocating per message.
  * It owns its buffers (mime_msg_free releases them), never the borrowed
  * fragments of mime_add_body_qp. */
+struct mime_qp_cache;
+
 struct mime_msg {
   struct buf head; /* rendered header fields, each ending in CRLF */
   struct mime_part part[MIME_KINDS];
-  int flowed; /* the text/plain part is format=flowed */
+  int flowed;                /* the text/plain part is format=flowed */
+  struct mime_qp_cache *qpc; /* see mime_msg_cache_lines */
 };
 
 void mime_msg_init(struct mime_msg *m);
 /* Empties the message, keeping its memory for the next one. */
 void mime_msg_reset(struct mime_msg *m);
 void mime_msg_free(struct mime_msg *m);
+/* Keeps the quoted-printable of each line mime_add_body_text encodes, for
+ * the next messages made with m (it outlives mime_msg_reset): a sender
+ * composing thousands of digests encodes the style sheet, each summary
+ * and the footer once, and only the lines that differ per reader (the
+ * address, the links with their tokens) for each message. The output is
+ * byte for byte what mime_qp_encode makes of the whole text, since the
+ * encoding of a line ending in a newline does not depend on the lines
+ * around it. Bounded (8 MB, then it starts over). */
+enum sm_status mime_msg_cache_lines(struct mime_msg *m);
 
 /* Header fields come out in the order they were added, before
  * MIME-Version and Content-Type (which mime_render adds). The field name

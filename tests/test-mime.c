@@ -923,6 +923,68 @@ test_fragments(void)
   mime_msg_free(&m2);
 }
 
+/* The line cache (mime_msg_cache_lines): messages that share most of
+ * their lines, made one after the other with one mime_msg, come out byte
+ * for byte as without it, the first time (lines kept) and after
+ * (lines reused): trailing spaces, "From " starts, long lines, 8-bit
+ * bytes, CRLF and LF, a last line without its newline. */
+static void
+test_line_cache(void)
+{
+  static const char *const shared[] = {
+      "<style>body { margin: 0; padding: 0; -webkit-text-size-adjust: 100%; "
+      "} .a { color: #1a4d80; } .b { font-family: Menlo, Consolas; "
+      "}</style>\n",
+      "From here on, the summaries of the week:\n",
+      "a line that ends in spaces and is long enough to be kept   \n",
+      "r\xc3\xa9sum\xc3\xa9 = na\xc3\xafve ... 100%=sure, with CRLF\r\n",
+      "<a href=\"https://shortscience.org/paper?bibtexKey=arxiv.org/abs/"
+      "1706.03762\">Attention Is All You Need</a> and more words after it\n",
+  };
+  struct mime_msg plain, cached;
+  unsigned seed = 12345;
+  int same = 1, k;
+
+  mime_msg_init(&plain);
+  mime_msg_init(&cached);
+  must(mime_msg_cache_lines(&cached));
+  for (k = 0; k < 300; k++) {
+    struct buf text = BUF_INIT(1 << 20), a = BUF_INIT(1 << 22),
+               b = BUF_INIT(1 << 22);
+    int lines = 1 + (int)(seed % 40);
+
+    for (int i = 0; i < lines; i++) {
+      seed = seed * 1103515245u + 12345u;
+      if ((seed >> 8) % 3)
+        must(buf_puts(&text, shared[(seed >> 12) % 5]));
+      else
+        must(buf_printf(&text, "Dear reader %d, your token is %u \t\n", k,
+                        seed));
+    }
+    if (k % 7 == 0)
+      must(buf_puts(&text, "no newline at the end, trailing space "));
+    mime_msg_reset(&plain);
+    mime_msg_reset(&cached);
+    must(mime_add_header(&plain, "Subject", "x"));
+    must(mime_add_header(&cached, "Subject", "x"));
+    must(mime_add_body_text(&plain, MIME_HTML, text.data, text.len));
+    must(mime_add_body_text(&cached, MIME_HTML, text.data, text.len));
+    must(mime_render(&plain, &a));
+    must(mime_render(&cached, &b));
+    if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+      if (same)
+        diag("message %d differs", k);
+      same = 0;
+    }
+    buf_free(&text);
+    buf_free(&a);
+    buf_free(&b);
+  }
+  ok(same, "300 messages through the line cache: byte for byte as without");
+  mime_msg_free(&plain);
+  mime_msg_free(&cached);
+}
+
 int
 main(void)
 {
@@ -936,5 +998,6 @@ main(void)
   test_structured_folding();
   test_qp();
   test_fragments();
+  test_line_cache();
   return done_testing();
 }
