@@ -2484,9 +2484,12 @@ record_one(struct store *st, const char *owner, const struct store_result *r,
    * delivery line is still ours to write, the state is theirs. */
   if (rc != SM_OK || (replay && !changed))
     return rc;
+  /* A row dropped meanwhile (queue drop) has no line to get: one that
+   * failed its foreign key would fail the whole fold. */
   rc = store_stmt(st,
                   "INSERT INTO deliveries (outbox_id, at, outcome, "
-                  "smtp_code, reply) VALUES (?1, ?2, ?3, ?4, ?5)",
+                  "smtp_code, reply) SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS "
+                  "(SELECT 1 FROM outbox WHERE id = ?1)",
                   &q);
   if (rc != SM_OK)
     return rc;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "match.h"
 #include "store.h"
 #include "tap.h"
@@ -95,6 +97,69 @@ problem(void *ctx, const char *p)
   diag("check: %s", p);
 }
 
+/* store_outbox_record_many: a fold of the sender's journal. */
+static int64_t
+one(sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *q;
+  int64_t v = -1;
+
+  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK &&
+      sqlite3_step(q) == SQLITE_ROW)
+    v = sqlite3_column_int64(q, 0);
+  sqlite3_finalize(q);
+  return v;
+}
+
+static void
+test_record_many(struct store *st)
+{
+  sqlite3 *db;
+  struct store_result res[3] = {
+      {1, STORE_SENT, 250, 500, 0, "250 2.0.0 Ok: queued as A"},
+      {999, STORE_SENT, 250, 500, 0, "250 2.0.0 Ok: queued as B"},
+      {2, STORE_DEFERRED, 451, 501, 900, "451 4.3.0 later"},
+  };
+
+  must(sqlite3_open(dbpath, &db) != SQLITE_OK);
+  must(sqlite3_exec(
+      db,
+      "INSERT INTO outbox (id, kind, recipient, message_id, state, "
+      "claimed_by, created_at) VALUES (1, 'reply', 'a@example.org', '<1@x>', "
+      "'claimed', 'me', 1), (2, 'reply', 'b@example.org', '<2@x>', "
+      "'claimed', 'me', 1), (3, 'reply', 'c@example.org', '<3@x>', "
+      "'claimed', 'other', 1)",
+      NULL, NULL, NULL));
+  is_int(store_outbox_record_many(st, "me", res, 3, 0), SM_OK,
+         "a fold with a row dropped meanwhile succeeds");
+  is_int(one(db, "SELECT count(*) FROM outbox WHERE id = 1 AND state = "
+                 "'sent' AND sent_at = 500 AND attempts = 1"),
+         1, "the sent row is recorded");
+  is_int(one(db, "SELECT next_attempt_at FROM outbox WHERE id = 2 AND "
+                 "state = 'deferred'"),
+         900, "the deferred one, with its next attempt");
+  is_int(one(db, "SELECT count(*) FROM deliveries"), 2,
+         "a delivery line each, none for the dropped row");
+  res[0].id = 3;
+  is_int(store_outbox_record_many(st, "me", res, 1, 0), SM_OK,
+         "a row another sender took over");
+  is_int(one(db, "SELECT state = 'claimed' AND claimed_by = 'other' FROM "
+                 "outbox WHERE id = 3"),
+         1, "keeps its state");
+  is_int(one(db, "SELECT count(*) FROM deliveries WHERE outbox_id = 3"), 1,
+         "but gets our delivery line");
+  res[0].id = 1;
+  is_int(store_outbox_record_many(st, "me", res, 3, 1), SM_OK,
+         "the same journal replayed");
+  is_int(one(db, "SELECT count(*) FROM deliveries"), 3,
+         "adds no line: its rows are no longer claimed by the sender");
+  is_int(one(db, "SELECT attempts FROM outbox WHERE id = 1"), 1,
+         "nor an attempt");
+  sqlite3_exec(db, "DELETE FROM deliveries; DELETE FROM outbox", NULL, NULL,
+               NULL);
+  sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -113,6 +178,7 @@ main(void)
          "create a new store");
   is_int(store_schema_version(st), store_schema_latest(),
          "migrated to the latest schema");
+  test_record_many(st);
 
   fill(&a, "guid-a", "Deep Residual Learning for Image Recognition",
        "Deeper networks should never have a higher **training** error.",
