@@ -38,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   if (rc != SM_OK || !owner || strchr(owner, '\n') || !*owner)
     abort();
-  if (n + bad + 1 > lines + 1)
+  if (n + bad > lines)
     abort();
   for (size_t i = 0; i < n; i++) {
     const struct store_result *r = &res[i];

@@ -675,15 +675,6 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
       log_error("%s", err);
       goto out;
     }
-    /* A dead sender's journal may have our process id. */
-    rc = recover(&r);
-    if (rc != SM_OK)
-      goto out;
-    rc = outlog_open(store_path(st), owner, &r.log, err, sizeof(err));
-    if (rc != SM_OK) {
-      log_error("%s", err);
-      goto out;
-    }
   }
   rc = store_send_pause_get(st, &paused_since, &paused_why);
   if (rc != SM_OK) {
@@ -722,6 +713,15 @@ deliver_run(struct store *st, const struct env *env, struct smtp_client *smtp,
     rc = recover(&r);
     if (rc != SM_OK)
       break;
+    /* Opened after the first recovery: a dead sender's journal may have
+     * our process id. */
+    if (!r.log) {
+      rc = outlog_open(store_path(st), owner, &r.log, err, sizeof(err));
+      if (rc != SM_OK) {
+        log_error("%s", err);
+        break;
+      }
+    }
     r.renewed_at = util_now();
     rc = store_outbox_claim(st, owner, r.renewed_at, c->send.lease, want,
                             &r.rows, &r.n);

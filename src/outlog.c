@@ -33,9 +33,8 @@ struct outlog {
   int fd;
   int broken; /* an append failed: no more */
   char *path;
-  off_t header; /* the header's length: what outlog_clear keeps */
-  struct store_result *res;
-  char **reply; /* res[i].reply, owned */
+  off_t header;             /* the header's length: what outlog_clear keeps */
+  struct store_result *res; /* their replies are ours (outlog_add) */
   size_t n, cap;
 };
 
@@ -173,15 +172,10 @@ outlog_add(struct outlog *lg, const struct store_result *r, char *err,
   if (lg->n == lg->cap) {
     size_t cap = lg->cap ? lg->cap * 2 : 128;
     struct store_result *res = realloc(lg->res, cap * sizeof(*res));
-    char **rp;
 
     if (!res)
       return SM_ERR_NOMEM;
     lg->res = res;
-    rp = realloc(lg->reply, cap * sizeof(*rp));
-    if (!rp)
-      return SM_ERR_NOMEM;
-    lg->reply = rp;
     lg->cap = cap;
   }
   clean_reply(reply, sizeof(reply), r->reply);
@@ -202,7 +196,6 @@ outlog_add(struct outlog *lg, const struct store_result *r, char *err,
   }
   lg->res[lg->n] = *r;
   lg->res[lg->n].reply = copy;
-  lg->reply[lg->n] = copy;
   lg->n++;
   return SM_OK;
 }
@@ -214,12 +207,19 @@ outlog_results(const struct outlog *lg, size_t *n)
   return lg->res;
 }
 
+/* Drops the outcomes held, and the replies outlog_add copied. */
+static void
+drop_results(struct outlog *lg)
+{
+  for (size_t i = 0; i < lg->n; i++)
+    free((char *)lg->res[i].reply);
+  lg->n = 0;
+}
+
 enum sm_status
 outlog_clear(struct outlog *lg, char *err, size_t errlen)
 {
-  for (size_t i = 0; i < lg->n; i++)
-    free(lg->reply[i]);
-  lg->n = 0;
+  drop_results(lg);
   if (ftruncate(lg->fd, lg->header) < 0 ||
       lseek(lg->fd, 0, SEEK_END) != lg->header) {
     snprintf(err, errlen, "%s: cannot empty the sender's journal: %s",
@@ -238,12 +238,10 @@ outlog_close(struct outlog *lg)
   /* Removed while still locked: no other sender reads it meanwhile. */
   if (lg->n == 0 && !lg->broken && lg->header)
     unlink(lg->path);
-  for (size_t i = 0; i < lg->n; i++)
-    free(lg->reply[i]);
+  drop_results(lg);
   if (lg->fd >= 0)
     close(lg->fd);
   free(lg->res);
-  free(lg->reply);
   free(lg->path);
   free(lg);
 }
