@@ -321,9 +321,10 @@ is "$rc" 0 "send with DKIM exits 0"
 # Thirteen: the twelve and nokey's confirmation request (sub add above).
 like "$T/out" "^send: 13 sent, 0 deferred, 0 failed" "and sends all thirteen, in three sessions"
 is "$(sink_dumps)" 13 "the sink took thirteen messages"
-# Each message as the sink got it: its own Received field taken off, the
-# CRLF of the wire back.
-"$PY" - "$SINK_DUMP" "$T/got" <<'PY'
+# sink_files DIR: each message the sink took, as DIR/LOCALPART.eml: its
+# own Received field taken off, the CRLF of the wire back.
+sink_files() {
+  "$PY" - "$SINK_DUMP" "$1" <<'PY'
 import os, re, sys
 dump, out = sys.argv[1:3]
 os.makedirs(out, exist_ok=True)
@@ -338,6 +339,8 @@ for name in os.listdir(dump):
     body = b"\r\n".join(lines[k:])
     open(os.path.join(out, rcpt + ".eml"), "wb").write(body[:-2] if body.endswith(b"\r\n\r\n") else body)
 PY
+}
+sink_files "$T/got"
 for r in ada r1 r2 r3 r4 r5 r6 r7 r8 r9 r10 r11; do
   cmp -s "$T/got/$r.eml" "$T/p-$r.eml"
   ok $? "$r: the signed message sent is byte-identical to preview's"
@@ -347,6 +350,38 @@ done
 for r in ada r6 r11; do
   plverify "$T/got/$r.eml" "$T/record" > "$T/v" 2>&1
   ok $? "$r: Mail::DKIM verifies the message sent ($(head -1 "$T/v"))"
+done
+
+# ---- a signature that cannot be made (a test hook fails the 3rd): that
+# message fails, named in the log and in its row, none of its bytes go
+# out (no unsigned copy), and the rest of its batch is signed and sent ----
+for i in 1 2 3 4 5; do
+  sql "INSERT INTO subscribers (address, status, created_at, changed_at) VALUES ('f$i@example.org', 'confirmed', 0, 0)"
+  sql "INSERT INTO interests SELECT id, 'cs.lg', 0 FROM subscribers WHERE address = 'f$i@example.org'"
+done
+sm digest
+like "$T/out" "5 digests queued" "five more digests queued"
+before=$(sink_dumps)
+SHORTMAIL_SIGN_FAIL_AT=3 sm -c "$T/send.conf" send
+is "$rc" 0 "a signature that fails: send exits 0"
+like "$T/out" "^send: 4 sent, 0 deferred, 1 failed" "the summary counts one failed"
+is "$(sql "SELECT recipient || ' ' || state FROM outbox WHERE recipient LIKE 'f%' ORDER BY id" | tr '\n' ' ')" \
+  "f1@example.org sent f2@example.org sent f3@example.org failed f4@example.org sent f5@example.org sent " \
+  "the third is recorded as failed, the others as sent"
+mid3=$(sql "SELECT message_id FROM outbox WHERE recipient = 'f3@example.org'")
+sql "SELECT last_error FROM outbox WHERE recipient = 'f3@example.org'" > "$T/why"
+like "$T/why" "^<$(printf '%s' "$mid3" | sed 's/[.+]/\\&/g')>: DKIM: signing failed: " \
+  "its row says which message and why"
+like "$T/err" "<$(printf '%s' "$mid3" | sed 's/[.+]/\\&/g')>: DKIM: signing failed" \
+  "and so does the log"
+is "$(($(sink_dumps) - before))" 4 "the sink took four messages"
+is "$(grep -l '^X-Rcpt-Args: <f3@' "$SINK_DUMP"/* | wc -l | tr -d ' ')" 0 \
+  "nothing of the third reached the sink, signed or not"
+rm -rf "$T/got"
+sink_files "$T/got"
+for r in f1 f2 f4 f5; do
+  pyverify "$T/got/$r.eml" "$T/rsa.txt" > "$T/v" 2>&1
+  ok $? "$r: sent signed, and dkimpy verifies it ($(cat "$T/v"))"
 done
 sink_stop
 
