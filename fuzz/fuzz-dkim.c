@@ -4,7 +4,9 @@
  * body. Each result must be bounded (a body grows by at most a final
  * CRLF, a field never grows), a fixed point (canonicalizing it again
  * changes nothing), free of white space before a CRLF or at the end,
- * and a non-empty body must end in CRLF with no empty line before it. */
+ * and a non-empty body must end in CRLF with no empty line before it.
+ * The body's must also equal that of a plain rendering of RFC 6376
+ * 3.4.4 here, line by line (the signer copies most lines whole). */
 #include "config.h"
 
 #include <stdint.h>
@@ -16,13 +18,55 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* RFC 6376 3.4.4 as it reads, into out (room for n + 2): each CRLF line
+ * with its runs of white space made one space and none at its end, then
+ * no empty lines at the end of the body. */
+static size_t
+reference_body(const char *b, size_t n, char *out)
+{
+  size_t i = 0, o = 0, kept = 0;
+
+  while (i < n) {
+    size_t j = i, start = o;
+    int wsp = 0;
+
+    while (j < n && !(b[j] == '\r' && j + 1 < n && b[j + 1] == '\n'))
+      j++;
+    for (size_t k = i; k < j; k++) {
+      if (b[k] == ' ' || b[k] == '\t') {
+        wsp = 1;
+        continue;
+      }
+      if (wsp)
+        out[o++] = ' ';
+      wsp = 0;
+      out[o++] = b[k];
+    }
+    out[o++] = '\r';
+    out[o++] = '\n';
+    if (o - start > 2)
+      kept = o;
+    i = j < n ? j + 2 : n;
+  }
+  return kept;
+}
+
 static void
 check_body(const char *p, size_t n)
 {
   struct buf a = BUF_INIT(n + 3), b = BUF_INIT(n + 3);
+  char *ref = malloc(n + 3);
+  size_t rlen;
+
+  if (!ref)
+    return;
+  rlen = reference_body(p, n, ref);
 
   if (signer_canon_body(p, n, &a) != SM_OK || a.len > n + 2)
     abort();
+  if (a.len != rlen || (rlen && memcmp(a.data, ref, rlen)))
+    abort();
+  free(ref);
   if (a.len) {
     if (a.len < 3 || memcmp(a.data + a.len - 2, "\r\n", 2) ||
         (a.len >= 4 && !memcmp(a.data + a.len - 4, "\r\n\r\n", 4)))
