@@ -48,7 +48,9 @@ before=$(sql "SELECT $cols FROM outbox ORDER BY id" | md5sum)
 
 sm db migrate
 is "$rc" 0 "db migrate: exit 0"
-is "$(sql "PRAGMA user_version")" 11 "the store is at schema version 11"
+is "$(sql "PRAGMA user_version")" 12 "the store is at schema version 12"
+is "$(sql "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'paper_keywords' AND sql IS NOT NULL ORDER BY name)")" \
+  paper_keywords_folded "0012 dropped the index on paper_keywords.keyword, which no query read"
 is "$(sql "SELECT $cols FROM outbox ORDER BY id" | md5sum)" "$before" \
   "every outbox row and column came through"
 is "$(sql "SELECT count(*) FROM deliveries")" 2 "no delivery was deleted"
