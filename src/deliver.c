@@ -607,9 +607,9 @@ prepare(struct run *r)
 
     if (row->reader_gone) {
       r->stats->skipped++;
-      rc = store_outbox_record(r->st, row->id, r->owner, STORE_FAILED, 0,
-                               "not sent: the reader left or paused",
-                               util_now(), 0);
+      if (!put(r, row->id, STORE_FAILED, 0,
+               "not sent: the reader left or paused", util_now(), 0))
+        rc = r->rc;
       continue;
     }
     /* VERP: the bounce names the reader and the message, no parsing. */

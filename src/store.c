@@ -2439,16 +2439,6 @@ store_outbox_claim(struct store *st, const char *owner, int64_t now,
   return SM_OK;
 }
 
-enum sm_status
-store_outbox_record(struct store *st, int64_t id, const char *owner,
-                    enum store_outcome o, int smtp_code, const char *reply,
-                    int64_t now, int64_t next)
-{
-  struct store_result r = {id, o, smtp_code, now, next, reply};
-
-  return store_outbox_record_many(st, owner, &r, 1, 0);
-}
-
 /* One result, inside the caller's transaction. */
 static enum sm_status
 record_one(struct store *st, const char *owner, const struct store_result *r,

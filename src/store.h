@@ -367,17 +367,11 @@ struct store_result {
   const char *reply; /* the reply, or why it was not tried */
 };
 
-/* Records one SMTP transaction's result for a claimed row, in its own
- * transaction: the row's state, and a delivery line. `next` is the next
- * attempt time for STORE_DEFERRED. Only the claim's owner may record. */
-enum sm_status store_outbox_record(struct store *st, int64_t id,
-                                   const char *owner, enum store_outcome o,
-                                   int smtp_code, const char *reply,
-                                   int64_t now, int64_t next);
-/* Records n results of `owner`'s claims in one transaction: all or none.
- * A row another sender has taken over keeps its state; its delivery line
- * is still written, unless `replay` (the results come from a journal
- * that may have been read before, outlog.h): then only rows still
+/* Records n results of `owner`'s claims in one transaction, all or
+ * none: each row's state, and a delivery line. Only the claim's owner
+ * sets the state: a row another sender has taken over keeps its own; its
+ * delivery line is still written, unless `replay` (the results come from a
+ * journal that may have been read before, outlog.h): then only rows still
  * claimed by `owner` get a line, so a second replay adds nothing. */
 enum sm_status store_outbox_record_many(struct store *st, const char *owner,
                                         const struct store_result *res,
